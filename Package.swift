@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "VoiceQA",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "voiceqa", targets: ["voiceqa"]),
+        .library(name: "CallAnalysis", targets: ["CallAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: a module map and a pkg-config name, nothing more.
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+
+        // Framing, windows, FFT (owns the FFTW plans), filters, dB helpers, TimeBase.
+        .target(name: "DSP", dependencies: ["CFFTW"]),
+        // Decodes a file into per-channel Float blocks (−1…1, native rate).
+        .target(name: "AudioIO", dependencies: ["CSndFile", "DSP"]),
+        // Contours → segments → measures. Takes samples, never paths.
+        .target(name: "SpeechAnalysis", dependencies: ["DSP"]),
+        // File → analysis value: streams AudioIO blocks through SpeechAnalysis.
+        .target(name: "CallAnalysis", dependencies: ["AudioIO", "SpeechAnalysis", "DSP"]),
+        // JSON and text renderings of an analysis, as pure functions.
+        .target(name: "Reports", dependencies: ["CallAnalysis"]),
+        // The CLI: parses arguments, calls the targets, sets exit codes.
+        .executableTarget(name: "voiceqa", dependencies: [
+            "CallAnalysis", "Reports", "AudioIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Benchmark driver (make bench): generates inputs, reports ×realtime and peak memory.
+        .executableTarget(name: "voiceqa-bench", dependencies: ["CallAnalysis", "AudioIO", "DSP", "CSndFile"]),
+
+        // Signal synthesis, seeded RNG, fixture lookup for the tests.
+        .target(name: "TestSupport", dependencies: ["DSP", "CSndFile"], path: "Tests/TestSupport"),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
+        .testTarget(name: "SpeechAnalysisTests", dependencies: ["SpeechAnalysis", "CallAnalysis", "AudioIO", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallAnalysis", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,150 @@
+import CSndFile
+import DSP
+import Foundation
+
+/// What the header of a recording says.
+public struct AudioFileInfo: Sendable, Equatable {
+    public var path: String
+    /// Container and encoding as libsndfile names them, e.g. "WAV (Microsoft) / U-Law".
+    public var formatName: String
+    public var sampleRateHz: Int
+    public var channelCount: Int
+    /// Frames (samples per channel) the header declares; may be padded (ADPCM) or approximate (MP3).
+    public var declaredFrameCount: Int
+    public var declaredDurationSeconds: Double { Double(declaredFrameCount) / Double(sampleRateHz) }
+}
+
+/// Streams a recording through libsndfile in fixed blocks, deinterleaved into per-channel
+/// buffers that are reused for every block: memory does not grow with file length.
+///
+/// One reader per task (libsndfile handles are not shared between threads).
+public final class AudioFileReader {
+    public let info: AudioFileInfo
+    public let blockFrames: Int
+    private var handle: OpaquePointer?
+    private var interleaved: [Float]
+    /// One buffer per channel, `blockFrames` long; valid up to the count `readBlock` returns.
+    public private(set) var channelBlocks: [[Float]]
+    public private(set) var framesRead = 0
+
+    public init(path: String, blockFrames: Int = 4096) throws {
+        try Self.checkPath(path)
+        var sfInfo = SF_INFO()
+        guard let h = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+            let message = String(cString: sf_strerror(nil))
+            throw Self.classifyOpenFailure(path: path, message: message)
+        }
+        let rate = Int(sfInfo.samplerate), channels = Int(sfInfo.channels)
+        guard (4000...384_000).contains(rate) else {
+            sf_close(h); throw AudioIOError.invalidSampleRate(path: path, sampleRateHz: rate)
+        }
+        guard (1...64).contains(channels) else {
+            sf_close(h); throw AudioIOError.invalidChannelCount(path: path, channelCount: channels)
+        }
+        handle = h
+        info = AudioFileInfo(path: path, formatName: Self.formatName(sfInfo.format), sampleRateHz: rate,
+                             channelCount: channels, declaredFrameCount: max(0, Int(sfInfo.frames)))
+        self.blockFrames = blockFrames
+        interleaved = [Float](repeating: 0, count: blockFrames * channels)
+        channelBlocks = [[Float]](repeating: [Float](repeating: 0, count: blockFrames), count: channels)
+    }
+
+    deinit { if let handle { sf_close(handle) } }
+
+    /// Reads the next block into `channelBlocks`; returns the number of frames read (0 at the end).
+    /// Non-finite samples (NaN, ±Inf in float files) are replaced by 0 and counted.
+    public private(set) var nonFiniteSampleCount = 0
+
+    public func readBlock() throws -> Int {
+        guard let handle else { return 0 }
+        let channels = info.channelCount
+        let got = interleaved.withUnsafeMutableBufferPointer { buffer in
+            Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(blockFrames)))
+        }
+        if got <= 0 {
+            let code = sf_error(handle)
+            if code != 0 && framesRead == 0 {
+                throw AudioIOError.readFailed(path: info.path, reason: String(cString: sf_strerror(handle)))
+            }
+            return 0
+        }
+        var bad = 0
+        interleaved.withUnsafeBufferPointer { source in
+            for c in 0..<channels {
+                channelBlocks[c].withUnsafeMutableBufferPointer { destination in
+                    var j = c
+                    for i in 0..<got {
+                        let v = source[j]
+                        if v.isFinite { destination[i] = v } else { destination[i] = 0; bad += 1 }
+                        j += channels
+                    }
+                }
+            }
+        }
+        nonFiniteSampleCount += bad
+        framesRead += got
+        return got
+    }
+
+    /// Decodes the whole file into memory (tests and short clips).
+    public static func readAll(path: String) throws -> AudioBuffer {
+        let reader = try AudioFileReader(path: path)
+        var channels = [[Float]](repeating: [], count: reader.info.channelCount)
+        while true {
+            let n = try reader.readBlock()
+            if n == 0 { break }
+            for c in 0..<channels.count { channels[c].append(contentsOf: reader.channelBlocks[c][0..<n]) }
+        }
+        guard !channels[0].isEmpty else { throw AudioIOError.noAudio(path: path) }
+        return AudioBuffer(sampleRateHz: Double(reader.info.sampleRateHz), channels: channels)
+    }
+
+    // MARK: - Errors before libsndfile sees the file
+
+    static func checkPath(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == EACCES { throw AudioIOError.permissionDenied(path: path) }
+            if errno == ELOOP { throw AudioIOError.cannotOpen(path: path, reason: "symbolic link loop") }
+            throw AudioIOError.fileNotFound(path: path)
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: throw AudioIOError.isDirectory(path: path)
+        case S_IFREG: break
+        case S_IFIFO: throw AudioIOError.notSpecialFile(path: path, kind: "FIFO (named pipe)")
+        case S_IFCHR, S_IFBLK: throw AudioIOError.notSpecialFile(path: path, kind: "device")
+        case S_IFSOCK: throw AudioIOError.notSpecialFile(path: path, kind: "socket")
+        default: throw AudioIOError.notSpecialFile(path: path, kind: "special file")
+        }
+        guard access(path, R_OK) == 0 else { throw AudioIOError.permissionDenied(path: path) }
+        if st.st_size == 0 { throw AudioIOError.emptyFile(path: path) }
+    }
+
+    static func classifyOpenFailure(path: String, message: String) -> AudioIOError {
+        // Sniff containers libsndfile does not read, to suggest a conversion.
+        if let fh = FileHandle(forReadingAtPath: path) {
+            defer { try? fh.close() }
+            let head = (try? fh.read(upToCount: 16)) ?? Data()
+            let bytes = [UInt8](head)
+            if bytes.count >= 8, bytes[4...7] == [0x66, 0x74, 0x79, 0x70] {   // "ftyp": MP4/M4A/3GP
+                return .unsupportedContainer(path: path, container: "MP4/M4A (AAC)")
+            }
+            if bytes.count >= 4, bytes[0...3] == [0x1A, 0x45, 0xDF, 0xA3] {   // EBML: WebM/Matroska
+                return .unsupportedContainer(path: path, container: "WebM/Matroska")
+            }
+        }
+        return .cannotOpen(path: path, reason: message)
+    }
+
+    static func formatName(_ format: Int32) -> String {
+        var major = SF_FORMAT_INFO(), sub = SF_FORMAT_INFO()
+        major.format = format & Int32(SF_FORMAT_TYPEMASK)
+        sub.format = format & Int32(SF_FORMAT_SUBMASK)
+        let size = Int32(MemoryLayout<SF_FORMAT_INFO>.size)
+        sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &major, size)
+        sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &sub, size)
+        let majorName = major.name.map { String(cString: $0) } ?? "unknown"
+        let subName = sub.name.map { String(cString: $0) } ?? "unknown"
+        return "\(majorName) / \(subName)"
+    }
+}

@@ -1,0 +1,55 @@
+import SpeechAnalysis
+
+/// Who speaks on a channel.
+public enum ChannelRole: String, Sendable, Codable, Equatable {
+    case agent, customer
+}
+
+/// Everything that shapes one analysis; recorded in every report.
+public struct AnalysisOptions: Sendable, Codable, Equatable {
+    /// Index of the agent's channel in a two-channel recording (0 or 1; default 0).
+    public var agentChannel: Int
+    /// For recordings with more than two channels: the agent's and the customer's channel.
+    public var channelPair: [Int]?
+    /// Longest recording accepted, seconds (default 8 h): refuses absurd declared lengths up front.
+    public var maxDurationSeconds: Double
+    /// Use FFTW_MEASURE plans (for long files; tests use instant ESTIMATE plans).
+    public var measureFFTPlans: Bool
+    public var frontEnd: FrontEndSettings
+    public var activity: SpeechActivitySettings
+    public var pauses: PauseSettings
+
+    public static let standard = AnalysisOptions()
+
+    public init(agentChannel: Int = 0, channelPair: [Int]? = nil, maxDurationSeconds: Double = 8 * 3600,
+                measureFFTPlans: Bool = false, frontEnd: FrontEndSettings = .standard,
+                activity: SpeechActivitySettings = .standard, pauses: PauseSettings = .standard) {
+        self.agentChannel = agentChannel
+        self.channelPair = channelPair
+        self.maxDurationSeconds = maxDurationSeconds
+        self.measureFFTPlans = measureFFTPlans
+        self.frontEnd = frontEnd
+        self.activity = activity
+        self.pauses = pauses
+    }
+}
+
+/// Why an analysis could not run, beyond decoding errors (those are `AudioIOError`).
+public enum AnalysisError: Error, CustomStringConvertible, Equatable, Sendable {
+    case needChannelChoice(path: String, channelCount: Int)
+    case channelOutOfRange(path: String, channel: Int, channelCount: Int)
+    case tooShort(path: String, durationSeconds: Double)
+
+    public var description: String {
+        switch self {
+        case let .needChannelChoice(path, n):
+            "\(path): has \(n) channels; pick the agent and customer channels with --channels A,C"
+        case let .channelOutOfRange(path, c, n):
+            "\(path): channel \(c) does not exist (the file has \(n) channel\(n == 1 ? "" : "s"), numbered from 0)"
+        case let .tooShort(path, d):
+            "\(path): only \(String(format: "%.3f", d)) s of audio, shorter than one 40 ms analysis frame"
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,37 @@
+import DSP
+import SpeechAnalysis
+
+/// The analysis of one recording: what the JSON report shows (see Reports), plus the
+/// per-frame contours later analyses read (not encoded).
+public struct CallAnalysis: Sendable {
+    public static let schema = "voiceqa.analysis/1"
+    public var file: String
+    public var audio: AudioSummary
+    public var channels: [ChannelAnalysis]
+    public var warnings: [String]
+    public var options: AnalysisOptions
+}
+
+public struct AudioSummary: Sendable, Codable, Equatable {
+    public var format: String
+    public var sampleRateHz: Int
+    public var channelCount: Int
+    public var durationSeconds: Double
+}
+
+public struct ChannelAnalysis: Sendable {
+    /// Channel index in the file.
+    public var index: Int
+    public var role: ChannelRole
+    public var speech: SpeechSummary
+    public var contours: ChannelContours
+    public var activity: SpeechActivity
+}
+
+public struct SpeechSummary: Sendable, Codable, Equatable {
+    public var segments: [Segment]
+    public var speechSeconds: Double
+    /// Speech time over the recording's duration (0…1).
+    public var speechRatio: Double
+    public var pauses: PauseSummary
+}

@@ -1,0 +1,138 @@
+import AudioIO
+import DSP
+import Foundation
+import SpeechAnalysis
+
+/// File → `CallAnalysis`: decodes once, streaming blocks through one front end per channel.
+public enum CallAnalyzer {
+    public static func analyze(path: String, options: AnalysisOptions = .standard) throws -> CallAnalysis {
+        let reader = try AudioFileReader(path: path)
+        let info = reader.info
+        if info.declaredDurationSeconds > options.maxDurationSeconds {
+            throw AudioIOError.tooLong(path: path, durationSeconds: info.declaredDurationSeconds,
+                                       limitSeconds: options.maxDurationSeconds)
+        }
+        let picked = try pickChannels(path: path, channelCount: info.channelCount, options: options)
+        let rate = Double(info.sampleRateHz)
+        let expectedFrames = min(info.declaredFrameCount, Int(options.maxDurationSeconds * rate)) /
+            max(1, options.frontEnd.timeBase(sampleRateHz: rate).hopSamples)
+        let frontEnds = picked.map { _ in
+            ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
+                            measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
+        }
+        let maxFrames = Int(options.maxDurationSeconds * rate)
+        while true {
+            let n = try reader.readBlock()
+            if n == 0 { break }
+            for (k, pick) in picked.enumerated() {
+                reader.channelBlocks[pick.index].withUnsafeBufferPointer { block in
+                    frontEnds[k].consume(UnsafeBufferPointer(rebasing: block[0..<n]))
+                }
+            }
+            if reader.framesRead > maxFrames {
+                throw AudioIOError.tooLong(path: path, durationSeconds: Double(reader.framesRead) / rate,
+                                           limitSeconds: options.maxDurationSeconds)
+            }
+        }
+        guard reader.framesRead > 0 else { throw AudioIOError.noAudio(path: path) }
+        var warnings: [String] = []
+        if reader.nonFiniteSampleCount > 0 {
+            warnings.append("\(reader.nonFiniteSampleCount) NaN or infinite samples were replaced by silence")
+        }
+        let durationSeconds = Double(reader.framesRead) / rate
+        let audio = AudioSummary(format: info.formatName, sampleRateHz: info.sampleRateHz,
+                                 channelCount: info.channelCount, durationSeconds: Rounding.seconds(durationSeconds))
+        let contours = frontEnds.map { $0.finish() }
+        guard contours.allSatisfy({ $0.frameCount > 0 }) else {
+            throw AnalysisError.tooShort(path: path, durationSeconds: durationSeconds)
+        }
+        return analyze(contours: contours, picks: picked, file: path, audio: audio,
+                       durationSeconds: durationSeconds, warnings: warnings, options: options)
+    }
+
+    /// Analyses audio already in memory (tests, synthesis). Channel roles as for files.
+    public static func analyze(buffer: AudioBuffer, name: String = "<memory>",
+                               options: AnalysisOptions = .standard) throws -> CallAnalysis {
+        let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
+        let contours = picked.map { pick -> ChannelContours in
+            let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd,
+                                     measurePlans: options.measureFFTPlans)
+            fe.consume(buffer.channels[pick.index].map { $0.isFinite ? $0 : 0 })
+            return fe.finish()
+        }
+        guard contours.allSatisfy({ $0.frameCount > 0 }) else {
+            throw AnalysisError.tooShort(path: name, durationSeconds: buffer.durationSeconds)
+        }
+        let audio = AudioSummary(format: "in-memory Float32", sampleRateHz: Int(buffer.sampleRateHz),
+                                 channelCount: buffer.channelCount,
+                                 durationSeconds: Rounding.seconds(buffer.durationSeconds))
+        return analyze(contours: contours, picks: picked, file: name, audio: audio,
+                       durationSeconds: buffer.durationSeconds, warnings: [], options: options)
+    }
+
+    struct ChannelPick { var index: Int; var role: ChannelRole }
+
+    static func pickChannels(path: String, channelCount: Int, options: AnalysisOptions) throws -> [ChannelPick] {
+        if let pair = options.channelPair {
+            for c in pair where !(0..<channelCount).contains(c) {
+                throw AnalysisError.channelOutOfRange(path: path, channel: c, channelCount: channelCount)
+            }
+            return [ChannelPick(index: pair[0], role: .agent), ChannelPick(index: pair[1], role: .customer)]
+        }
+        switch channelCount {
+        case 1: return [ChannelPick(index: 0, role: .agent)]
+        case 2:
+            guard (0...1).contains(options.agentChannel) else {
+                throw AnalysisError.channelOutOfRange(path: path, channel: options.agentChannel, channelCount: 2)
+            }
+            return [ChannelPick(index: options.agentChannel, role: .agent),
+                    ChannelPick(index: 1 - options.agentChannel, role: .customer)].sorted { $0.index < $1.index }
+        default: throw AnalysisError.needChannelChoice(path: path, channelCount: channelCount)
+        }
+    }
+
+    static func analyze(contours: [ChannelContours], picks: [ChannelPick], file: String, audio: AudioSummary,
+                        durationSeconds: Double, warnings: [String], options: AnalysisOptions) -> CallAnalysis {
+        var warnings = warnings
+        if picks.count == 1 {
+            warnings.append("mono recording: the one voice is judged as the agent; measures that need two parties are not measurable")
+        }
+        var channels: [ChannelAnalysis] = []
+        for (k, pick) in picks.enumerated() {
+            let activity = SpeechActivityDetector.detect(contours[k], settings: options.activity)
+            let segments = activity.segments.map(Rounding.segment)
+            let speechSeconds = segments.reduce(0) { $0 + $1.durationSeconds }
+            if segments.isEmpty { warnings.append("channel \(pick.index) (\(pick.role.rawValue)): no speech found") }
+            let summary = SpeechSummary(
+                segments: segments, speechSeconds: Rounding.seconds(speechSeconds),
+                speechRatio: Rounding.ratio(durationSeconds > 0 ? speechSeconds / durationSeconds : 0),
+                pauses: PauseSummary(speech: segments, settings: options.pauses).rounded())
+            channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
+                                            contours: contours[k], activity: activity))
+        }
+        return CallAnalysis(file: file, audio: audio, channels: channels, warnings: warnings, options: options)
+    }
+}
+
+/// Fixed precision per unit, so output is deterministic and fine enough for the tests:
+/// seconds 0.001, dB/LU 0.001, Hz 0.01, ratios 0.0001.
+public enum Rounding {
+    /// Rounds to `scale` steps per unit (1000 → 0.001); dividing last keeps the shortest decimal form.
+    @inline(__always) public static func round(_ x: Double, scale: Double) -> Double { (x * scale).rounded() / scale }
+    public static func seconds(_ x: Double) -> Double { round(x, scale: 1000) }
+    public static func dB(_ x: Double) -> Double { round(x, scale: 1000) }
+    public static func hz(_ x: Double) -> Double { round(x, scale: 100) }
+    public static func ratio(_ x: Double) -> Double { round(x, scale: 10000) }
+    public static func segment(_ s: Segment) -> Segment { Segment(start: seconds(s.start), end: seconds(s.end)) }
+}
+
+extension PauseSummary {
+    func rounded() -> PauseSummary {
+        var r = self
+        r.meanSeconds = meanSeconds.map(Rounding.seconds)
+        r.longestSeconds = longestSeconds.map(Rounding.seconds)
+        r.totalSeconds = Rounding.seconds(totalSeconds)
+        r.items = items.map(Rounding.segment)
+        return r
+    }
+}

@@ -1,0 +1,125 @@
+import DSP
+import Foundation
+
+/// Frames one channel as its samples stream in (any block size), windows and transforms each
+/// frame once, and hands the frame's power spectrum to every per-frame feature.
+///
+/// One instance per channel and task (owns an FFTW plan; not Sendable). No allocation per frame.
+public final class ChannelFrontEnd {
+    public let timeBase: TimeBase
+    public let fftSize: Int
+    public private(set) var contours: ChannelContours
+    /// Optional per-frame consumers that read the same power spectrum (pitch).
+    public var frameObservers: [any FrameObserver] = []
+
+    private let fft: RealFFT
+    private let window: [Float]
+    private let windowEnergy: Float
+    private let bandBins: [Range<Int>]
+    private let inBandBins: Range<Int>
+    private var power: [Float]
+    private var pending: [Float]
+    private var pendingCount = 0
+    private var frameStart = 0
+    private var frameIndex = 0
+
+    public init(sampleRateHz: Double, settings: FrontEndSettings = .standard, measurePlans: Bool = false,
+                expectedFrames: Int = 0) {
+        timeBase = settings.timeBase(sampleRateHz: sampleRateHz)
+        fftSize = settings.fftSize(sampleRateHz: sampleRateHz)
+        fft = RealFFT(size: fftSize, measure: measurePlans)
+        window = Window.hann(timeBase.windowSamples)
+        windowEnergy = window.reduce(0) { $0 + $1 * $1 }
+        bandBins = AnalysisBands.binRanges(sampleRateHz: sampleRateHz, fftSize: fftSize)
+        inBandBins = bandBins.first!.lowerBound..<bandBins.last!.upperBound
+        power = [Float](repeating: 0, count: fftSize / 2 + 1)
+        pending = [Float](repeating: 0, count: timeBase.windowSamples + 8192)
+        contours = ChannelContours(timeBase: timeBase, fftSize: fftSize)
+        contours.reserve(frames: expectedFrames)
+    }
+
+    /// Feeds the next samples of the channel.
+    public func consume(_ samples: UnsafeBufferPointer<Float>) {
+        var offset = 0
+        while offset < samples.count {
+            if pendingCount == pending.count { compact() }
+            let n = min(samples.count - offset, pending.count - pendingCount)
+            pending.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n { p[pendingCount + i] = samples[offset + i] }
+            }
+            pendingCount += n
+            offset += n
+            while pendingCount - frameStart >= timeBase.windowSamples {
+                analyseFrame(at: frameStart)
+                frameStart += timeBase.hopSamples
+            }
+        }
+    }
+
+    public func consume(_ samples: [Float]) {
+        samples.withUnsafeBufferPointer { consume($0) }
+    }
+
+    /// Ends the stream and returns the contours (frames past the last whole window are dropped).
+    public func finish() -> ChannelContours {
+        for observer in frameObservers { observer.finish(frameCount: frameIndex) }
+        return contours
+    }
+
+    private func compact() {
+        let keep = max(0, pendingCount - frameStart)
+        pending.withUnsafeMutableBufferPointer { p in
+            if keep > 0 && frameStart > 0 {
+                p.baseAddress!.update(from: p.baseAddress! + frameStart, count: keep)
+            }
+        }
+        pendingCount = keep
+        frameStart = 0
+    }
+
+    private func analyseFrame(at start: Int) {
+        let w = timeBase.windowSamples
+        pending.withUnsafeBufferPointer { p in
+            window.withUnsafeBufferPointer { win in
+                let input = fft.input
+                for i in 0..<w { input[i] = p[start + i] * win[i] }
+            }
+        }
+        fft.forward()
+        let spectrum = fft.spectrum
+        let binCount = power.count
+        power.withUnsafeMutableBufferPointer { pw in
+            for k in 0..<binCount {
+                let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+                pw[k] = re * re + im * im
+            }
+            // Band mean square = 2·ΣP_k / (N·Σw²) (Parseval, one-sided spectrum).
+            let scale = 2 / (Float(fftSize) * windowEnergy)
+            var total: Float = 0
+            for b in 0..<bandBins.count {
+                var s: Float = 0
+                for k in bandBins[b] { s += pw[k] }
+                total += s
+                contours.bandLevelCodes.append(ChannelContours.code(forDB: Decibels.fromPower(s * scale)))
+            }
+            contours.levelDB.append(Decibels.fromPower(total * scale))
+            var peak: Float = 0, peakBin = inBandBins.lowerBound
+            for k in inBandBins where pw[k] > peak { peak = pw[k]; peakBin = k }
+            let meanPower = total / Float(inBandBins.count)
+            contours.peakHz.append(Float(Double(peakBin) * timeBase.sampleRateHz / Double(fftSize)))
+            contours.peakToMeanDB.append(meanPower > 0 ? Decibels.fromPower(peak / meanPower) : 0)
+            if !frameObservers.isEmpty {
+                let view = UnsafeBufferPointer(pw)
+                for observer in frameObservers { observer.observe(frameIndex: frameIndex, powerSpectrum: view) }
+            }
+        }
+        frameIndex += 1
+    }
+}
+
+/// A per-frame feature that reads the shared power spectrum |X_k|² (k = 0…N/2) of the
+/// Hann-windowed, zero-padded frame.
+public protocol FrameObserver: AnyObject {
+    func observe(frameIndex: Int, powerSpectrum: UnsafeBufferPointer<Float>)
+    func finish(frameCount: Int)
+}

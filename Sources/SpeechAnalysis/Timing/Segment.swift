@@ -1,0 +1,56 @@
+/// A stretch of time in seconds from the start of the file.
+public struct Segment: Sendable, Codable, Equatable, Hashable {
+    public var start: Double
+    public var end: Double
+    public init(start: Double, end: Double) {
+        precondition(end >= start, "segment ends before it starts")
+        self.start = start
+        self.end = end
+    }
+    public var durationSeconds: Double { end - start }
+    public func overlapSeconds(with other: Segment) -> Double { max(0, min(end, other.end) - max(start, other.start)) }
+    public func contains(_ t: Double) -> Bool { t >= start && t < end }
+}
+
+/// Frame-level runs ↔ segments.
+public enum FrameRuns {
+    /// Runs of `true` frames as half-open frame-index ranges.
+    public static func runs(_ mask: [Bool]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var start: Int? = nil
+        for (i, on) in mask.enumerated() {
+            if on, start == nil { start = i }
+            if !on, let s = start { result.append(s..<i); start = nil }
+        }
+        if let s = start { result.append(s..<mask.count) }
+        return result
+    }
+
+    /// Sets gaps shorter than `maxGapFrames` between runs to true (in place).
+    public static func closeGaps(_ mask: inout [Bool], maxGapFrames: Int) {
+        let r = runs(mask)
+        guard r.count > 1 else { return }
+        for (a, b) in zip(r, r.dropFirst()) where b.lowerBound - a.upperBound <= maxGapFrames {
+            for i in a.upperBound..<b.lowerBound { mask[i] = true }
+        }
+    }
+
+    /// Clears runs shorter than `minFrames` (in place).
+    public static func dropShortRuns(_ mask: inout [Bool], minFrames: Int) {
+        for run in runs(mask) where run.count < minFrames {
+            for i in run { mask[i] = false }
+        }
+    }
+
+    /// Converts frame runs to segments: a run of frames i..<j spans from the centre of frame i
+    /// minus half a hop to the centre of frame j−1 plus half a hop.
+    public static func segments(_ mask: [Bool], timeBase: TimeBase) -> [Segment] {
+        let half = timeBase.hopSeconds / 2
+        return runs(mask).map { r in
+            Segment(start: max(0, timeBase.seconds(ofFrame: r.lowerBound) - half),
+                    end: timeBase.seconds(ofFrame: r.upperBound - 1) + half)
+        }
+    }
+}
+
+import DSP

@@ -1,0 +1,12 @@
+import ArgumentParser
+import Reports
+
+@main
+struct VoiceQA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "voiceqa",
+        abstract: "Measures how a call-centre agent sounds, from the recording alone.",
+        version: VoiceQAVersion.string,
+        subcommands: [Analyze.self],
+        defaultSubcommand: Analyze.self)
+}

@@ -1,0 +1,56 @@
+import DSP
+import Foundation
+
+/// Seeded generator (SplitMix64), so every test signal is reproducible.
+public struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Standard normal deviate (Box–Muller).
+    public mutating func gaussian() -> Double {
+        let u1 = max(Double.leastNonzeroMagnitude, Double.random(in: 0..<1, using: &self))
+        let u2 = Double.random(in: 0..<1, using: &self)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
+
+/// Test signals with known answers.
+public enum Synth {
+    public static func sine(frequencyHz: Double, durationSeconds: Double, sampleRateHz: Double,
+                            amplitude: Double = 0.5, phase: Double = 0) -> [Float] {
+        let n = Int((durationSeconds * sampleRateHz).rounded())
+        return (0..<n).map { Float(amplitude * sin(2 * .pi * frequencyHz * Double($0) / sampleRateHz + phase)) }
+    }
+
+    public static func silence(durationSeconds: Double, sampleRateHz: Double) -> [Float] {
+        [Float](repeating: 0, count: Int((durationSeconds * sampleRateHz).rounded()))
+    }
+
+    public static func whiteNoise(durationSeconds: Double, sampleRateHz: Double, rms: Double, seed: UInt64) -> [Float] {
+        var rng = SeededRandom(seed: seed)
+        let n = Int((durationSeconds * sampleRateHz).rounded())
+        return (0..<n).map { _ in Float(rms * rng.gaussian()) }
+    }
+
+    public static func rms(_ x: [Float]) -> Double {
+        guard !x.isEmpty else { return 0 }
+        return (x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)).squareRoot()
+    }
+
+    /// Adds `b` into `a` starting at sample `offset` (a grows if needed).
+    public static func mix(_ a: inout [Float], _ b: [Float], at offset: Int, gain: Float = 1) {
+        if a.count < offset + b.count { a += [Float](repeating: 0, count: offset + b.count - a.count) }
+        for i in 0..<b.count { a[offset + i] += gain * b[i] }
+    }
+
+    public static func scaled(_ x: [Float], dB: Double) -> [Float] {
+        let g = Float(pow(10, dB / 20))
+        return x.map { $0 * g }
+    }
+}
