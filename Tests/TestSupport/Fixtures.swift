@@ -1,0 +1,50 @@
+import Foundation
+
+/// Finds the bundled recordings and their ground truth in `Fixtures/` (relative to this
+/// source file, so tests run from any clone).
+public enum Fixtures {
+    public static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    /// `group` is "speech", "conversations" or "calls".
+    public static func stems(in group: String) -> [String] {
+        let dir = root.appendingPathComponent(group)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && $0 != "index.json" }
+            .map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Path of the audio file of `stem` in `group` (.wav or .flac).
+    public static func audioPath(_ group: String, _ stem: String) -> String {
+        for ext in ["wav", "flac"] {
+            let p = root.appendingPathComponent(group).appendingPathComponent("\(stem).\(ext)").path
+            if FileManager.default.fileExists(atPath: p) { return p }
+        }
+        return root.appendingPathComponent(group).appendingPathComponent(stem).path
+    }
+
+    /// Ground-truth JSON beside the audio file, as a dictionary.
+    public static func truth(_ group: String, _ stem: String) throws -> [String: Any] {
+        try json(root.appendingPathComponent(group).appendingPathComponent("\(stem).json"))
+    }
+
+    /// Third-party reference values (`Fixtures/reference/<group>/<stem>.json`).
+    public static func reference(_ group: String, _ stem: String) throws -> [String: Any] {
+        try json(root.appendingPathComponent("reference").appendingPathComponent(group).appendingPathComponent("\(stem).json"))
+    }
+
+    static func json(_ url: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: url)
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return object
+    }
+
+    /// `speech_segments` of the ground truth: one list of (start, end) seconds per channel.
+    public static func speechSegments(_ truth: [String: Any]) -> [[(Double, Double)]] {
+        guard let channels = truth["speech_segments"] as? [[[Double]]] else { return [] }
+        return channels.map { $0.map { ($0[0], $0[1]) } }
+    }
+}
