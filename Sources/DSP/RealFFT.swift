@@ -21,11 +21,12 @@ public final class RealFFT {
     /// Interleaved complex spectrum, `2 * binCount` floats: re₀, im₀, re₁, im₁, …
     public let spectrum: UnsafeMutableBufferPointer<Float>
     private let forwardPlan: fftwf_plan
-    private let inversePlan: fftwf_plan
+    private let inversePlan: fftwf_plan?
 
     /// - Parameter measure: `true` for FFTW_MEASURE (slower to plan, faster to run; for long
     ///   files), `false` for FFTW_ESTIMATE (instant planning; for tests and short clips).
-    public init(size: Int, measure: Bool = false) {
+    ///   `inverse: false` skips the c2r plan when only forward transforms are needed.
+    public init(size: Int, measure: Bool = false, inverse: Bool = true) {
         precondition(size >= 4 && size % 2 == 0, "FFT size must be even and ≥ 4")
         self.size = size
         let bins = size / 2 + 1
@@ -34,23 +35,24 @@ public final class RealFFT {
         input = UnsafeMutableBufferPointer(start: realPointer, count: size)
         let floatPointer = UnsafeMutableRawPointer(complexPointer).bindMemory(to: Float.self, capacity: 2 * bins)
         spectrum = UnsafeMutableBufferPointer(start: floatPointer, count: 2 * bins)
-        let flags = UInt32(measure ? FFTW_MEASURE : FFTW_ESTIMATE) | UInt32(FFTW_DESTROY_INPUT)
-        let plans = fftwPlannerLock.withLock { _ -> (PlanBox, PlanBox) in
-            let f = fftwf_plan_dft_r2c_1d(Int32(size), realPointer, complexPointer, flags)!
-            let i = fftwf_plan_dft_c2r_1d(Int32(size), complexPointer, realPointer, flags)!
-            return (PlanBox(plan: f), PlanBox(plan: i))
+        let forwardFlags = UInt32(measure ? FFTW_MEASURE : FFTW_ESTIMATE)   // r2c keeps its input
+        let inverseFlags = forwardFlags | UInt32(FFTW_DESTROY_INPUT)            // c2r always destroys it
+        let plans = fftwPlannerLock.withLock { _ -> (PlanBox, PlanBox?) in
+            let f = fftwf_plan_dft_r2c_1d(Int32(size), realPointer, complexPointer, forwardFlags)!
+            let i = inverse ? fftwf_plan_dft_c2r_1d(Int32(size), complexPointer, realPointer, inverseFlags)! : nil
+            return (PlanBox(plan: f), i.map { PlanBox(plan: $0) })
         }
         forwardPlan = plans.0.plan
-        inversePlan = plans.1.plan
+        inversePlan = plans.1?.plan
         input.initialize(repeating: 0)      // MEASURE scribbles on the arrays while planning
         spectrum.initialize(repeating: 0)
     }
 
     deinit {
-        let f = PlanBox(plan: forwardPlan), i = PlanBox(plan: inversePlan)
+        let f = PlanBox(plan: forwardPlan), i = inversePlan.map { PlanBox(plan: $0) }
         fftwPlannerLock.withLock { _ in
             fftwf_destroy_plan(f.plan)
-            fftwf_destroy_plan(i.plan)
+            if let i { fftwf_destroy_plan(i.plan) }
         }
         fftwf_free(UnsafeMutableRawPointer(input.baseAddress))
         fftwf_free(UnsafeMutableRawPointer(spectrum.baseAddress))
@@ -60,9 +62,21 @@ public final class RealFFT {
     @inline(__always) public func forward() { fftwf_execute(forwardPlan) }
 
     /// `spectrum` → `input`, scaled by `size`. `spectrum` is destroyed.
-    @inline(__always) public func inverse() { fftwf_execute(inversePlan) }
+    @inline(__always) public func inverse() {
+        guard let inversePlan else { preconditionFailure("RealFFT made with inverse: false") }
+        fftwf_execute(inversePlan)
+    }
 
-    /// The FFT size FFTW handles fastest that is at least `n`: of the form 2^a·3^b·5^c.
+    /// An FFT size FFTW handles fast that is at least `n`: the next power of two when it is
+    /// within 25 % of the smallest 2^a·3^b·5^c size (powers of two run fastest), else that size.
+    public static func fastSize(atLeast n: Int) -> Int {
+        let smooth = goodSize(atLeast: n)
+        var p2 = 2
+        while p2 < n { p2 *= 2 }
+        return Double(p2) <= 1.25 * Double(smooth) ? p2 : smooth
+    }
+
+    /// The smallest even size of the form 2^a·3^b·5^c that is at least `n`.
     public static func goodSize(atLeast n: Int) -> Int {
         var best = Int.max
         var p2 = 1

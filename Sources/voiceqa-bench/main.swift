@@ -1,1 +1,130 @@
-print("bench: not yet")
+// voiceqa-bench: generates long test recordings, analyses each in a child process on one
+// core, and prints × realtime and peak memory. `make bench` runs it; nothing here is a test.
+import AudioIO
+import CallAnalysis
+import CSndFile
+import DSP
+import Foundation
+import Glibc
+
+struct BenchFile {
+    var name: String
+    var fileExtension: String
+    var sfFormat: Int32
+    var sampleRateHz: Int
+    var channelCount: Int
+    var durationSeconds: Double
+}
+
+/// Speech-like test signal, generated in blocks: turns of voiced "syllables" (a wavetable
+/// harmonic source at a gliding F0, 4–5 Hz syllable envelope) separated by pauses, the two
+/// channels taking turns, over a −60 dBFS noise floor. Seeded, so every run writes the same file.
+func generate(_ spec: BenchFile, to path: String) throws {
+    var info = SF_INFO(frames: 0, samplerate: Int32(spec.sampleRateHz), channels: Int32(spec.channelCount),
+                       format: spec.sfFormat, sections: 0, seekable: 0)
+    guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
+        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: String(cString: sf_strerror(nil))])
+    }
+    defer { sf_close(handle) }
+    let rate = Double(spec.sampleRateHz)
+    let table: [Float] = (0..<1024).map { i in
+        let x = Double(i) / 1024
+        var v = 0.0
+        for h in 1...12 { v += sin(2 * .pi * Double(h) * x) / Double(h) }   // sawtooth-like source
+        return Float(v * 0.3)
+    }
+    var seed: UInt64 = 12345
+    func random() -> Double { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53) }
+    let total = Int(spec.durationSeconds * rate)
+    let block = 8192
+    var interleaved = [Float](repeating: 0, count: block * spec.channelCount)
+    var phase = [Double](repeating: 0, count: spec.channelCount)
+    var speaker = 0, turnLeft = Int(2 * rate), pauseLeft = 0
+    var t = 0
+    while t < total {
+        let n = min(block, total - t)
+        for i in 0..<n {
+            if pauseLeft > 0 { pauseLeft -= 1 } else {
+                turnLeft -= 1
+                if turnLeft <= 0 {
+                    pauseLeft = Int((0.3 + 1.5 * random()) * rate)
+                    turnLeft = Int((1 + 4 * random()) * rate)
+                    if random() < 0.6 { speaker = (speaker + 1) % spec.channelCount }
+                }
+            }
+            let time = Double(t + i) / rate
+            for c in 0..<spec.channelCount {
+                var v = Float((random() - 0.5) * 0.002)
+                if pauseLeft == 0 && c == speaker {
+                    let f0 = (c == 0 ? 190.0 : 120.0) * (1 + 0.1 * sin(2 * .pi * 0.7 * time))
+                    phase[c] += f0 / rate
+                    if phase[c] >= 1 { phase[c] -= 1 }
+                    let envelope = Float(0.5 + 0.5 * sin(2 * .pi * 4.5 * time))
+                    v += table[Int(phase[c] * 1024) & 1023] * envelope * 0.5
+                }
+                interleaved[i * spec.channelCount + c] = v
+            }
+        }
+        _ = interleaved.withUnsafeBufferPointer { sf_writef_float(handle, $0.baseAddress, sf_count_t(n)) }
+        t += n
+    }
+}
+
+func peakRSSOfChildrenMB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+// Child mode: analyse one file, print the wall time.
+let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "--one" {
+    var options = AnalysisOptions.standard
+    options.measureFFTPlans = true
+    let start = Date()
+    do {
+        let analysis = try CallAnalyzer.analyze(path: arguments[2], options: options)
+        let seconds = Date().timeIntervalSince(start)
+        print(String(format: "%.4f %.3f", seconds, analysis.audio.durationSeconds))
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
+let hours = Double(ProcessInfo.processInfo.environment["BENCH_HOURS"] ?? "1") ?? 1
+let specs = [
+    BenchFile(name: "stereo 8 kHz PCM16 WAV", fileExtension: "wav", sfFormat: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16),
+              sampleRateHz: 8000, channelCount: 2, durationSeconds: hours * 3600),
+    BenchFile(name: "stereo 8 kHz mu-law WAV", fileExtension: "wav", sfFormat: Int32(SF_FORMAT_WAV | SF_FORMAT_ULAW),
+              sampleRateHz: 8000, channelCount: 2, durationSeconds: hours * 3600),
+    BenchFile(name: "mono 16 kHz FLAC", fileExtension: "flac", sfFormat: Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16),
+              sampleRateHz: 16000, channelCount: 1, durationSeconds: hours * 3600),
+]
+let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["BENCH_DIR"] ?? "bench-out")
+try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+print(String(format: "VoiceQA benchmark: %.2f h per file, analysis on one core (release build, FFTW_MEASURE plans)", hours))
+print("file                         audio s    wall s   × realtime   peak MB")
+for (k, spec) in specs.enumerated() {
+    let path = dir.appendingPathComponent("bench\(k).\(spec.fileExtension)").path
+    if !FileManager.default.fileExists(atPath: path) { try generate(spec, to: path) }
+    var best = Double.infinity, audioSeconds = 0.0, peakMB = 0.0
+    for _ in 0..<3 {   // best of 3: the machine may be shared
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = ["--one", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        let fields = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard process.terminationStatus == 0, fields.count == 2 else { print("\(spec.name): failed"); exit(1) }
+        best = min(best, fields[0])
+        audioSeconds = fields[1]
+        peakMB = max(peakMB, peakRSSOfChildrenMB())
+    }
+    print(String(format: "%-26@ %9.0f %9.3f %12.0f %9.1f", spec.name as NSString, audioSeconds, best, audioSeconds / best, peakMB))
+}
+print("(peak MB is the largest resident set of any child so far: each row is at most that figure)")

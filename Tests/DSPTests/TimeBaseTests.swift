@@ -13,3 +13,8 @@ import Testing
     #expect(RealFFT.goodSize(atLeast: 481) == 486)   // 2·3⁵
     #expect(RealFFT.goodSize(atLeast: 512) == 512)
 }
+
+@Test func fastSizesPreferPowersOfTwo() {
+    #expect(RealFFT.fastSize(atLeast: 481) == 512)
+    #expect(RealFFT.fastSize(atLeast: 1324) == 1350)   // 2048 would be 52 % larger
+}

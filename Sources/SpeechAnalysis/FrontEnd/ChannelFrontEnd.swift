@@ -27,7 +27,7 @@ public final class ChannelFrontEnd {
                 expectedFrames: Int = 0) {
         timeBase = settings.timeBase(sampleRateHz: sampleRateHz)
         fftSize = settings.fftSize(sampleRateHz: sampleRateHz)
-        fft = RealFFT(size: fftSize, measure: measurePlans)
+        fft = RealFFT(size: fftSize, measure: measurePlans, inverse: false)
         window = Window.hann(timeBase.windowSamples)
         windowEnergy = window.reduce(0) { $0 + $1 * $1 }
         bandBins = AnalysisBands.binRanges(sampleRateHz: sampleRateHz, fftSize: fftSize)
@@ -44,8 +44,9 @@ public final class ChannelFrontEnd {
         while offset < samples.count {
             if pendingCount == pending.count { compact() }
             let n = min(samples.count - offset, pending.count - pendingCount)
+            let destinationIndex = pendingCount
             pending.withUnsafeMutableBufferPointer { p in
-                for i in 0..<n { p[pendingCount + i] = samples[offset + i] }
+                (p.baseAddress! + destinationIndex).update(from: samples.baseAddress! + offset, count: n)
             }
             pendingCount += n
             offset += n

@@ -32,7 +32,7 @@ public struct FrontEndSettings: Sendable, Codable, Equatable {
     public func fftSize(sampleRateHz: Double) -> Int {
         let tb = timeBase(sampleRateHz: sampleRateHz)
         let maxLag = Int((sampleRateHz / lowestF0Hz).rounded(.up))
-        return RealFFT.goodSize(atLeast: tb.windowSamples + maxLag + 1)
+        return RealFFT.fastSize(atLeast: tb.windowSamples + maxLag + 1)
     }
 }
 
