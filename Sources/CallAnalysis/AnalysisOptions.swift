@@ -18,6 +18,7 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var frontEnd: FrontEndSettings
     public var activity: SpeechActivitySettings
     public var pauses: PauseSettings
+    public var turnTaking: TurnTakingSettings = .standard
 
     public static let standard = AnalysisOptions()
 

@@ -8,6 +8,8 @@ public struct CallAnalysis: Sendable {
     public var file: String
     public var audio: AudioSummary
     public var channels: [ChannelAnalysis]
+    /// Turn-taking between agent and customer (dead air and holds only, for mono).
+    public var conversation: Conversation?
     public var warnings: [String]
     public var options: AnalysisOptions
 }

@@ -110,20 +110,22 @@ public enum CallAnalyzer {
             channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
                                             contours: contours[k], activity: activity))
         }
-        return CallAnalysis(file: file, audio: audio, channels: channels, warnings: warnings, options: options)
+        let conversation = conversationAnalysis(channels, durationSeconds: durationSeconds, options: options)
+        return CallAnalysis(file: file, audio: audio, channels: channels, conversation: conversation,
+                            warnings: warnings, options: options)
     }
 }
 
-/// Fixed precision per unit, so output is deterministic and fine enough for the tests:
-/// seconds 0.001, dB/LU 0.001, Hz 0.01, ratios 0.0001.
-public enum Rounding {
-    /// Rounds to `scale` steps per unit (1000 → 0.001); dividing last keeps the shortest decimal form.
-    @inline(__always) public static func round(_ x: Double, scale: Double) -> Double { (x * scale).rounded() / scale }
-    public static func seconds(_ x: Double) -> Double { round(x, scale: 1000) }
-    public static func dB(_ x: Double) -> Double { round(x, scale: 1000) }
-    public static func hz(_ x: Double) -> Double { round(x, scale: 100) }
-    public static func ratio(_ x: Double) -> Double { round(x, scale: 10000) }
-    public static func segment(_ s: Segment) -> Segment { Segment(start: seconds(s.start), end: seconds(s.end)) }
+extension CallAnalyzer {
+    static func conversationAnalysis(_ channels: [ChannelAnalysis], durationSeconds: Double,
+                                     options: AnalysisOptions) -> Conversation? {
+        guard let agent = channels.first(where: { $0.role == .agent }) else { return nil }
+        let customer = channels.first { $0.role == .customer }
+        return TurnTaking.analyze(
+            agent: PartyInput(segments: agent.activity.segments, contours: agent.contours),
+            customer: customer.map { PartyInput(segments: $0.activity.segments, contours: $0.contours) },
+            durationSeconds: durationSeconds, settings: options.turnTaking).rounded()
+    }
 }
 
 extension PauseSummary {

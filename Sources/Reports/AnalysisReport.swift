@@ -11,6 +11,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public var file: String
     public var audio: AudioSummary
     public var channels: [ChannelReport]
+    public var conversation: Conversation?
     public var warnings: [String]
     public var settings: AnalysisOptions
 
@@ -31,6 +32,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         file = analysis.file
         audio = analysis.audio
         channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech) }
+        conversation = analysis.conversation
         warnings = analysis.warnings
         settings = analysis.options
     }
@@ -76,7 +78,31 @@ public enum ReportRenderer {
                 lines.append("    pauses: none")
             }
         }
+        if let c = r.conversation { lines += conversationLines(c) }
         for w in r.warnings { lines.append("  warning: \(w)") }
         return lines.joined(separator: "\n")
+    }
+
+    static func conversationLines(_ c: Conversation) -> [String] {
+        var lines = ["  conversation:"]
+        if let t = c.timeToAnswerSeconds {
+            lines.append(String(format: "    agent first speaks at %.1f s", t) + (c.ringCount.map { " after \($0) ring(s)" } ?? ""))
+        }
+        if let i = c.interruptions {
+            let byAgent = i.filter { $0.by == .agent }
+            lines.append("    interruptions: \(byAgent.count) by the agent" + byAgent.map { String(format: " at %.1f s", $0.time) }.joined(separator: ",")
+                         + ", \(i.count - byAgent.count) by the customer")
+        }
+        if let b = c.backchannels { lines.append("    backchannels: \(b.filter { $0.by == .agent }.count) by the agent") }
+        if let o = c.overlapSeconds { lines.append(String(format: "    talk-over %.1f s", o)) }
+        if let r = c.agentTalkRatio { lines.append(String(format: "    agent talk share %.0f %%", r * 100)) }
+        if let m = c.longestAgentMonologueSeconds { lines.append(String(format: "    longest agent monologue %.1f s", m)) }
+        if let l = c.responseLatency, let mean = l.meanSeconds {
+            lines.append(String(format: "    response latency: %d, mean %.2f s, longest %.2f s", l.count, mean, l.longestSeconds ?? 0))
+        }
+        lines.append("    dead air: " + (c.deadAir.isEmpty ? "none" : c.deadAir.map { String(format: "%.1f–%.1f s", $0.start, $0.end) }.joined(separator: ", ")))
+        lines.append("    holds: " + (c.holds.isEmpty ? "none" : c.holds.map { String(format: "%.1f–%.1f s (%@)", $0.start, $0.end, $0.kind.rawValue) }.joined(separator: ", ")))
+        if let s = c.silentCall { lines.append("    silent call: customer never speaks; \(s.prompts.count) agent prompt(s)") }
+        return lines
     }
 }

@@ -54,3 +54,7 @@ public enum FrameRuns {
 }
 
 import DSP
+
+extension Rounding {
+    public static func segment(_ s: Segment) -> Segment { Segment(start: seconds(s.start), end: seconds(s.end)) }
+}

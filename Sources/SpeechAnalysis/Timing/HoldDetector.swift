@@ -1,0 +1,65 @@
+import DSP
+
+/// Holds: long mutual silences of the two parties' speech that are filled with music or a tone
+/// (≥ `musicHoldSeconds`), or are silent (≥ `silentHoldSeconds`). Music on hold is told apart
+/// from speech by the speech-activity detector (it is not speech) and from silence here: a
+/// channel is "sounding" in a frame when its level stands > 12 dB over the channel's noise floor
+/// (10th percentile of its frame levels; project choice); a gap sounding over half its length
+/// holds music, or a tone when most sounding frames are one dominant bin.
+public enum HoldDetector {
+    static let soundingOverFloorDB: Float = 12
+
+    public static func holds(speech: [Segment], channels: [ChannelContours], durationSeconds: Double,
+                             ringEnd: Double?, settings: TurnTakingSettings) -> [Conversation.Hold] {
+        let floors = channels.map { LevelStatistics.percentile($0.levelDB, 10) ?? -120 }
+        var holds: [Conversation.Hold] = []
+        for gap in TurnTaking.mutualSilences(speech) where gap.durationSeconds >= settings.musicHoldSeconds {
+            var best: (span: Segment, tonal: Bool)? = nil
+            for (c, contours) in channels.enumerated() {
+                let tb = contours.timeBase
+                let first = max(0, tb.frame(nearest: gap.start)), last = min(contours.frameCount - 1, tb.frame(nearest: gap.end))
+                guard last > first else { continue }
+                var sounding = 0, tonal = 0, firstOn = -1, lastOn = -1
+                for i in first...last where contours.levelDB[i] > floors[c] + soundingOverFloorDB {
+                    sounding += 1
+                    if contours.peakToMeanDB[i] >= RingbackDetector.toneDominanceDB { tonal += 1 }
+                    if firstOn < 0 { firstOn = i }
+                    lastOn = i
+                }
+                guard sounding * 2 > last - first + 1 else { continue }
+                let span = Segment(start: tb.seconds(ofFrame: firstOn) - tb.hopSeconds / 2,
+                                   end: tb.seconds(ofFrame: lastOn) + tb.hopSeconds / 2)
+                if span.durationSeconds >= settings.musicHoldSeconds,
+                   best == nil || span.durationSeconds > best!.span.durationSeconds {
+                    best = (span, tonal * 10 >= sounding * 8)
+                }
+            }
+            if let best {
+                holds.append(.init(start: best.span.start, end: best.span.end, kind: best.tonal ? .tone : .music))
+            } else if gap.durationSeconds >= settings.silentHoldSeconds {
+                holds.append(.init(start: gap.start, end: gap.end, kind: .silence))
+            }
+        }
+        return holds
+    }
+}
+
+/// Order statistics on Float contours via a 0.1 dB histogram: O(n), no sorting, no copies.
+public enum LevelStatistics {
+    public static func percentile(_ levelsDB: [Float], _ p: Double, lowDB: Float = -200, highDB: Float = 20) -> Float? {
+        guard !levelsDB.isEmpty else { return nil }
+        let binCount = Int((highDB - lowDB) * 10) + 1
+        var histogram = [Int](repeating: 0, count: binCount)
+        for v in levelsDB {
+            let b = Int(((min(max(v, lowDB), highDB) - lowDB) * 10).rounded())
+            histogram[b] += 1
+        }
+        let target = Int((p / 100 * Double(levelsDB.count - 1)).rounded())
+        var seen = 0
+        for (b, n) in histogram.enumerated() {
+            seen += n
+            if seen > target { return lowDB + Float(b) / 10 }
+        }
+        return highDB
+    }
+}
