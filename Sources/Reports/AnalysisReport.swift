@@ -23,6 +23,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public var index: Int
         public var role: ChannelRole
         public var speech: SpeechSummary
+        /// Speaking rate (syllable nuclei); absent without speech.
+        public var rate: RateMeasures?
     }
 
     public init(_ analysis: CallAnalysis) {
@@ -30,7 +32,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         tool = ToolInfo(name: "voiceqa", version: VoiceQAVersion.string)
         file = analysis.file
         audio = analysis.audio
-        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech) }
+        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech, rate: $0.rate) }
         warnings = analysis.warnings
         settings = analysis.options
     }
@@ -74,6 +76,15 @@ public enum ReportRenderer {
                                     p.count, p.meanSeconds ?? 0, p.longestSeconds ?? 0, p.totalSeconds))
             } else {
                 lines.append("    pauses: none")
+            }
+            if let rate = c.rate {
+                var line = String(format: "    rate: %d syllables, articulation %.2f syl/s, speech %.2f syl/s",
+                                  rate.syllableCount, rate.articulationRateSyllablesPerSecond,
+                                  rate.speechRateSyllablesPerSecond)
+                if let morae = rate.moraCount, let moraRate = rate.articulationRateMoraePerSecond {
+                    line += String(format: "; %d morae, %.2f morae/s", morae, moraRate)
+                }
+                lines.append(line)
             }
         }
         for w in r.warnings { lines.append("  warning: \(w)") }
