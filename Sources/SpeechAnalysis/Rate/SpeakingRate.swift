@@ -8,6 +8,11 @@ public struct RateMeasures: Sendable, Codable, Equatable {
         public var start: Double
         public var end: Double
         public var syllableCount: Int
+        public init(start: Double, end: Double, syllableCount: Int) {
+            self.start = start
+            self.end = end
+            self.syllableCount = syllableCount
+        }
     }
 
     /// Syllable nuclei in the channel's speech.
@@ -24,6 +29,16 @@ public struct RateMeasures: Sendable, Codable, Equatable {
     public var moraCount: Int?
     /// Japanese only: morae per second of phonation time.
     public var articulationRateMoraePerSecond: Double?
+
+    public init(syllableCount: Int, speechRateSyllablesPerSecond: Double, articulationRateSyllablesPerSecond: Double,
+                utterances: [Utterance], moraCount: Int? = nil, articulationRateMoraePerSecond: Double? = nil) {
+        self.syllableCount = syllableCount
+        self.speechRateSyllablesPerSecond = speechRateSyllablesPerSecond
+        self.articulationRateSyllablesPerSecond = articulationRateSyllablesPerSecond
+        self.utterances = utterances
+        self.moraCount = moraCount
+        self.articulationRateMoraePerSecond = articulationRateMoraePerSecond
+    }
 }
 
 public enum SpeakingRate {
