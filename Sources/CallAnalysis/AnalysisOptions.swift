@@ -19,12 +19,16 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var activity: SpeechActivitySettings
     public var pauses: PauseSettings
     public var turnTaking: TurnTakingSettings = .standard
+    /// The agent's language (zh | ja | en; default zh): with `ja` the agent's rate adds morae.
+    /// Customer-side measures do not depend on it.
+    public var language: SpeechLanguage
 
     public static let standard = AnalysisOptions()
 
     public init(agentChannel: Int = 0, channelPair: [Int]? = nil, maxDurationSeconds: Double = 8 * 3600,
                 measureFFTPlans: Bool = false, frontEnd: FrontEndSettings = .standard,
-                activity: SpeechActivitySettings = .standard, pauses: PauseSettings = .standard) {
+                activity: SpeechActivitySettings = .standard, pauses: PauseSettings = .standard,
+                language: SpeechLanguage = .zh) {
         self.agentChannel = agentChannel
         self.channelPair = channelPair
         self.maxDurationSeconds = maxDurationSeconds
@@ -32,6 +36,7 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
         self.frontEnd = frontEnd
         self.activity = activity
         self.pauses = pauses
+        self.language = language
     }
 }
 

@@ -28,6 +28,8 @@ public struct ChannelAnalysis: Sendable {
     public var speech: SpeechSummary
     public var contours: ChannelContours
     public var activity: SpeechActivity
+    /// Speaking rate from syllable nuclei in the speech segments; nil without speech.
+    public var rate: RateMeasures?
 }
 
 public struct SpeechSummary: Sendable, Codable, Equatable {

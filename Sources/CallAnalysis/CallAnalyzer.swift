@@ -107,8 +107,12 @@ public enum CallAnalyzer {
                 segments: segments, speechSeconds: Rounding.seconds(speechSeconds),
                 speechRatio: Rounding.ratio(durationSeconds > 0 ? speechSeconds / durationSeconds : 0),
                 pauses: PauseSummary(speech: segments, settings: options.pauses).rounded())
+            var rateSettings = RateSettings.standard
+            if pick.role == .agent { rateSettings.language = options.language }
+            let rate = SpeakingRate.measure(contours[k], speech: activity.segments, pauses: options.pauses,
+                                            settings: rateSettings)
             channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
-                                            contours: contours[k], activity: activity))
+                                            contours: contours[k], activity: activity, rate: rate))
         }
         let conversation = conversationAnalysis(channels, durationSeconds: durationSeconds, options: options)
         return CallAnalysis(file: file, audio: audio, channels: channels, conversation: conversation,

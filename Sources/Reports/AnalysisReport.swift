@@ -24,6 +24,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public var index: Int
         public var role: ChannelRole
         public var speech: SpeechSummary
+        /// Speaking rate (syllable nuclei); absent without speech.
+        public var rate: RateMeasures?
     }
 
     public init(_ analysis: CallAnalysis) {
@@ -31,7 +33,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         tool = ToolInfo(name: "voiceqa", version: VoiceQAVersion.string)
         file = analysis.file
         audio = analysis.audio
-        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech) }
+        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech, rate: $0.rate) }
         conversation = analysis.conversation
         warnings = analysis.warnings
         settings = analysis.options
@@ -76,6 +78,15 @@ public enum ReportRenderer {
                                     p.count, p.meanSeconds ?? 0, p.longestSeconds ?? 0, p.totalSeconds))
             } else {
                 lines.append("    pauses: none")
+            }
+            if let rate = c.rate {
+                var line = String(format: "    rate: %d syllables, articulation %.2f syl/s, speech %.2f syl/s",
+                                  rate.syllableCount, rate.articulationRateSyllablesPerSecond,
+                                  rate.speechRateSyllablesPerSecond)
+                if let morae = rate.moraCount, let moraRate = rate.articulationRateMoraePerSecond {
+                    line += String(format: "; %d morae, %.2f morae/s", morae, moraRate)
+                }
+                lines.append(line)
             }
         }
         if let c = r.conversation { lines += conversationLines(c) }

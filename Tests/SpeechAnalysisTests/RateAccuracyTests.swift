@@ -1,0 +1,98 @@
+import Foundation
+import SpeechAnalysis
+import Testing
+import TestSupport
+
+/// Syllable (Japanese: mora) counts against the fixtures' true counts from phone labels,
+/// dictionaries and characters. Targets from issue 5; the de Jong & Wempe (2009) baseline
+/// scores r 0.85, MAPE 10 % overall, 5 % English, 31 % Mandarin, 38 % Japanese morae here.
+@Suite("Rate accuracy") struct RateAccuracyTests {
+    static let fixtures = (try? RateFixture.all()) ?? []
+
+    typealias Row = (language: SpeechLanguage, detected: Int, truth: Int)
+
+    static func report(_ name: String, _ rows: [Row]) -> (r: Double, all: Double, byLanguage: [SpeechLanguage: Double]) {
+        let r = RateStatistics.pearson(rows.map { Double($0.detected) }, rows.map { Double($0.truth) })
+        let all = RateStatistics.medianAPE(rows.map { ($0.detected, $0.truth) })
+        var by: [SpeechLanguage: Double] = [:]
+        for language in SpeechLanguage.allCases {
+            let part = rows.filter { $0.language == language }
+            if !part.isEmpty { by[language] = RateStatistics.medianAPE(part.map { ($0.detected, $0.truth) }) }
+        }
+        print(String(format: "rate %@: r %.3f, MAPE all %.1f %%, en %.1f %%, zh %.1f %%, ja %.1f %% (%@)",
+                     name, r, all, by[.en] ?? .nan, by[.zh] ?? .nan, by[.ja] ?? .nan,
+                     rows.map { "\($0.detected)/\($0.truth)" }.joined(separator: " ")))
+        return (r, all, by)
+    }
+
+    @Test func cleanFixtureCounts() throws {
+        try #require(Self.fixtures.count >= 10)
+        let rows: [Row] = Self.fixtures.map { ($0.language, $0.detected().count, $0.trueCount) }
+        let s = Self.report("clean", rows)
+        #expect(s.r >= 0.95)             // issue 5 target (baseline 0.85)
+        #expect(s.all <= 10)             // %, issue 5 target
+        #expect(s.byLanguage[.en]! <= 6)  // %
+        #expect(s.byLanguage[.zh]! <= 15) // % (one 13-syllable clip: 2 syllables off is 15.4 %)
+        #expect(s.byLanguage[.ja]! <= 15) // % of morae
+    }
+
+    @Test func telephoneCopies() throws {
+        try #require(Self.fixtures.count >= 10)
+        let rows: [Row] = Self.fixtures.map { f in
+            let phone = RateTestSignals.telephoneCopy(f.samples, sampleRateHz: f.sampleRateHz)
+            return (f.language, f.detected(samples: phone, sampleRateHz: 8000).count, f.trueCount)
+        }
+        let s = Self.report("telephone", rows)
+        #expect(s.all <= 9)  // %, issue 5 target (de Jong on such copies: about 10 %)
+        #expect(s.r >= 0.9)  // no collapse of the ranking on narrowband audio
+    }
+
+    /// Pitch-preserving WSOLA at 0.8×, 1.0×, 1.25× speed: the articulation rate over all clips
+    /// (syllables and phonation time summed) must keep the order and scale with the speed.
+    @Test func rateFollowsTempo() throws {
+        try #require(Self.fixtures.count >= 10)
+        var rates: [Double: Double] = [:]
+        for speed in [0.8, 1.0, 1.25] {
+            var count = 0, seconds = 0.0
+            var rows: [Row] = []
+            for f in Self.fixtures {
+                let x = RateTestSignals.timeScaled(f.samples, sampleRateHz: f.sampleRateHz, speed: speed)
+                let d = f.detected(samples: x, timeScale: 1 / speed)
+                count += d.measures.syllableCount
+                seconds += f.segments.reduce(0) { $0 + $1.durationSeconds } / speed
+                rows.append((f.language, d.count, f.trueCount))
+            }
+            rates[speed] = Double(count) / seconds
+            // The time-scaled copies are extra Mandarin and Japanese inputs with the same truth.
+            let s = Self.report("tempo \(speed)×", rows)
+            #expect(s.byLanguage[.ja]! <= 15)  // % of morae, as for the originals
+            #expect(s.all <= 10)               // %, as for the originals
+        }
+        print("rate tempo: articulation syl/s at 0.8×, 1×, 1.25×:", rates[0.8]!, rates[1.0]!, rates[1.25]!)
+        #expect(rates[0.8]! < rates[1.0]! && rates[1.0]! < rates[1.25]!)
+        for speed in [0.8, 1.25] {  // measured ratio within 8 % of the true ratio (issue 5)
+            let ratio = rates[speed]! / rates[1.0]!
+            #expect(abs(ratio / speed - 1) <= 0.08, "speed \(speed): ratio \(ratio)")
+        }
+    }
+
+    /// Our counts are closer to the truth than the reference de Jong & Wempe counts
+    /// (Fixtures/reference, a comparison, not truth).
+    @Test func beatsDeJongReferenceCounts() throws {
+        try #require(Self.fixtures.count >= 10)
+        var ours: [(Int, Int)] = [], theirs: [(Int, Int)] = []
+        for f in Self.fixtures {
+            let ref = try Fixtures.reference("speech", f.stem)
+            let channel = (ref["channels"] as! [[String: Any]])[0]
+            let dejong = (channel["dejong"] as! [String: Any])["syllableCount"] as! Int
+            ours.append((f.detected().count, f.trueCount))
+            theirs.append((dejong, f.trueCount))
+        }
+        let a = RateStatistics.medianAPE(ours), b = RateStatistics.medianAPE(theirs)
+        let meanOurs = ours.map { abs(Double($0.0 - $0.1)) / Double($0.1) }.reduce(0, +) / Double(ours.count)
+        let meanTheirs = theirs.map { abs(Double($0.0 - $0.1)) / Double($0.1) }.reduce(0, +) / Double(theirs.count)
+        print(String(format: "rate vs de Jong reference: MAPE ours %.1f %%, de Jong %.1f %%; mean APE ours %.1f %%, de Jong %.1f %%",
+                     a, b, 100 * meanOurs, 100 * meanTheirs))
+        #expect(meanOurs < meanTheirs)
+    }
+}

@@ -1,0 +1,35 @@
+import CallAnalysis
+import Foundation
+import SpeechAnalysis
+import Testing
+import TestSupport
+
+/// Agent syllable totals on the two-channel calls against `channel_stats.agent.
+/// syllable_count_excl_backchannels` (morae for the Japanese agent). The count runs inside the
+/// ground-truth speech segments, which include backchannels and filled pauses that the truth
+/// leaves out, so a few extra nuclei are expected.
+@Suite struct RateCallTests {
+    static let calls: [String] = Fixtures.stems(in: "calls").filter { stem in
+        guard let truth = try? Fixtures.truth("calls", stem),
+              let stats = truth["channel_stats"] as? [String: Any],
+              let agent = stats["agent"] as? [String: Any] else { return false }
+        return agent["syllable_count_excl_backchannels"] is Int
+    }
+
+    @Test(arguments: calls) func agentSyllableTotal(stem: String) throws {
+        let truth = try Fixtures.truth("calls", stem)
+        let agentStats = (truth["channel_stats"] as! [String: Any])["agent"] as! [String: Any]
+        let expected = agentStats["syllable_count_excl_backchannels"] as! Int
+        let language: SpeechLanguage = (truth["language"] as? String ?? "").hasPrefix("agent ja") ? .ja : .en
+        let options = AnalysisOptions(language: language)
+        let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem), options: options)
+        let agent = try #require(analysis.channels.first { $0.role == .agent })
+        let segments = Fixtures.speechSegments(truth)[agent.index].map { Segment(start: $0.0, end: $0.1) }
+        let m = try #require(SpeakingRate.measure(agent.contours, speech: segments, pauses: options.pauses,
+                                                  settings: try RateSettings(language: language)))
+        let detected = language == .ja ? m.moraCount! : m.syllableCount
+        let pipeline = agent.rate.map { language == .ja ? $0.moraCount! : $0.syllableCount }
+        print("rate call \(stem): agent \(detected) vs \(expected) (with detected speech: \(pipeline.map(String.init) ?? "none"))")
+        #expect(abs(Double(detected - expected)) / Double(expected) <= 0.15)  // issue 5 target
+    }
+}
