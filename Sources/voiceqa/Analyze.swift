@@ -32,6 +32,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "For recordings with more than two channels: agent and customer channel, e.g. 0,3.")
     var channels: String?
 
+    @Option(help: "The agent's language, for rate norms: zh (syllables = characters), ja (also morae), en.")
+    var language: SpeechLanguage = .zh
+
     @Option(help: "Shortest silence counted as a pause, seconds (0.05…2).")
     var minPause: Double = 0.25
 
@@ -60,7 +63,7 @@ struct Analyze: ParsableCommand {
         let options = AnalysisOptions(
             agentChannel: agentChannel, channelPair: channels.flatMap { parsePair($0) },
             maxDurationSeconds: maxDuration, measureFFTPlans: false,
-            pauses: try PauseSettings(minimumPauseSeconds: minPause))
+            pauses: try PauseSettings(minimumPauseSeconds: minPause), language: language)
         let defaultFormat: OutputFormat = isatty(STDOUT_FILENO) != 0 ? .text : .json
         let outputFormat: OutputFormat = format ?? defaultFormat
         var streamLine: (@Sendable (FileResult) -> Void)? = nil
@@ -95,3 +98,5 @@ struct Analyze: ParsableCommand {
         if failed > 0 { throw ExitCode(ExitCodes.someFilesFailed) }
     }
 }
+
+extension SpeechLanguage: ExpressibleByArgument {}
