@@ -19,13 +19,18 @@ public enum HoldDetector {
                 let tb = contours.timeBase
                 let first = max(0, tb.frame(nearest: gap.start)), last = min(contours.frameCount - 1, tb.frame(nearest: gap.end))
                 guard last > first else { continue }
-                var sounding = 0, tonal = 0, firstOn = -1, lastOn = -1
+                var sounding = 0, firstOn = -1, lastOn = -1
+                var peaks: [Float] = []
                 for i in first...last where contours.levelDB[i] > floors[c] + soundingOverFloorDB {
                     sounding += 1
-                    if contours.peakToMeanDB[i] >= RingbackDetector.toneDominanceDB { tonal += 1 }
+                    if contours.peakToMeanDB[i] >= RingbackDetector.toneDominanceDB { peaks.append(contours.peakHz[i]) }
                     if firstOn < 0 { firstOn = i }
                     lastOn = i
                 }
+                // A tone: most sounding frames are one steady dominant bin (music changes notes).
+                peaks.sort()
+                let median = peaks.isEmpty ? 0 : peaks[peaks.count / 2]
+                let tonal = peaks.filter { abs($0 - median) <= RingbackDetector.steadinessHz }.count
                 guard sounding * 2 > last - first + 1 else { continue }
                 let span = Segment(start: tb.seconds(ofFrame: firstOn) - tb.hopSeconds / 2,
                                    end: tb.seconds(ofFrame: lastOn) + tb.hopSeconds / 2)

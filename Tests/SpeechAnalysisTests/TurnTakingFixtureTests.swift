@@ -1,0 +1,110 @@
+import CallAnalysis
+import DSP
+import Foundation
+import Testing
+import TestSupport
+@testable import SpeechAnalysis
+
+/// Turn-taking on the fixture calls, whose JSON lists every event: end to end (decode → speech
+/// activity → turn-taking), and on the ground-truth segments (the rules alone).
+struct TurnTakingFixtureTests {
+    struct Events {
+        var interruptions: [(time: Double, by: Conversation.Party)] = []
+        var backchannels: [Double] = []
+        var latencies: [(from: Double, to: Double)] = []
+        var deadAir: [(Double, Double)] = []
+        var holds: [(Double, Double, String)] = []
+        var rings: Int? = nil
+    }
+
+    static func truthEvents(_ truth: [String: Any]) -> Events {
+        var e = Events()
+        for event in truth["events"] as? [[String: Any]] ?? [] {
+            switch event["type"] as? String {
+            case "agent_interruption": e.interruptions.append((event["start"] as! Double, .agent))
+            case "customer_interruption": e.interruptions.append((event["start"] as! Double, .customer))
+            case "backchannel": e.backchannels.append(event["start"] as! Double)
+            case "response_latency" where event["who"] as? String == "agent":
+                e.latencies.append((event["from"] as! Double, event["to"] as! Double))
+            case "dead_air": e.deadAir.append((event["start"] as! Double, event["end"] as! Double))
+            case "hold": e.holds.append((event["start"] as! Double, event["end"] as! Double, event["kind"] as! String))
+            default: break
+            }
+        }
+        e.rings = (truth["rings"] as? [String: Any])?["count"] as? Int
+        return e
+    }
+
+    struct Tally {
+        var hits = 0, found = 0, truths = 0
+        var bcHits = 0, bcTruths = 0, bcAsInterruption = 0
+        var latencyErrors: [Double] = []
+        var boundaryErrors: [Double] = []
+        var missedSilences: [String] = []
+        var ringMistakes: [String] = []
+    }
+
+    static func tally(_ c: Conversation, _ e: Events, stem: String, into t: inout Tally) {
+        let found = c.interruptions ?? []
+        t.found += found.count
+        t.truths += e.interruptions.count
+        t.hits += e.interruptions.filter { i in found.contains { abs($0.time - i.time) < 0.5 && $0.by == i.by } }.count
+        t.bcTruths += e.backchannels.count
+        t.bcHits += e.backchannels.filter { b in (c.backchannels ?? []).contains { abs($0.time - b) < 0.5 } }.count
+        t.bcAsInterruption += e.backchannels.filter { b in found.contains { abs($0.time - b) < 0.5 } }.count
+        for l in e.latencies {
+            if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.to) < 0.5 }) {
+                t.latencyErrors.append(abs(m.seconds - (l.to - l.from)))
+            }
+        }
+        for d in e.deadAir {
+            if let m = c.deadAir.first(where: { $0.overlapSeconds(with: Segment(start: d.0, end: d.1)) > 0 }) {
+                t.boundaryErrors += [abs(m.start - d.0), abs(m.end - d.1)]
+            } else { t.missedSilences.append("\(stem) dead air \(d)") }
+        }
+        for h in e.holds {
+            if let m = c.holds.first(where: { $0.end > h.0 && $0.start < h.1 }), m.kind.rawValue == h.2 {
+                t.boundaryErrors += [abs(m.start - h.0), abs(m.end - h.1)]
+            } else { t.missedSilences.append("\(stem) hold \(h)") }
+        }
+        if c.ringCount != e.rings { t.ringMistakes.append("\(stem): \(String(describing: c.ringCount)) vs \(String(describing: e.rings))") }
+    }
+
+    static func check(_ t: Tally, label: String) {
+        let precision = Double(t.hits) / Double(max(1, t.found)), recall = Double(t.hits) / Double(max(1, t.truths))
+        print("fixture calls, \(label): interruptions P \(precision) R \(recall) (\(t.hits)/\(t.truths), \(t.found) found); backchannels \(t.bcHits)/\(t.bcTruths); latency MAE \(Statistics.mean(t.latencyErrors) ?? -1) s over \(t.latencyErrors.count); boundary max \(t.boundaryErrors.max() ?? -1) s; missed \(t.missedSilences); rings \(t.ringMistakes)")
+        // Targets of the turn-taking issue.
+        #expect(precision >= 0.9, "\(label)")
+        #expect(recall >= 0.9, "\(label)")
+        #expect(Double(t.bcHits) / Double(max(1, t.bcTruths)) >= 0.8, "\(label)")
+        #expect(t.bcAsInterruption == 0, "\(label)")
+        #expect((Statistics.mean(t.latencyErrors) ?? 1) <= 0.15, "\(label)")
+        #expect(t.missedSilences.isEmpty, "\(label)")
+        #expect((t.boundaryErrors.max() ?? 0) <= 0.3, "\(label)")
+        #expect(t.ringMistakes.isEmpty, "\(label)")
+    }
+
+    @Test func rulesOnGroundTruthSegments() throws {
+        var t = Tally()
+        for stem in Fixtures.stems(in: "calls") {
+            let truth = try Fixtures.truth("calls", stem)
+            let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem))
+            let segments = Fixtures.speechSegments(truth).map { $0.map { Segment(start: $0.0, end: $0.1) } }
+            let c = TurnTaking.analyze(
+                agent: PartyInput(segments: segments[0], contours: analysis.channels[0].contours),
+                customer: PartyInput(segments: segments[1], contours: analysis.channels[1].contours),
+                durationSeconds: analysis.audio.durationSeconds)
+            Self.tally(c, Self.truthEvents(truth), stem: stem, into: &t)
+        }
+        Self.check(t, label: "ground-truth segments")
+    }
+
+    @Test func endToEnd() throws {
+        var t = Tally()
+        for stem in Fixtures.stems(in: "calls") {
+            let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem))
+            Self.tally(try #require(analysis.conversation), Self.truthEvents(try Fixtures.truth("calls", stem)), stem: stem, into: &t)
+        }
+        Self.check(t, label: "end to end")
+    }
+}
