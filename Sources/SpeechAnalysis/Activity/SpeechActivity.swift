@@ -70,7 +70,7 @@ public struct SpeechActivity: Sendable {
 ///    frames that are the other party's leakage (`CrosstalkGate`).
 /// 4. Runs: 20 ms hangover, gaps up to `bridgeGapSeconds` bridged, runs shorter than
 ///    `minimumSpeechSeconds` dropped, and runs of at least `sustainedSoundSeconds` without
-///    syllabic dips (frames under half the run's median score, < 4 % of the run) rejected as
+///    syllabic dips (< 4 % of the run's frames 6 dB under its median level, or under half its median score) rejected as
 ///    music: speech dips between syllables at 2–8 Hz (Houtgast & Steeneken 1985, JASA 77(3),
 ///    the speech modulation spectrum peaking near 4 Hz); sustained chords do not.
 public enum SpeechActivityDetector {
@@ -83,6 +83,7 @@ public enum SpeechActivityDetector {
         static let dynamicRangeHalfWindowFrames = 300
         static let toneConcentrationRatio: Float = 0.9
         static let sustainedDipRatio = 0.04
+        static let sustainedDipDB: Float = 6
     }
 
     /// Speech activity of one channel on its own.
@@ -115,6 +116,8 @@ public enum SpeechActivityDetector {
         let score: [Float]
         /// Frame decision after hysteresis and gates, before hangover and run rules.
         var raw: [Bool]
+        /// Hysteresis and level gates only (tones included): where sustained sounds are sought.
+        let sounding: [Bool]
 
         init(_ contours: ChannelContours, settings: SpeechActivitySettings) {
             self.contours = contours
@@ -164,14 +167,16 @@ public enum SpeechActivityDetector {
             let loudest = BandNoiseFloor.slidingMaximum(contours.levelDB, halfWindow: Constants.dynamicRangeHalfWindowFrames)
             let onset = Float(settings.onsetSNRDB), keep = Float(settings.continueSNRDB)
             let range = Float(settings.dynamicRangeDB)
-            var mask = [Bool](repeating: false, count: n)
+            var mask = [Bool](repeating: false, count: n), loud = mask
             var on = false
             for i in 0..<n {
                 on = on ? smoothed[i] > keep : smoothed[i] > onset
                 let level = contours.levelDB[i]
-                mask[i] = on && !concentrated[i] && level > Constants.absoluteFloorDB && level > loudest[i] - range
+                loud[i] = on && level > Constants.absoluteFloorDB && level > loudest[i] - range
+                mask[i] = loud[i] && !concentrated[i]
             }
             raw = mask
+            sounding = loud
         }
 
         /// Hangover, bridging, short-run and sustained-sound rules → the activity.
@@ -186,22 +191,35 @@ public enum SpeechActivityDetector {
             }
             FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             FrameRuns.dropShortRuns(&mask, minFrames: Int((settings.minimumSpeechSeconds / hop).rounded()))
-            rejectSustainedSounds(&mask, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
+            var sustained = sounding
+            FrameRuns.closeGaps(&sustained, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
+            keepSustainedSounds(&sustained, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
+            for i in 0..<n where sustained[i] { mask[i] = false }
             return SpeechActivity(timeBase: contours.timeBase, isSpeech: mask,
                                   segments: FrameRuns.segments(mask, timeBase: contours.timeBase))
         }
 
-        /// Clears runs of at least `minimumFrames` whose score hardly ever dips below half its median.
-        private func rejectSustainedSounds(_ mask: inout [Bool], minimumFrames: Int) {
+        /// Keeps only runs of at least `minimumFrames` whose score hardly ever dips below half its median.
+        private func keepSustainedSounds(_ mask: inout [Bool], minimumFrames: Int) {
             var values: [Float] = []
-            for r in FrameRuns.runs(mask) where r.count >= minimumFrames {
+            for r in FrameRuns.runs(mask) {
+                guard r.count >= minimumFrames else { for i in r { mask[i] = false }; continue }
+                // Dips in level (6 dB under the run's median) and in score (under half its median).
+                values.removeAll(keepingCapacity: true)
+                values.append(contentsOf: contours.levelDB[r])
+                values.sort()
+                let dipLevel = values[values.count / 2] - Constants.sustainedDipDB
                 values.removeAll(keepingCapacity: true)
                 values.append(contentsOf: score[r])
                 values.sort()
-                let half = 0.5 * values[values.count / 2]
-                var dips = 0
-                for i in r where score[i] < half { dips += 1 }
-                if Double(dips) < SpeechActivityDetector.Constants.sustainedDipRatio * Double(r.count) {
+                let dipScore = 0.5 * values[values.count / 2]
+                var levelDips = 0, scoreDips = 0
+                for i in r {
+                    if contours.levelDB[i] < dipLevel { levelDips += 1 }
+                    if score[i] < dipScore { scoreDips += 1 }
+                }
+                let dips = min(levelDips, scoreDips)
+                if Double(dips) >= SpeechActivityDetector.Constants.sustainedDipRatio * Double(r.count) {
                     for i in r { mask[i] = false }
                 }
             }
