@@ -37,9 +37,11 @@ struct BandNoiseFloor {
             floors.withUnsafeMutableBufferPointer { out in
                 for b in 0..<bands {
                     // Moving sum over `smoothingFrames` (edges repeat the end frames).
-                    for i in 0..<n {
-                        var s: Int32 = 0
-                        for j in (i - half)...(i + half) { s += Int32(codes[min(n - 1, max(0, j)) * bands + b]) }
+                    var s: Int32 = 0
+                    for j in -half...half { s += Int32(codes[min(n - 1, max(0, j)) * bands + b]) }
+                    smoothed[0] = s
+                    for i in 1..<max(1, n) {  // running sum: add the entering frame, drop the leaving one
+                        s += Int32(codes[min(n - 1, i + half) * bands + b]) - Int32(codes[max(0, i - half - 1) * bands + b])
                         smoothed[i] = s
                     }
                     Self.slidingMinimum(smoothed, halfWindow: minimumHalfWindowFrames, queue: &queue, into: &minimum)
