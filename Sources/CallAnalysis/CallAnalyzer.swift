@@ -98,8 +98,10 @@ public enum CallAnalyzer {
             warnings.append("mono recording: the one voice is judged as the agent; measures that need two parties are not measurable")
         }
         var channels: [ChannelAnalysis] = []
+        // Both channels together, so each is gated against the other's leakage.
+        let activities = SpeechActivityDetector.detect(contours, settings: options.activity)
         for (k, pick) in picks.enumerated() {
-            let activity = SpeechActivityDetector.detect(contours[k], settings: options.activity)
+            let activity = activities[k]
             let segments = activity.segments.map(Rounding.segment)
             let speechSeconds = segments.reduce(0) { $0 + $1.durationSeconds }
             if segments.isEmpty { warnings.append("channel \(pick.index) (\(pick.role.rawValue)): no speech found") }

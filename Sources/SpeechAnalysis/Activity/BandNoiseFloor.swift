@@ -1,0 +1,116 @@
+/// Per-band noise floor of one channel, tracked over time from the stored band levels.
+///
+/// Two estimates are combined per band and frame, both over a window centred on the frame
+/// (the contours are complete when activity runs, so the window may look ahead):
+/// - minimum statistics (Martin, R. 2001, "Noise power spectral density estimation based on
+///   optimal smoothing and minimum statistics", IEEE Trans. Speech Audio Process. 9(5)): the
+///   minimum of the band level smoothed over 50 ms, over ±`minimumHalfWindowFrames`, plus a
+///   fixed bias (Martin's bias compensation, here a constant in dB instead of his
+///   variance-dependent factor);
+/// - a low percentile of the raw band level over ±`percentileHalfWindowFrames`, which sits
+///   inside the noise rather than at its dips when the noise fluctuates (babble), limited to at
+///   most `maximumLiftDB` above the minimum so long speech stretches cannot lift the floor into
+///   the speech.
+///
+/// Works on the 0.5 dB level codes of `ChannelContours`: the sliding percentile is a 256-bin
+/// histogram with a moving rank cursor (Huang, Yang & Tang 1979, IEEE Trans. ASSP 27(1), the
+/// running-histogram median filter), so each band costs O(frames).
+struct BandNoiseFloor {
+    var minimumHalfWindowFrames = 150     // ±1.5 s: Martin's 1.5 s search window, centred
+    var percentileHalfWindowFrames = 300  // ±3 s
+    var percentile = 0.2                  // 20th percentile of the raw band level
+    var smoothingFrames = 5               // 50 ms smoothing before the minimum search
+    var biasDB: Float = 1.5               // minimum of a 5-frame mean lies ~1–2 dB under the noise mean
+    var maximumLiftDB: Float = 8
+
+    /// Floor codes (0.5 dB units, same coding as `bandLevelCodes`), `AnalysisBands.count` per frame.
+    func floorCodes(_ contours: ChannelContours) -> [UInt8] {
+        let n = contours.frameCount, bands = AnalysisBands.count
+        var floors = [UInt8](repeating: 0, count: n * bands)
+        guard n > 0 else { return floors }
+        var smoothed = [Int32](repeating: 0, count: n)
+        var minimum = [Int32](repeating: 0, count: n)
+        var queue = [Int](repeating: 0, count: n)
+        var histogram = [Int](repeating: 0, count: 256)
+        let half = smoothingFrames / 2
+        contours.bandLevelCodes.withUnsafeBufferPointer { codes in
+            floors.withUnsafeMutableBufferPointer { out in
+                for b in 0..<bands {
+                    // Moving sum over `smoothingFrames` (edges repeat the end frames).
+                    var s: Int32 = 0
+                    for j in -half...half { s += Int32(codes[min(n - 1, max(0, j)) * bands + b]) }
+                    smoothed[0] = s
+                    for i in 1..<max(1, n) {  // running sum: add the entering frame, drop the leaving one
+                        s += Int32(codes[min(n - 1, i + half) * bands + b]) - Int32(codes[max(0, i - half - 1) * bands + b])
+                        smoothed[i] = s
+                    }
+                    Self.slidingMinimum(smoothed, halfWindow: minimumHalfWindowFrames, queue: &queue, into: &minimum)
+                    // Sliding percentile with a rank cursor over a 256-bin histogram.
+                    for k in 0..<256 { histogram[k] = 0 }
+                    var count = 0, cursor = 0, below = 0
+                    let w = percentileHalfWindowFrames
+                    for j in 0..<min(n, w) {
+                        let x = Int(codes[j * bands + b]); histogram[x] += 1; count += 1
+                        if x < cursor { below += 1 }
+                    }
+                    let scale = Float(smoothingFrames)
+                    for i in 0..<n {
+                        let entering = i + w, leaving = i - w - 1
+                        if entering < n {
+                            let x = Int(codes[entering * bands + b]); histogram[x] += 1; count += 1
+                            if x < cursor { below += 1 }
+                        }
+                        if leaving >= 0 {
+                            let x = Int(codes[leaving * bands + b]); histogram[x] -= 1; count -= 1
+                            if x < cursor { below -= 1 }
+                        }
+                        let rank = Int(percentile * Double(count - 1))
+                        while below > rank { cursor -= 1; below -= histogram[cursor] }
+                        while below + histogram[cursor] <= rank { below += histogram[cursor]; cursor += 1 }
+                        let minimumCode = Float(minimum[i]) / scale + 2 * biasDB
+                        let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * maximumLiftDB)
+                        out[i * bands + b] = UInt8(max(0, min(255, floorCode.rounded())))
+                    }
+                }
+            }
+        }
+        return floors
+    }
+
+    /// Minimum of `x` over [i − halfWindow, i + halfWindow] for every i (monotonic queue, O(n)).
+    static func slidingMinimum(_ x: [Int32], halfWindow: Int, queue: inout [Int], into out: inout [Int32]) {
+        let n = x.count
+        var head = 0, tail = 0
+        for j in 0..<(n + halfWindow) {
+            if j < n {
+                while tail > head && x[queue[tail - 1]] >= x[j] { tail -= 1 }
+                queue[tail] = j; tail += 1
+            }
+            let i = j - halfWindow
+            if i >= 0 {
+                while queue[head] < i - halfWindow { head += 1 }
+                out[i] = x[queue[head]]
+            }
+        }
+    }
+
+    /// Maximum of `x` over [i − halfWindow, i + halfWindow] for every i (monotonic queue, O(n)).
+    static func slidingMaximum(_ x: [Float], halfWindow: Int) -> [Float] {
+        let n = x.count
+        var out = [Float](repeating: 0, count: n)
+        var queue = [Int](repeating: 0, count: max(n, 1))
+        var head = 0, tail = 0
+        for j in 0..<(n + halfWindow) {
+            if j < n {
+                while tail > head && x[queue[tail - 1]] <= x[j] { tail -= 1 }
+                queue[tail] = j; tail += 1
+            }
+            let i = j - halfWindow
+            if i >= 0 {
+                while queue[head] < i - halfWindow { head += 1 }
+                out[i] = x[queue[head]]
+            }
+        }
+        return out
+    }
+}
