@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "voiceqa-bench", dependencies: ["CallAnalysis", "AudioIO", "DSP", "CSndFile"]),
 
         // Signal synthesis, seeded RNG, fixture lookup for the tests.
-        .target(name: "TestSupport", dependencies: ["DSP", "CSndFile"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DSP", "CSndFile", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
         .testTarget(name: "SpeechAnalysisTests", dependencies: ["SpeechAnalysis", "CallAnalysis", "AudioIO", "TestSupport"]),

@@ -20,22 +20,67 @@ struct CrosstalkGate {
     var spreadDB: Float = 4
     var dominanceDB: Float = 15
     var minimumSharedBands = 3
+    /// Longest echo delay searched, frames (300 ms at a 10 ms hop: line and acoustic echo paths
+    /// of telephone calls are mostly under that; ITU-T G.168 tests echo cancellers to 64–128 ms).
+    var maximumLagFrames = 30
 
-    /// Per frame of `channel`: true where its speech evidence is leakage of `other`.
+    /// The delay (in frames) at which `channel`'s level contour best follows `other`'s: the lag
+    /// of the largest Pearson correlation of the two `levelDB` contours over 0…`maximumLagFrames`.
+    /// Leakage is a delayed, scaled copy, so it correlates at the echo delay; two independent
+    /// talkers taking turns correlate negatively at every lag.
+    func echoLagFrames(of channel: ChannelContours, from other: ChannelContours) -> Int {
+        let n = min(channel.frameCount, other.frameCount)
+        guard n > 4 * maximumLagFrames else { return 0 }
+        var best = 0, bestCorrelation = -Double.infinity
+        channel.levelDB.withUnsafeBufferPointer { a in
+            other.levelDB.withUnsafeBufferPointer { b in
+                for lag in 0...maximumLagFrames {
+                    var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0
+                    let count = n - lag
+                    for i in lag..<n {
+                        let x = Double(max(a[i], -100)), y = Double(max(b[i - lag], -100))
+                        sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y
+                    }
+                    let c = Double(count)
+                    let cov = sab / c - sa / c * sb / c
+                    let va = saa / c - sa / c * sa / c, vb = sbb / c - sb / c * sb / c
+                    let r = va > 0 && vb > 0 ? cov / (va * vb).squareRoot() : 0
+                    if r > bestCorrelation { bestCorrelation = r; best = lag }
+                }
+            }
+        }
+        return best
+    }
+
+    /// Per frame of `channel`: true where its speech evidence is leakage of `other`, compared
+    /// at no delay and at the call's echo delay (±1 frame).
     func leakage(of channel: SpeechActivityDetector.Evidence, from other: SpeechActivityDetector.Evidence) -> [Bool] {
-        let n = min(channel.raw.count, other.raw.count), bands = AnalysisBands.count
+        let echoLag = echoLagFrames(of: channel.contours, from: other.contours)
+        var result = leakage(of: channel, from: other, lagFrames: 0)
+        for lag in Set([echoLag - 1, echoLag, echoLag + 1]) where lag > 0 {
+            let delayed = leakage(of: channel, from: other, lagFrames: lag)
+            for i in result.indices where delayed[i] { result[i] = true }
+        }
+        return result
+    }
+
+    /// Leakage test of frame i of `channel` against frame i − `lagFrames` of `other`.
+    func leakage(of channel: SpeechActivityDetector.Evidence, from other: SpeechActivityDetector.Evidence,
+                 lagFrames: Int) -> [Bool] {
+        let n = min(channel.raw.count, other.raw.count + lagFrames), bands = AnalysisBands.count
         var result = [Bool](repeating: false, count: channel.raw.count)
         let activeCodes = Int((2 * bandActiveDB).rounded())
         channel.contours.bandLevelCodes.withUnsafeBufferPointer { a in
             other.contours.bandLevelCodes.withUnsafeBufferPointer { b in
                 channel.floorCodes.withUnsafeBufferPointer { fa in
                     other.floorCodes.withUnsafeBufferPointer { fb in
-                        for i in 0..<n where channel.raw[i] && other.score[i] > bandActiveDB {
+                        for i in lagFrames..<max(lagFrames, n) where channel.raw[i] && other.score[i - lagFrames] > bandActiveDB {
                             var count = 0
                             var sum: Float = 0, sumSquares: Float = 0
+                            let shift = lagFrames * bands
                             for k in (i * bands)..<((i + 1) * bands) {
-                                guard Int(a[k]) - Int(fa[k]) >= activeCodes, Int(b[k]) - Int(fb[k]) >= activeCodes else { continue }
-                                let d = 0.5 * (Float(a[k]) - Float(b[k]))
+                                guard Int(a[k]) - Int(fa[k]) >= activeCodes, Int(b[k - shift]) - Int(fb[k - shift]) >= activeCodes else { continue }
+                                let d = 0.5 * (Float(a[k]) - Float(b[k - shift]))
                                 sum += d
                                 sumSquares += d * d
                                 count += 1
