@@ -26,6 +26,8 @@ public struct ChannelAnalysis: Sendable {
     public var speech: SpeechSummary
     public var contours: ChannelContours
     public var activity: SpeechActivity
+    /// Loudness, peaks, P.56 level, noise floor and SNR of the channel (see `ChannelLevelMeter`).
+    public var loudness: LoudnessMeasures? = nil
 }
 
 public struct SpeechSummary: Sendable, Codable, Equatable {

@@ -23,14 +23,20 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public var index: Int
         public var role: ChannelRole
         public var speech: SpeechSummary
+        public var loudness: LoudnessMeasures?
     }
 
-    public init(_ analysis: CallAnalysis) {
+    /// - Parameter includeSeries: keep per-second series (short-term loudness) in the report
+    ///   (`--series`); off by default to keep reports small.
+    public init(_ analysis: CallAnalysis, includeSeries: Bool = false) {
         schema = CallAnalysis.schema
         tool = ToolInfo(name: "voiceqa", version: VoiceQAVersion.string)
         file = analysis.file
         audio = analysis.audio
-        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech) }
+        channels = analysis.channels.map {
+            ChannelReport(index: $0.index, role: $0.role, speech: $0.speech,
+                          loudness: includeSeries ? $0.loudness : $0.loudness?.withoutSeries)
+        }
         warnings = analysis.warnings
         settings = analysis.options
     }
@@ -74,6 +80,12 @@ public enum ReportRenderer {
                                     p.count, p.meanSeconds ?? 0, p.longestSeconds ?? 0, p.totalSeconds))
             } else {
                 lines.append("    pauses: none")
+            }
+            if let l = c.loudness {
+                func f(_ x: Double?, _ unit: String) -> String { x.map { String(format: "%.1f %@", $0, unit) } ?? "n/a" }
+                lines.append("    level: \(f(l.integratedLUFS, "LUFS")), active speech \(f(l.activeSpeechLevelDBov, "dBov"))"
+                             + String(format: " (activity %.0f %%)", l.activityFactor * 100)
+                             + ", true peak \(f(l.truePeakDBTP, "dBTP")), noise \(f(l.noiseFloorDBFS, "dBFS")), SNR \(f(l.snrDB, "dB"))")
             }
         }
         for w in r.warnings { lines.append("  warning: \(w)") }
