@@ -37,9 +37,7 @@ enum NoiseFloor {
             }
         }
         guard !noise.isEmpty else { return (nil, nil) }
-        noise.sort()
-        let median = Double(noise[noise.count / 2])
-        let ceiling = median * pow(10, outlierDB / 10)
+        let ceiling = Double(medianMeanSquare(noise)) * pow(10, outlierDB / 10)
         var noiseSum = 0.0, noiseCount = 0
         for ms in noise where Double(ms) <= ceiling { noiseSum += Double(ms); noiseCount += 1 }
         let noisePower = noiseSum / Double(max(noiseCount, 1))
@@ -49,5 +47,24 @@ enum NoiseFloor {
         let speechPower = speechSum / Double(speechCount)
         guard speechPower > noisePower else { return (noiseDB, nil) }
         return (noiseDB, 10 * log10((speechPower - noisePower) / noisePower))
+    }
+
+    /// Median of mean squares to 0.05 dB, from a histogram of their levels (O(n), no sort).
+    static func medianMeanSquare(_ values: [Float]) -> Float {
+        let lowestDB: Float = -200, stepDB: Float = 0.05, binCount = 4400      // −200…+20 dB
+        var histogram = [Int](repeating: 0, count: binCount)
+        for v in values {
+            let dB = v > 1e-20 ? 10 * log10f(v) : lowestDB
+            histogram[min(binCount - 1, max(0, Int((dB - lowestDB) / stepDB)))] += 1
+        }
+        var seen = 0
+        for (bin, count) in histogram.enumerated() {
+            seen += count
+            if 2 * seen > values.count {
+                let dB = lowestDB + (Float(bin) + 0.5) * stepDB
+                return dB <= lowestDB + stepDB ? 0 : powf(10, dB / 10)
+            }
+        }
+        return 0
     }
 }
