@@ -30,6 +30,8 @@ public struct ChannelAnalysis: Sendable {
     public var activity: SpeechActivity
     /// Speaking rate from syllable nuclei in the speech segments; nil without speech.
     public var rate: RateMeasures?
+    /// Loudness, peaks, P.56 level, noise floor and SNR of the channel (see `ChannelLevelMeter`).
+    public var loudness: LoudnessMeasures? = nil
 }
 
 public struct SpeechSummary: Sendable, Codable, Equatable {

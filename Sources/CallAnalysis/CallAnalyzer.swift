@@ -20,6 +20,7 @@ public enum CallAnalyzer {
             ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
                             measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
         }
+        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: rate) }
         let maxFrames = Int(options.maxDurationSeconds * rate)
         while true {
             let n = try reader.readBlock()
@@ -27,6 +28,7 @@ public enum CallAnalyzer {
             for (k, pick) in picked.enumerated() {
                 reader.channelBlocks[pick.index].withUnsafeBufferPointer { block in
                     frontEnds[k].consume(UnsafeBufferPointer(rebasing: block[0..<n]))
+                    levelMeters[k].consume(UnsafeBufferPointer(rebasing: block[0..<n]))
                 }
             }
             if reader.framesRead > maxFrames {
@@ -46,7 +48,7 @@ public enum CallAnalyzer {
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: path, durationSeconds: durationSeconds)
         }
-        return analyze(contours: contours, picks: picked, file: path, audio: audio,
+        return analyze(contours: contours, levelMeters: levelMeters, picks: picked, file: path, audio: audio,
                        durationSeconds: durationSeconds, warnings: warnings, options: options)
     }
 
@@ -54,10 +56,13 @@ public enum CallAnalyzer {
     public static func analyze(buffer: AudioBuffer, name: String = "<memory>",
                                options: AnalysisOptions = .standard) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
-        let contours = picked.map { pick -> ChannelContours in
+        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: buffer.sampleRateHz) }
+        let contours = picked.enumerated().map { k, pick -> ChannelContours in
             let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd,
                                      measurePlans: options.measureFFTPlans)
-            fe.consume(buffer.channels[pick.index].map { $0.isFinite ? $0 : 0 })
+            let samples = buffer.channels[pick.index].map { $0.isFinite ? $0 : 0 }
+            fe.consume(samples)
+            levelMeters[k].consume(samples)
             return fe.finish()
         }
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
@@ -66,7 +71,7 @@ public enum CallAnalyzer {
         let audio = AudioSummary(format: "in-memory Float32", sampleRateHz: Int(buffer.sampleRateHz),
                                  channelCount: buffer.channelCount,
                                  durationSeconds: Rounding.seconds(buffer.durationSeconds))
-        return analyze(contours: contours, picks: picked, file: name, audio: audio,
+        return analyze(contours: contours, levelMeters: levelMeters, picks: picked, file: name, audio: audio,
                        durationSeconds: buffer.durationSeconds, warnings: [], options: options)
     }
 
@@ -91,7 +96,7 @@ public enum CallAnalyzer {
         }
     }
 
-    static func analyze(contours: [ChannelContours], picks: [ChannelPick], file: String, audio: AudioSummary,
+    static func analyze(contours: [ChannelContours], levelMeters: [ChannelLevelMeter], picks: [ChannelPick], file: String, audio: AudioSummary,
                         durationSeconds: Double, warnings: [String], options: AnalysisOptions) -> CallAnalysis {
         var warnings = warnings
         if picks.count == 1 {
@@ -114,7 +119,8 @@ public enum CallAnalyzer {
             let rate = SpeakingRate.measure(contours[k], speech: activity.segments, pauses: options.pauses,
                                             settings: rateSettings)
             channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
-                                            contours: contours[k], activity: activity, rate: rate))
+                                            contours: contours[k], activity: activity, rate: rate,
+                                            loudness: levelMeters[k].finish(speechSegments: activity.segments)))
         }
         let conversation = conversationAnalysis(channels, durationSeconds: durationSeconds, options: options)
         return CallAnalysis(file: file, audio: audio, channels: channels, conversation: conversation,

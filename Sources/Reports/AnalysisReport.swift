@@ -24,16 +24,22 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public var index: Int
         public var role: ChannelRole
         public var speech: SpeechSummary
+        public var loudness: LoudnessMeasures?
         /// Speaking rate (syllable nuclei); absent without speech.
         public var rate: RateMeasures?
     }
 
-    public init(_ analysis: CallAnalysis) {
+    /// - Parameter includeSeries: keep per-second series (short-term loudness) in the report
+    ///   (`--series`); off by default to keep reports small.
+    public init(_ analysis: CallAnalysis, includeSeries: Bool = false) {
         schema = CallAnalysis.schema
         tool = ToolInfo(name: "voiceqa", version: VoiceQAVersion.string)
         file = analysis.file
         audio = analysis.audio
-        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech, rate: $0.rate) }
+        channels = analysis.channels.map {
+            ChannelReport(index: $0.index, role: $0.role, speech: $0.speech,
+                          loudness: includeSeries ? $0.loudness : $0.loudness?.withoutSeries, rate: $0.rate)
+        }
         conversation = analysis.conversation
         warnings = analysis.warnings
         settings = analysis.options
@@ -78,6 +84,12 @@ public enum ReportRenderer {
                                     p.count, p.meanSeconds ?? 0, p.longestSeconds ?? 0, p.totalSeconds))
             } else {
                 lines.append("    pauses: none")
+            }
+            if let l = c.loudness {
+                func f(_ x: Double?, _ unit: String) -> String { x.map { String(format: "%.1f %@", $0, unit) } ?? "n/a" }
+                lines.append("    level: \(f(l.integratedLUFS, "LUFS")), active speech \(f(l.activeSpeechLevelDBov, "dBov"))"
+                             + String(format: " (activity %.0f %%)", l.activityFactor * 100)
+                             + ", true peak \(f(l.truePeakDBTP, "dBTP")), noise \(f(l.noiseFloorDBFS, "dBFS")), SNR \(f(l.snrDB, "dB"))")
             }
             if let rate = c.rate {
                 var line = String(format: "    rate: %d syllables, articulation %.2f syl/s, speech %.2f syl/s",

@@ -10,7 +10,7 @@ enum FileResult: Sendable {
 
 /// Runs analyses on several files at once (one per core), returning results in input order.
 enum AnalysisRunner {
-    static func run(files: [String], options: AnalysisOptions, jobs: Int,
+    static func run(files: [String], options: AnalysisOptions, jobs: Int, includeSeries: Bool,
                     onEach: (@Sendable (FileResult) -> Void)?) -> [FileResult] {
         let results = ResultSlots(count: files.count)
         let semaphore = DispatchSemaphore(value: max(1, jobs))
@@ -27,7 +27,7 @@ enum AnalysisRunner {
                     // FFTW_MEASURE pays off only on long recordings.
                     fileOptions.measureFFTPlans = false
                     let analysis = try CallAnalyzer.analyze(path: path, options: fileOptions)
-                    result = .success(AnalysisReport(analysis))
+                    result = .success(AnalysisReport(analysis, includeSeries: includeSeries))
                 } catch {
                     result = .failure("\(error)")
                 }

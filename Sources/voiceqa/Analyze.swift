@@ -41,6 +41,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Longest recording accepted, seconds.")
     var maxDuration: Double = 8 * 3600
 
+    @Flag(help: "Include per-second series (short-term loudness) in the JSON.")
+    var series = false
+
     @Option(help: "Files analysed at once (default: one per core).")
     var jobs: Int?
 
@@ -76,7 +79,8 @@ struct Analyze: ParsableCommand {
             }
         }
         let jobCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let results = AnalysisRunner.run(files: files, options: options, jobs: jobCount, onEach: streamLine)
+        let results = AnalysisRunner.run(files: files, options: options, jobs: jobCount, includeSeries: series,
+                                         onEach: streamLine)
         var failed = 0
         var reports: [AnalysisReport] = []
         for result in results {

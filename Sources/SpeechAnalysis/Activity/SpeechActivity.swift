@@ -5,7 +5,8 @@ public struct SpeechActivitySettings: Sendable, Codable, Equatable {
     /// Shortest speech segment kept, seconds (0.02…0.5; default 0.1: shorter bursts are clicks).
     public var minimumSpeechSeconds: Double
     /// Gaps up to this long inside speech are bridged, seconds (0…0.5; default 0.2: stop
-    /// closures and weak consonants between syllables, which sink into the noise on noisy calls).
+    /// closures and weak consonants between syllables, which sink into the noise on noisy calls;
+    /// below the 0.25 s shortest pause counted by default).
     public var bridgeGapSeconds: Double
     /// Band SNR that starts speech, dB (4…30; default 12): mean of the 4 bands that stand
     /// highest above their noise floors, each clipped at 30 dB.
