@@ -12,7 +12,10 @@ import Foundation
 /// change; OctaveJumpCost·|log2(F1/F2)| between voiced candidates (eq. 27). Both costs are scaled
 /// by 0.01 s / hop, as Praat does, so they mean the same at any hop.
 enum PitchPath {
-    static func choose(_ c: PitchCandidates, timeBase: TimeBase, settings: PitchSettings) -> PitchTrack {
+    /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
+    ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
+    static func choose(_ c: PitchCandidates, timeBase: TimeBase, settings: PitchSettings,
+                       speakerRangeHz: ClosedRange<Float>? = nil) -> PitchTrack {
         let n = c.frameCount
         let k = c.capacity, states = k + 1  // state 0 = unvoiced, 1…k = candidate j − 1
         var f0Hz = [Float](repeating: 0, count: n)
@@ -27,15 +30,23 @@ enum PitchPath {
         let voicingCost = settings.voicedUnvoicedCost * stepCorrection
         let octaveCost = settings.octaveCost
         let floorCode = Double(PitchCandidates.code(f0Hz: Float(settings.minimumF0Hz)))
+        let rangeCodes = speakerRangeHz.map {
+            Double(PitchCandidates.code(f0Hz: $0.lowerBound))...Double(PitchCandidates.code(f0Hz: $0.upperBound))
+        }
+        let rangeCostPerCode = settings.speakerRangeCost / Double(PitchCandidates.codesPerOctave)
 
         func unvoicedStrength(_ frame: Int) -> Double {
             guard globalRMS > 0, silenceScale > 0 else { return vt }
             return vt + max(0, 2 - Double(c.rms[frame]) / globalRMS / silenceScale)  // eq. (23)
         }
         func voicedStrength(_ frame: Int, _ j: Int) -> Double {
-            let octavesAboveFloor = (Double(c.code(frame: frame, candidate: j)) - floorCode) /
-                Double(PitchCandidates.codesPerOctave)
-            return Double(c.strength(frame: frame, candidate: j)) + octaveCost * octavesAboveFloor  // eq. (24)
+            let code = Double(c.code(frame: frame, candidate: j))
+            let octavesAboveFloor = (code - floorCode) / Double(PitchCandidates.codesPerOctave)
+            var r = Double(c.strength(frame: frame, candidate: j)) + octaveCost * octavesAboveFloor  // eq. (24)
+            if let range = rangeCodes {
+                r -= rangeCostPerCode * max(0, range.lowerBound - code, code - range.upperBound)
+            }
+            return r
         }
 
         var back = [UInt8](repeating: 0, count: n * states)

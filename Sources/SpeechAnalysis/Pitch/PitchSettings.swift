@@ -24,12 +24,16 @@ public struct PitchSettings: Sendable, Codable, Equatable {
     /// Path cost of a voiced ↔ unvoiced transition (0…2; default 0.14, Boersma 1993's
     /// VoicedUnvoicedCost); scaled by 10 ms / hop as in Praat.
     public var voicedUnvoicedCost: Double
+    /// Second-pass cost per octave for candidates outside the speaker's range (0.75·q25 … 1.5·q75 of
+    /// the first pass; Hirst 2011), 0…5; default 1.0; 0 turns the second pass off. Octave errors on
+    /// telephone speech sit an octave outside that range, real F0 rarely does.
+    public var speakerRangeCost: Double
 
     public static let standard = try! PitchSettings()
 
     public init(minimumF0Hz: Double = 50, maximumF0Hz: Double = 600, voicingThreshold: Double = 0.45,
                 silenceThreshold: Double = 0.03, octaveCost: Double = 0.01, octaveJumpCost: Double = 0.35,
-                voicedUnvoicedCost: Double = 0.14) throws {
+                voicedUnvoicedCost: Double = 0.14, speakerRangeCost: Double = 1.0) throws {
         try SettingsError.check("minimumF0Hz", minimumF0Hz, in: 30...200)
         try SettingsError.check("maximumF0Hz", maximumF0Hz, in: (2 * minimumF0Hz)...1000)
         try SettingsError.check("voicingThreshold", voicingThreshold, in: 0.1...0.9)
@@ -43,6 +47,8 @@ public struct PitchSettings: Sendable, Codable, Equatable {
         self.silenceThreshold = silenceThreshold
         self.octaveCost = octaveCost
         self.octaveJumpCost = octaveJumpCost
+        try SettingsError.check("speakerRangeCost", speakerRangeCost, in: 0...5)
         self.voicedUnvoicedCost = voicedUnvoicedCost
+        self.speakerRangeCost = speakerRangeCost
     }
 }

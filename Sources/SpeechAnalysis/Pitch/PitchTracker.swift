@@ -15,7 +15,10 @@ import Foundation
 /// 3. keeps the `maximumCandidateCount` best local maxima in 1/maximumF0 … 1/minimumF0, each
 ///    refined by parabolic interpolation, stored compactly (4 bytes per candidate);
 /// 4. at `finish`, chooses the path through voiced candidates and the unvoiced candidate with
-///    a Viterbi pass (`PitchPath`): octave cost, octave-jump cost and voiced/unvoiced cost.
+///    a Viterbi pass (`PitchPath`): octave cost, octave-jump cost and voiced/unvoiced cost; then
+///    a second pass over the same candidates with a soft cost outside the speaker's range found by
+///    the first (Hirst 2011), which removes most octave errors of band-limited (telephone) voices
+///    whose fundamental is missing.
 ///
 /// Deviations from Boersma 1993 / Praat: the local mean is not subtracted (DC bin zeroed
 /// instead); peaks are interpolated parabolically (Praat's "very accurate" sinc interpolation is
@@ -168,9 +171,28 @@ public final class PitchTracker: FrameObserver {
 
     public func finish(frameCount: Int) {
         precondition(frameCount == storage.frameCount, "tracker saw \(storage.frameCount) of \(frameCount) frames")
-        track = PitchPath.choose(storage, timeBase: timeBase, settings: settings)
+        let firstPass = PitchPath.choose(storage, timeBase: timeBase, settings: settings)
+        track = firstPass
+        if settings.speakerRangeCost > 0, let range = Self.speakerRange(firstPass) {
+            track = PitchPath.choose(storage, timeBase: timeBase, settings: settings, speakerRangeHz: range)
+        }
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: 0)
     }
+
+    /// The speaker's plausible F0 range from a first-pass track: 0.75 × first quartile to 1.5 × third
+    /// quartile of the voiced F0 (the two-pass floor and ceiling of Hirst 2011, "The analysis by
+    /// synthesis of speech melody: from data to models", Journal of Speech Sciences 1(1)). nil with
+    /// fewer than `minimumFramesForRange` voiced frames.
+    static func speakerRange(_ track: PitchTrack) -> ClosedRange<Float>? {
+        let voiced = track.voicedF0Hz
+        guard voiced.count >= minimumFramesForRange else { return nil }
+        let sorted = voiced.sorted()
+        let q25 = sorted[sorted.count / 4], q75 = sorted[(3 * sorted.count) / 4]
+        return (0.75 * q25)...(1.5 * q75)
+    }
+
+    /// Voiced frames needed before the first pass is trusted to set a speaker range (0.5 s).
+    static let minimumFramesForRange = 50
 
     /// Convenience for in-memory audio: frames `samples` with a fresh front end and returns the track.
     public static func track(_ samples: [Float], sampleRateHz: Double, frontEnd: FrontEndSettings = .standard,
