@@ -18,12 +18,16 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var frontEnd: FrontEndSettings
     public var activity: SpeechActivitySettings
     public var pauses: PauseSettings
+    public var pitch: PitchSettings
+    /// Include the per-frame F0 track in the report (`--pitch-track`).
+    public var pitchTrack: Bool
 
     public static let standard = AnalysisOptions()
 
     public init(agentChannel: Int = 0, channelPair: [Int]? = nil, maxDurationSeconds: Double = 8 * 3600,
                 measureFFTPlans: Bool = false, frontEnd: FrontEndSettings = .standard,
-                activity: SpeechActivitySettings = .standard, pauses: PauseSettings = .standard) {
+                activity: SpeechActivitySettings = .standard, pauses: PauseSettings = .standard,
+                pitch: PitchSettings = .standard, pitchTrack: Bool = false) {
         self.agentChannel = agentChannel
         self.channelPair = channelPair
         self.maxDurationSeconds = maxDurationSeconds
@@ -31,6 +35,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
         self.frontEnd = frontEnd
         self.activity = activity
         self.pauses = pauses
+        self.pitch = pitch
+        self.pitchTrack = pitchTrack
     }
 }
 

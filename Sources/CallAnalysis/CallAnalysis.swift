@@ -26,6 +26,10 @@ public struct ChannelAnalysis: Sendable {
     public var speech: SpeechSummary
     public var contours: ChannelContours
     public var activity: SpeechActivity
+    /// Per-frame F0 (same frames as `contours`), for later analyses.
+    public var pitchTrack: PitchTrack
+    /// Pitch summary (JSON `pitch`); nil when no frame is voiced.
+    public var pitch: PitchMeasures?
 }
 
 public struct SpeechSummary: Sendable, Codable, Equatable {

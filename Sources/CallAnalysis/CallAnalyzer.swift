@@ -20,6 +20,12 @@ public enum CallAnalyzer {
             ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
                             measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
         }
+        let pitchTrackers = frontEnds.map { fe in
+            let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans,
+                                       expectedFrames: expectedFrames)
+            fe.frameObservers.append(tracker)
+            return tracker
+        }
         let maxFrames = Int(options.maxDurationSeconds * rate)
         while true {
             let n = try reader.readBlock()
@@ -46,19 +52,24 @@ public enum CallAnalyzer {
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: path, durationSeconds: durationSeconds)
         }
-        return analyze(contours: contours, picks: picked, file: path, audio: audio,
-                       durationSeconds: durationSeconds, warnings: warnings, options: options)
+        return analyze(contours: contours, pitchTracks: pitchTrackers.map { $0.track! }, picks: picked, file: path,
+                       audio: audio, durationSeconds: durationSeconds, warnings: warnings, options: options)
     }
 
     /// Analyses audio already in memory (tests, synthesis). Channel roles as for files.
     public static func analyze(buffer: AudioBuffer, name: String = "<memory>",
                                options: AnalysisOptions = .standard) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
+        var pitchTracks: [PitchTrack] = []
         let contours = picked.map { pick -> ChannelContours in
             let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd,
                                      measurePlans: options.measureFFTPlans)
+            let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans)
+            fe.frameObservers.append(tracker)
             fe.consume(buffer.channels[pick.index].map { $0.isFinite ? $0 : 0 })
-            return fe.finish()
+            let c = fe.finish()
+            pitchTracks.append(tracker.track!)
+            return c
         }
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: name, durationSeconds: buffer.durationSeconds)
@@ -66,7 +77,7 @@ public enum CallAnalyzer {
         let audio = AudioSummary(format: "in-memory Float32", sampleRateHz: Int(buffer.sampleRateHz),
                                  channelCount: buffer.channelCount,
                                  durationSeconds: Rounding.seconds(buffer.durationSeconds))
-        return analyze(contours: contours, picks: picked, file: name, audio: audio,
+        return analyze(contours: contours, pitchTracks: pitchTracks, picks: picked, file: name, audio: audio,
                        durationSeconds: buffer.durationSeconds, warnings: [], options: options)
     }
 
@@ -91,7 +102,8 @@ public enum CallAnalyzer {
         }
     }
 
-    static func analyze(contours: [ChannelContours], picks: [ChannelPick], file: String, audio: AudioSummary,
+    static func analyze(contours: [ChannelContours], pitchTracks: [PitchTrack], picks: [ChannelPick], file: String,
+                        audio: AudioSummary,
                         durationSeconds: Double, warnings: [String], options: AnalysisOptions) -> CallAnalysis {
         var warnings = warnings
         if picks.count == 1 {
@@ -107,8 +119,11 @@ public enum CallAnalyzer {
                 segments: segments, speechSeconds: Rounding.seconds(speechSeconds),
                 speechRatio: Rounding.ratio(durationSeconds > 0 ? speechSeconds / durationSeconds : 0),
                 pauses: PauseSummary(speech: segments, settings: options.pauses).rounded())
+            let pitch = PitchMeasures(track: pitchTracks[k], utterances: activity.segments,
+                                      greeting: pick.role == .agent, includeTrack: options.pitchTrack)
             channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
-                                            contours: contours[k], activity: activity))
+                                            contours: contours[k], activity: activity,
+                                            pitchTrack: pitchTracks[k], pitch: pitch?.rounded()))
         }
         return CallAnalysis(file: file, audio: audio, channels: channels, warnings: warnings, options: options)
     }

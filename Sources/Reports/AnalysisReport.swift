@@ -23,6 +23,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public var index: Int
         public var role: ChannelRole
         public var speech: SpeechSummary
+        /// Absent when the channel has no voiced frame.
+        public var pitch: PitchMeasures?
     }
 
     public init(_ analysis: CallAnalysis) {
@@ -30,7 +32,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         tool = ToolInfo(name: "voiceqa", version: VoiceQAVersion.string)
         file = analysis.file
         audio = analysis.audio
-        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech) }
+        channels = analysis.channels.map { ChannelReport(index: $0.index, role: $0.role, speech: $0.speech, pitch: $0.pitch) }
         warnings = analysis.warnings
         settings = analysis.options
     }
@@ -74,6 +76,14 @@ public enum ReportRenderer {
                                     p.count, p.meanSeconds ?? 0, p.longestSeconds ?? 0, p.totalSeconds))
             } else {
                 lines.append("    pauses: none")
+            }
+            if let pitch = c.pitch {
+                var line = String(format: "    pitch: median %.0f Hz, spread %.1f st (SD), range %.1f st, voiced %.1f s",
+                                  pitch.medianHz, pitch.stdevSemitones ?? 0, pitch.rangeSemitones, pitch.voicedSeconds)
+                if let rise = pitch.greeting?.riseSemitones { line += String(format: "; greeting %+.1f st", rise) }
+                lines.append(line)
+            } else {
+                lines.append("    pitch: no voiced speech")
             }
         }
         for w in r.warnings { lines.append("  warning: \(w)") }
