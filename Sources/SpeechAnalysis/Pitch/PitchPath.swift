@@ -22,70 +22,88 @@ enum PitchPath {
         var strength = [Float](repeating: 0, count: n)
         guard n > 0 else { return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength) }
 
-        let globalRMS = Self.loudFrameRMS(c.rms)
-        let vt = settings.voicingThreshold
-        let silenceScale = settings.silenceThreshold / (1 + vt)
+        let globalRMS = Float(Self.loudFrameRMS(c.rms))
+        let vt = Float(settings.voicingThreshold)
+        let silenceScale = Float(settings.silenceThreshold / (1 + settings.voicingThreshold))
         let stepCorrection = 0.01 / timeBase.hopSeconds
-        let jumpCostPerCode = settings.octaveJumpCost * stepCorrection / Double(PitchCandidates.codesPerOctave)
-        let voicingCost = settings.voicedUnvoicedCost * stepCorrection
-        let octaveCost = settings.octaveCost
-        let floorCode = Double(PitchCandidates.code(f0Hz: Float(settings.minimumF0Hz)))
-        let rangeCodes = speakerRangeHz.map {
-            Double(PitchCandidates.code(f0Hz: $0.lowerBound))...Double(PitchCandidates.code(f0Hz: $0.upperBound))
-        }
-        let rangeCostPerCode = settings.speakerRangeCost / Double(PitchCandidates.codesPerOctave)
-
-        func unvoicedStrength(_ frame: Int) -> Double {
-            guard globalRMS > 0, silenceScale > 0 else { return vt }
-            return vt + max(0, 2 - Double(c.rms[frame]) / globalRMS / silenceScale)  // eq. (23)
-        }
-        func voicedStrength(_ frame: Int, _ j: Int) -> Double {
-            let code = Double(c.code(frame: frame, candidate: j))
-            let octavesAboveFloor = (code - floorCode) / Double(PitchCandidates.codesPerOctave)
-            var r = Double(c.strength(frame: frame, candidate: j)) + octaveCost * octavesAboveFloor  // eq. (24)
-            if let range = rangeCodes {
-                r -= rangeCostPerCode * max(0, range.lowerBound - code, code - range.upperBound)
-            }
-            return r
-        }
+        let codesPerOctave = Double(PitchCandidates.codesPerOctave)
+        let jumpCostPerCode = Float(settings.octaveJumpCost * stepCorrection / codesPerOctave)
+        let voicingCost = Float(settings.voicedUnvoicedCost * stepCorrection)
+        let octaveCostPerCode = Float(settings.octaveCost / codesPerOctave)
+        let floorCode = Float(PitchCandidates.code(f0Hz: Float(settings.minimumF0Hz)))
+        let lowCode = speakerRangeHz.map { Float(PitchCandidates.code(f0Hz: $0.lowerBound)) } ?? 0
+        let highCode = speakerRangeHz.map { Float(PitchCandidates.code(f0Hz: $0.upperBound)) } ?? 65535
+        let rangeCostPerCode = speakerRangeHz == nil ? 0 : Float(settings.speakerRangeCost / codesPerOctave)
+        let strengthScale: Float = 1 / 32767
 
         var back = [UInt8](repeating: 0, count: n * states)
-        var previous = [Double](repeating: -.infinity, count: states)
-        var current = [Double](repeating: -.infinity, count: states)
-        previous[0] = unvoicedStrength(0)
-        for j in 0..<Int(c.counts[0]) { previous[j + 1] = voicedStrength(0, j) }
+        // Running scores (renormalised every frame, so Float keeps its precision over hours) and
+        // the previous frame's codes; `states` entries each.
+        var previous = [Float](repeating: -.infinity, count: states)
+        var current = [Float](repeating: -.infinity, count: states)
+        var previousCode = [Float](repeating: 0, count: states)
+        var currentCode = [Float](repeating: 0, count: states)
+        var lastState = 0
 
-        for i in 1..<n {
-            let prevCount = Int(c.counts[i - 1]), count = Int(c.counts[i])
-            // Unvoiced state.
-            var best = previous[0], arg = 0
-            for p in 0..<prevCount where previous[p + 1] - voicingCost > best {
-                best = previous[p + 1] - voicingCost; arg = p + 1
+        c.counts.withUnsafeBufferPointer { counts in
+        c.codes.withUnsafeBufferPointer { codes in
+        c.strengths.withUnsafeBufferPointer { strengths in
+        c.rms.withUnsafeBufferPointer { rms in
+        back.withUnsafeMutableBufferPointer { back in
+        previous.withUnsafeMutableBufferPointer { previous in
+        current.withUnsafeMutableBufferPointer { current in
+        previousCode.withUnsafeMutableBufferPointer { previousCode in
+        currentCode.withUnsafeMutableBufferPointer { currentCode in
+            @inline(__always) func unvoicedStrength(_ frame: Int) -> Float {
+                guard globalRMS > 0, silenceScale > 0 else { return vt }
+                return vt + max(0, 2 - rms[frame] / globalRMS / silenceScale)  // eq. (23)
             }
-            current[0] = best + unvoicedStrength(i)
-            back[i * states] = UInt8(arg)
-            // Voiced states.
-            for j in 0..<count {
-                let code = Double(c.code(frame: i, candidate: j))
-                var best = previous[0] - voicingCost, arg = 0
-                for p in 0..<prevCount {
-                    let jump = abs(code - Double(c.code(frame: i - 1, candidate: p))) * jumpCostPerCode  // eq. (27)
-                    let v = previous[p + 1] - jump
-                    if v > best { best = v; arg = p + 1 }
+            @inline(__always) func voicedStrength(_ frame: Int, _ j: Int, code: Float) -> Float {
+                var r = Float(strengths[frame * k + j]) * strengthScale + octaveCostPerCode * (code - floorCode)  // eq. (24)
+                r -= rangeCostPerCode * max(0, lowCode - code, code - highCode)
+                return r
+            }
+            previous[0] = unvoicedStrength(0)
+            for j in 0..<Int(counts[0]) {
+                let code = Float(codes[j])
+                previousCode[j + 1] = code
+                previous[j + 1] = voicedStrength(0, j, code: code)
+            }
+            var prevCount = Int(counts[0])
+            for i in 1..<n {
+                let count = Int(counts[i])
+                let row = i * states
+                // Unvoiced state.
+                var best = previous[0], arg = 0
+                for p in 0..<prevCount where previous[p + 1] - voicingCost > best {
+                    best = previous[p + 1] - voicingCost; arg = p + 1
                 }
-                current[j + 1] = best + voicedStrength(i, j)
-                back[i * states + j + 1] = UInt8(arg)
+                current[0] = best + unvoicedStrength(i)
+                back[row] = UInt8(arg)
+                var top = current[0]
+                // Voiced states.
+                for j in 0..<count {
+                    let code = Float(codes[i * k + j])
+                    currentCode[j + 1] = code
+                    var best = previous[0] - voicingCost, arg = 0
+                    for p in 0..<prevCount {
+                        let v = previous[p + 1] - abs(code - previousCode[p + 1]) * jumpCostPerCode  // eq. (27)
+                        if v > best { best = v; arg = p + 1 }
+                    }
+                    let score = best + voicedStrength(i, j, code: code)
+                    current[j + 1] = score
+                    top = max(top, score)
+                    back[row + j + 1] = UInt8(arg)
+                }
+                // Renormalise so the running sums stay small (precision over hour-long calls).
+                for j in 0...count { previous[j] = current[j] - top; previousCode[j] = currentCode[j] }
+                prevCount = count
             }
-            for j in (count + 1)..<states { current[j] = -.infinity }
-            // Renormalise so the running sums stay small (precision over hour-long calls).
-            let top = current[0...count].max()!
-            for j in 0...count { current[j] -= top }
-            swap(&previous, &current)
-        }
+            var bestValue = previous[0]
+            for j in 0..<prevCount where previous[j + 1] > bestValue { bestValue = previous[j + 1]; lastState = j + 1 }
+        }}}}}}}}}
 
-        var state = 0
-        var bestValue = previous[0]
-        for j in 1..<states where previous[j] > bestValue { bestValue = previous[j]; state = j }
+        var state = lastState
         for i in stride(from: n - 1, through: 0, by: -1) {
             let count = Int(c.counts[i])
             if state > 0 {

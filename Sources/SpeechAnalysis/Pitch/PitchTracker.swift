@@ -46,10 +46,11 @@ public final class PitchTracker: FrameObserver {
     /// Normalised autocorrelation of the current frame, τ = 0 … maximumLag + 1.
     private let normalised: UnsafeMutableBufferPointer<Float>
     private let scratchCode: UnsafeMutableBufferPointer<UInt16>
-    private let scratchStrength: UnsafeMutableBufferPointer<Float>
+    private let scratchStrength: UnsafeMutableBufferPointer<Int16>
     private let scratchRank: UnsafeMutableBufferPointer<Float>
 
     private var storage: PitchCandidates
+    private let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
 
     /// - Parameters:
     ///   - frontEnd: the channel's front end; the tracker adopts its framing and FFT size.
@@ -95,6 +96,11 @@ public final class PitchTracker: FrameObserver {
         normalised.initialize(repeating: 0)
         scratchCode = .allocate(capacity: Self.maximumCandidateCount)
         scratchStrength = .allocate(capacity: Self.maximumCandidateCount)
+        sampleRate = Float(timeBase.sampleRateHz)
+        candidateFloor = Float(0.5 * settings.voicingThreshold)
+        octaveCost = Float(settings.octaveCost)
+        minimumF0 = Float(settings.minimumF0Hz)
+        maximumF0 = Float(settings.maximumF0Hz)
         scratchRank = .allocate(capacity: Self.maximumCandidateCount)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: expectedFrames)
     }
@@ -111,15 +117,27 @@ public final class PitchTracker: FrameObserver {
         precondition(frameIndex == storage.frameCount, "frames must arrive in order")
         let spectrum = fft.spectrum
         let bins = powerSpectrum.count
-        spectrum[0] = 0  // DC removed (stands in for Boersma's local-mean subtraction)
-        spectrum[1] = 0
-        for k in 1..<bins {
-            spectrum[2 * k] = powerSpectrum[k]
-            spectrum[2 * k + 1] = 0
+        // Interleave |X_k|² as real parts with zero imaginary parts, four bins per step.
+        let source = UnsafeRawPointer(powerSpectrum.baseAddress!)
+        let target = UnsafeMutableRawPointer(spectrum.baseAddress!)
+        var bin = 0
+        while bin + 4 <= bins {
+            let p = source.loadUnaligned(fromByteOffset: 4 * bin, as: SIMD4<Float>.self)
+            target.storeBytes(of: SIMD8<Float>(p[0], 0, p[1], 0, p[2], 0, p[3], 0), toByteOffset: 8 * bin,
+                              as: SIMD8<Float>.self)
+            bin += 4
         }
+        while bin < bins {
+            spectrum[2 * bin] = powerSpectrum[bin]
+            spectrum[2 * bin + 1] = 0
+            bin += 1
+        }
+        spectrum[0] = 0  // DC removed (stands in for Boersma's local-mean subtraction)
         fft.inverse()  // input[τ] = N · r_a(τ)
         let a = fft.input
         let energy = a[0]
+        let k = Self.maximumCandidateCount
+        for j in 0..<k { scratchCode[j] = 0; scratchStrength[j] = 0 }
         guard energy > 0, energy.isFinite else {
             storage.append(rms: 0, codes: scratchCode, strengths: scratchStrength, count: 0)
             return
@@ -129,10 +147,7 @@ public final class PitchTracker: FrameObserver {
         let lo = minimumLag - 1, hi = maximumLag + 1
         for lag in lo...hi { normalised[lag] = a[lag] * scale * inverseWindowCorrelation[lag] }  // eq. (9)
 
-        let rate = Float(timeBase.sampleRateHz)
-        let floor = Float(0.5 * settings.voicingThreshold)  // Praat: candidates above half the threshold
-        let octaveCost = Float(settings.octaveCost)
-        let minimumF0 = Float(settings.minimumF0Hz), maximumF0 = Float(settings.maximumF0Hz)
+        let floor = candidateFloor  // Praat: candidates above half the voicing threshold
         var count = 0
         var previous = normalised[lo], current = normalised[lo + 1]
         for lag in minimumLag...maximumLag {
@@ -142,13 +157,13 @@ public final class PitchTracker: FrameObserver {
                 let dr = 0.5 * (next - previous), d2r = 2 * current - previous - next
                 let offset = d2r > 0 ? dr / d2r : 0
                 var strength = current + 0.5 * dr * offset
-                let f0 = rate / (Float(lag) + offset)
+                let f0 = sampleRate / (Float(lag) + offset)
                 if f0 >= minimumF0 && f0 <= maximumF0 {
                     if strength > 1 { strength = 1 / strength }  // as Praat: reflect overshoots
                     let octavesAboveFloor = log2(f0 / minimumF0)
                     let rank = strength + octaveCost * octavesAboveFloor  // Boersma 1993, eq. (24)
                     var slot = -1
-                    if count < Self.maximumCandidateCount {
+                    if count < k {
                         slot = count
                         count += 1
                     } else {
@@ -158,7 +173,7 @@ public final class PitchTracker: FrameObserver {
                     }
                     if slot >= 0 {
                         scratchRank[slot] = rank
-                        scratchStrength[slot] = strength
+                        scratchStrength[slot] = PitchCandidates.strengthCode(strength)
                         scratchCode[slot] = PitchCandidates.code(f0Hz: f0)
                     }
                 }
@@ -235,20 +250,16 @@ struct PitchCandidates {
         referenceHz * exp2(Float(code) / codesPerOctave)
     }
 
+    /// Appends one frame; `c` and `s` hold `capacity` entries, those past `count` zero.
     mutating func append(rms frameRMS: Float, codes c: UnsafeMutableBufferPointer<UInt16>,
-                         strengths s: UnsafeMutableBufferPointer<Float>, count: Int) {
+                         strengths s: UnsafeMutableBufferPointer<Int16>, count: Int) {
         counts.append(UInt8(count))
         rms.append(frameRMS)
-        for j in 0..<capacity {
-            if j < count {
-                codes.append(c[j])
-                strengths.append(Int16(max(-1, min(1, s[j])) * 32767))
-            } else {
-                codes.append(0)
-                strengths.append(0)
-            }
-        }
+        codes.append(contentsOf: UnsafeBufferPointer(c))
+        strengths.append(contentsOf: UnsafeBufferPointer(s))
     }
+
+    @inline(__always) static func strengthCode(_ r: Float) -> Int16 { Int16(max(-1, min(1, r)) * 32767) }
 
     @inline(__always) func strength(frame: Int, candidate: Int) -> Float {
         Float(strengths[frame * capacity + candidate]) / 32767
