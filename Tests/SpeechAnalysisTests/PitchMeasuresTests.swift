@@ -17,7 +17,7 @@ import TestSupport
     @Test func summaryOfTwoLevels() throws {
         // Half the voiced frames at 100 Hz, half at 200 Hz (12 st apart), unvoiced gap between.
         let t = Self.track(frames: 300) { s in s < 1 ? 100 : (s < 1.5 ? 0 : 200) }
-        let m = try #require(PitchMeasures(track: t, utterances: [], greeting: false, includeTrack: false))
+        let m = try #require(PitchMeasures(track: t, utterances: nil, greeting: false, includeTrack: false))
         let voiced = t.voicedF0Hz.count
         #expect(abs(m.voicedSeconds - Double(voiced) * 0.01) < 1e-9)
         let lows = t.voicedF0Hz.filter { $0 < 150 }.count, highs = voiced - lows
@@ -54,8 +54,20 @@ import TestSupport
         #expect(m.track?.hz.count == 300)
     }
 
+    /// Periodic non-speech outside the speech segments (hum, ring tone) stays out of the summary.
+    @Test func onlySpeechSegmentsAreSummarised() throws {
+        let t = Self.track(frames: 300) { s in s >= 1.0 && s <= 2.0 ? 150 : 50 }  // 50 Hz hum elsewhere
+        let m = try #require(PitchMeasures(track: t, utterances: [Segment(start: 1.0, end: 2.0)], greeting: false,
+                                           includeTrack: false))
+        #expect(abs(m.medianHz - 150) < 1e-9)  // via semitones and back: rounding only
+        #expect(abs(m.rangeSemitones) < 1e-9)
+        #expect(abs(m.voicedSeconds - 1.0) <= 0.011)  // 100 or 101 frame centres in [1, 2] s
+        let hum = Self.track(frames: 300) { _ in 50 }
+        #expect(PitchMeasures(track: hum, utterances: [], greeting: true, includeTrack: false) == nil)  // no speech
+    }
+
     @Test func noVoicingIsNotMeasurable() {
         let t = Self.track(frames: 100) { _ in 0 }
-        #expect(PitchMeasures(track: t, utterances: [], greeting: true, includeTrack: false) == nil)
+        #expect(PitchMeasures(track: t, utterances: nil, greeting: true, includeTrack: false) == nil)
     }
 }

@@ -15,6 +15,13 @@ import TestSupport
         var hz: [Double]
         var stdevSemitones: Double
 
+        init(startSeconds: Double, hopSeconds: Double, hz: [Double], stdevSemitones: Double) {
+            self.startSeconds = startSeconds
+            self.hopSeconds = hopSeconds
+            self.hz = hz
+            self.stdevSemitones = stdevSemitones
+        }
+
         init(stem: String) throws {
             let ref = try Fixtures.reference("speech", stem)
             let channel = (ref["channels"] as! [[String: Any]])[0]

@@ -4,14 +4,14 @@ import Foundation
 /// Pitch summary of one channel (JSON `pitch`), from a `PitchTrack` and the channel's speech
 /// segments (inter-pause units). Semitones are 12·log2 of a frequency ratio.
 public struct PitchMeasures: Sendable, Codable, Equatable {
-    /// Median F0 over voiced frames, Hz.
+    /// Median F0 over voiced frames (inside the speech segments, when given), Hz.
     public var medianHz: Double
     /// Sample standard deviation (n − 1) of 12·log2(F0 / 1 Hz) over voiced frames, semitones;
     /// nil with fewer than 2 voiced frames.
     public var stdevSemitones: Double?
     /// 95th minus 5th percentile of 12·log2 F0 over voiced frames (linear interpolation), semitones.
     public var rangeSemitones: Double
-    /// Voiced frames × hop, seconds.
+    /// Voiced frames (inside the speech segments, when given) × hop, seconds.
     public var voicedSeconds: Double
     /// The per-frame track (only when requested: `--pitch-track`).
     public var track: Track?
@@ -60,10 +60,23 @@ public struct PitchMeasures: Sendable, Codable, Equatable {
     /// Length of the final stretch for the final slope, seconds.
     public static let finalStretchSeconds = 0.3
 
-    /// nil when the track has no voiced frame (not measurable).
-    public init?(track: PitchTrack, utterances segments: [Segment], greeting: Bool, includeTrack: Bool) {
-        let voiced = track.f0Hz.filter { $0 > 0 }.map { 12 * log2(Double($0)) }
+    /// - Parameters:
+    ///   - utterances: the channel's speech segments (inter-pause units). When given, the summary
+    ///     (median, spread, range, voiced time) counts only voiced frames inside them, so periodic
+    ///     non-speech (line hum, ring and hold tones, the other party's leakage outside this
+    ///     channel's speech) does not enter it; nil summarises the whole track and lists no utterances.
+    /// - Returns nil when no counted frame is voiced (not measurable).
+    public init?(track: PitchTrack, utterances segments: [Segment]?, greeting: Bool, includeTrack: Bool) {
+        var inSpeech = [Bool](repeating: segments == nil, count: track.frameCount)
+        for s in segments ?? [] {
+            let first = max(0, track.timeBase.frame(nearest: s.start))
+            let last = min(track.frameCount - 1, track.timeBase.frame(nearest: s.end))
+            if first <= last { for i in first...last where s.contains(track.seconds(ofFrame: i)) { inSpeech[i] = true } }
+        }
+        var voiced: [Double] = []
+        for i in 0..<track.frameCount where inSpeech[i] && track.f0Hz[i] > 0 { voiced.append(12 * log2(Double(track.f0Hz[i]))) }
         guard !voiced.isEmpty else { return nil }
+        let segments = segments ?? []
         let sorted = voiced.sorted()
         let medianSemitones = Statistics.percentile(sorted: sorted, 50)!
         medianHz = pow(2, medianSemitones / 12)
