@@ -98,6 +98,11 @@ import TestSupport
         #expect(abs(12 * log2(agentPitch.medianHz / (200 * pow(2, 0.125)))) < 0.3)  // median of a 3-st rise from 200 Hz
         #expect(abs(12 * log2(customerPitch.medianHz / 100)) < 0.1)
         #expect(customerPitch.greeting == nil)  // greeting only on the agent's channel
+        // The greeting glides up 3 st over 1.2 s at a constant rate in semitones: the means of its
+        // first and last thirds lie 2/3 of the voiced span apart, 2 st; 0.3 st allows for a voiced
+        // span a few frames shorter than the glide at its onset and offset ramps.
+        let greeting = try #require(agentPitch.greeting)
+        #expect(abs(try #require(greeting.riseSemitones) - 2) < 0.3)
         let track = try #require(agentPitch.track)
         #expect(track.hz.count == analysis.channels[0].pitchTrack.frameCount)
         #expect(abs(track.startSeconds - 0.02) < 1e-9)  // centre of the first 40 ms frame

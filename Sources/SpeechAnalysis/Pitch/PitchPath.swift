@@ -2,14 +2,14 @@ import DSP
 import Foundation
 
 /// The F0 path through each frame's candidates: a Viterbi search that maximises the summed
-/// candidate strengths minus transition costs (Boersma 1993, §4.3 "Path finder"; Praat's
+/// candidate strengths minus transition costs (Boersma 1993, the path finder; Praat's
 /// `Pitch_pathFinder`).
 ///
-/// Local strength of a voiced candidate: R = r(τ) − OctaveCost·log2(MinimumPitch·τ) (eq. 24).
+/// Local strength of a voiced candidate: R = r(τ) − OctaveCost·log2(MinimumPitch·τ).
 /// Unvoiced candidate: R = VoicingThreshold + max(0, 2 − (local/global)/(SilenceThreshold/(1 + VoicingThreshold)))
-/// (eq. 23), with local = frame RMS and global = 99th percentile of the channel's frame RMS.
+/// with local = frame RMS and global = 99th percentile of the channel's frame RMS.
 /// Transition cost between frames: 0 unvoiced → unvoiced; VoicedUnvoicedCost across a voicing
-/// change; OctaveJumpCost·|log2(F1/F2)| between voiced candidates (eq. 27). Both costs are scaled
+/// change; OctaveJumpCost·|log2(F1/F2)| between voiced candidates. Both costs are scaled
 /// by 0.01 s / hop, as Praat does, so they mean the same at any hop.
 enum PitchPath {
     /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
@@ -56,10 +56,10 @@ enum PitchPath {
         currentCode.withUnsafeMutableBufferPointer { currentCode in
             @inline(__always) func unvoicedStrength(_ frame: Int) -> Float {
                 guard globalRMS > 0, silenceScale > 0 else { return vt }
-                return vt + max(0, 2 - rms[frame] / globalRMS / silenceScale)  // eq. (23)
+                return vt + max(0, 2 - rms[frame] / globalRMS / silenceScale)  // unvoiced strength
             }
             @inline(__always) func voicedStrength(_ frame: Int, _ j: Int, code: Float) -> Float {
-                var r = Float(strengths[frame * k + j]) * strengthScale + octaveCostPerCode * (code - floorCode)  // eq. (24)
+                var r = Float(strengths[frame * k + j]) * strengthScale + octaveCostPerCode * (code - floorCode)  // voiced strength with octave cost
                 r -= rangeCostPerCode * max(0, lowCode - code, code - highCode)
                 return r
             }
@@ -87,7 +87,7 @@ enum PitchPath {
                     currentCode[j + 1] = code
                     var best = previous[0] - voicingCost, arg = 0
                     for p in 0..<prevCount {
-                        let v = previous[p + 1] - abs(code - previousCode[p + 1]) * jumpCostPerCode  // eq. (27)
+                        let v = previous[p + 1] - abs(code - previousCode[p + 1]) * jumpCostPerCode  // octave-jump cost
                         if v > best { best = v; arg = p + 1 }
                     }
                     let score = best + voicedStrength(i, j, code: code)

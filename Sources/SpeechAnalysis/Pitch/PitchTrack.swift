@@ -9,7 +9,7 @@ public struct PitchTrack: Sendable, Equatable {
     public var f0Hz: [Float]
     /// Normalised autocorrelation at the chosen period (voiced frames) or the strongest candidate
     /// (unvoiced frames), 0…1; 0 when the frame had no candidate. A harmonicity measure:
-    /// HNR = 10·log10(r / (1 − r)) dB (Boersma 1993, eq. 4).
+    /// HNR = 10·log10(r / (1 − r)) dB (Boersma 1993).
     public var voicingStrength: [Float]
 
     public init(timeBase: TimeBase, f0Hz: [Float], voicingStrength: [Float]) {

@@ -10,7 +10,7 @@ import Foundation
 /// 1. transforms it back once (Wiener–Khinchin) to the autocorrelation r_a(τ) of the windowed frame
 ///    (the front end's FFT is at least window + 1/minimum-F0 long, so lags do not wrap around);
 /// 2. divides by the window's own autocorrelation: r_x(τ) ≈ (r_a(τ)/r_a(0)) / (r_w(τ)/r_w(0))
-///    (Boersma 1993, eq. 9), which removes the window's taper so periodic frames score ≈ 1 at
+///    (Boersma 1993), which removes the window's taper so periodic frames score ≈ 1 at
 ///    their period even when the fundamental itself is missing (telephone band);
 /// 3. keeps the `maximumCandidateCount` best local maxima in 1/maximumF0 … 1/minimumF0, each
 ///    refined by parabolic interpolation, stored compactly (4 bytes per candidate);
@@ -145,7 +145,7 @@ public final class PitchTracker: FrameObserver {
         let rms = (energy / (Float(fftSize) * windowEnergy)).squareRoot()
         let scale = 1 / energy
         let lo = minimumLag - 1, hi = maximumLag + 1
-        for lag in lo...hi { normalised[lag] = a[lag] * scale * inverseWindowCorrelation[lag] }  // eq. (9)
+        for lag in lo...hi { normalised[lag] = a[lag] * scale * inverseWindowCorrelation[lag] }  // r_a / r_w (Boersma 1993)
 
         let floor = candidateFloor  // Praat: candidates above half the voicing threshold
         var count = 0
@@ -161,7 +161,7 @@ public final class PitchTracker: FrameObserver {
                 if f0 >= minimumF0 && f0 <= maximumF0 {
                     if strength > 1 { strength = 1 / strength }  // as Praat: reflect overshoots
                     let octavesAboveFloor = log2(f0 / minimumF0)
-                    let rank = strength + octaveCost * octavesAboveFloor  // Boersma 1993, eq. (24)
+                    let rank = strength + octaveCost * octavesAboveFloor  // octave cost (Boersma 1993)
                     var slot = -1
                     if count < k {
                         slot = count
