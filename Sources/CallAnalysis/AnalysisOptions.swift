@@ -22,13 +22,17 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     /// The agent's language (zh | ja | en; default zh): with `ja` the agent's rate adds morae.
     /// Customer-side measures do not depend on it.
     public var language: SpeechLanguage
+    public var pitch: PitchSettings
+    /// Include the per-frame F0 track in the report (`--pitch-track`).
+    public var pitchTrack: Bool
 
     public static let standard = AnalysisOptions()
 
     public init(agentChannel: Int = 0, channelPair: [Int]? = nil, maxDurationSeconds: Double = 8 * 3600,
                 measureFFTPlans: Bool = false, frontEnd: FrontEndSettings = .standard,
                 activity: SpeechActivitySettings = .standard, pauses: PauseSettings = .standard,
-                language: SpeechLanguage = .zh) {
+                language: SpeechLanguage = .zh,
+                pitch: PitchSettings = .standard, pitchTrack: Bool = false) {
         self.agentChannel = agentChannel
         self.channelPair = channelPair
         self.maxDurationSeconds = maxDurationSeconds
@@ -37,6 +41,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
         self.activity = activity
         self.pauses = pauses
         self.language = language
+        self.pitch = pitch
+        self.pitchTrack = pitchTrack
     }
 }
 

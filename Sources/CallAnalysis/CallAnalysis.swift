@@ -32,6 +32,10 @@ public struct ChannelAnalysis: Sendable {
     public var rate: RateMeasures?
     /// Loudness, peaks, P.56 level, noise floor and SNR of the channel (see `ChannelLevelMeter`).
     public var loudness: LoudnessMeasures? = nil
+    /// Per-frame F0 (same frames as `contours`), for later analyses.
+    public var pitchTrack: PitchTrack
+    /// Pitch summary (JSON `pitch`); nil when no frame is voiced.
+    public var pitch: PitchMeasures?
 }
 
 public struct SpeechSummary: Sendable, Codable, Equatable {

@@ -21,6 +21,12 @@ public enum CallAnalyzer {
                             measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
         }
         let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: rate) }
+        let pitchTrackers = frontEnds.map { fe in
+            let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans,
+                                       expectedFrames: expectedFrames)
+            fe.frameObservers.append(tracker)
+            return tracker
+        }
         let maxFrames = Int(options.maxDurationSeconds * rate)
         while true {
             let n = try reader.readBlock()
@@ -48,7 +54,8 @@ public enum CallAnalyzer {
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: path, durationSeconds: durationSeconds)
         }
-        return analyze(contours: contours, levelMeters: levelMeters, picks: picked, file: path, audio: audio,
+        return analyze(contours: contours, levelMeters: levelMeters, pitchTracks: pitchTrackers.map { $0.track! },
+                       picks: picked, file: path, audio: audio,
                        durationSeconds: durationSeconds, warnings: warnings, options: options)
     }
 
@@ -57,13 +64,18 @@ public enum CallAnalyzer {
                                options: AnalysisOptions = .standard) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
         let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: buffer.sampleRateHz) }
+        var pitchTracks: [PitchTrack] = []
         let contours = picked.enumerated().map { k, pick -> ChannelContours in
             let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd,
                                      measurePlans: options.measureFFTPlans)
+            let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans)
+            fe.frameObservers.append(tracker)
             let samples = buffer.channels[pick.index].map { $0.isFinite ? $0 : 0 }
             fe.consume(samples)
             levelMeters[k].consume(samples)
-            return fe.finish()
+            let c = fe.finish()
+            pitchTracks.append(tracker.track!)
+            return c
         }
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: name, durationSeconds: buffer.durationSeconds)
@@ -71,7 +83,8 @@ public enum CallAnalyzer {
         let audio = AudioSummary(format: "in-memory Float32", sampleRateHz: Int(buffer.sampleRateHz),
                                  channelCount: buffer.channelCount,
                                  durationSeconds: Rounding.seconds(buffer.durationSeconds))
-        return analyze(contours: contours, levelMeters: levelMeters, picks: picked, file: name, audio: audio,
+        return analyze(contours: contours, levelMeters: levelMeters, pitchTracks: pitchTracks, picks: picked,
+                       file: name, audio: audio,
                        durationSeconds: buffer.durationSeconds, warnings: [], options: options)
     }
 
@@ -96,7 +109,8 @@ public enum CallAnalyzer {
         }
     }
 
-    static func analyze(contours: [ChannelContours], levelMeters: [ChannelLevelMeter], picks: [ChannelPick], file: String, audio: AudioSummary,
+    static func analyze(contours: [ChannelContours], levelMeters: [ChannelLevelMeter], pitchTracks: [PitchTrack],
+                        picks: [ChannelPick], file: String, audio: AudioSummary,
                         durationSeconds: Double, warnings: [String], options: AnalysisOptions) -> CallAnalysis {
         var warnings = warnings
         if picks.count == 1 {
@@ -118,9 +132,12 @@ public enum CallAnalyzer {
             if pick.role == .agent { rateSettings.language = options.language }
             let rate = SpeakingRate.measure(contours[k], speech: activity.segments, pauses: options.pauses,
                                             settings: rateSettings)
+            let pitch = PitchMeasures(track: pitchTracks[k], utterances: activity.segments,
+                                      greeting: pick.role == .agent, includeTrack: options.pitchTrack)
             channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
                                             contours: contours[k], activity: activity, rate: rate,
-                                            loudness: levelMeters[k].finish(speechSegments: activity.segments)))
+                                            loudness: levelMeters[k].finish(speechSegments: activity.segments),
+                                            pitchTrack: pitchTracks[k], pitch: pitch?.rounded()))
         }
         let conversation = conversationAnalysis(channels, durationSeconds: durationSeconds, options: options)
         return CallAnalysis(file: file, audio: audio, channels: channels, conversation: conversation,

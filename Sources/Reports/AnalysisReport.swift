@@ -27,6 +27,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public var loudness: LoudnessMeasures?
         /// Speaking rate (syllable nuclei); absent without speech.
         public var rate: RateMeasures?
+        /// Absent when the channel has no voiced frame.
+        public var pitch: PitchMeasures?
     }
 
     /// - Parameter includeSeries: keep per-second series (short-term loudness) in the report
@@ -38,7 +40,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         audio = analysis.audio
         channels = analysis.channels.map {
             ChannelReport(index: $0.index, role: $0.role, speech: $0.speech,
-                          loudness: includeSeries ? $0.loudness : $0.loudness?.withoutSeries, rate: $0.rate)
+                          loudness: includeSeries ? $0.loudness : $0.loudness?.withoutSeries, rate: $0.rate,
+                          pitch: $0.pitch)
         }
         conversation = analysis.conversation
         warnings = analysis.warnings
@@ -99,6 +102,14 @@ public enum ReportRenderer {
                     line += String(format: "; %d morae, %.2f morae/s", morae, moraRate)
                 }
                 lines.append(line)
+            }
+            if let pitch = c.pitch {
+                var line = String(format: "    pitch: median %.0f Hz, spread %.1f st (SD), range %.1f st, voiced %.1f s",
+                                  pitch.medianHz, pitch.stdevSemitones ?? 0, pitch.rangeSemitones, pitch.voicedSeconds)
+                if let rise = pitch.greeting?.riseSemitones { line += String(format: "; greeting %+.1f st", rise) }
+                lines.append(line)
+            } else {
+                lines.append("    pitch: no voiced speech")
             }
         }
         if let c = r.conversation { lines += conversationLines(c) }

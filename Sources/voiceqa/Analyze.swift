@@ -41,6 +41,9 @@ struct Analyze: ParsableCommand {
     @Option(help: "Longest recording accepted, seconds.")
     var maxDuration: Double = 8 * 3600
 
+    @Flag(help: "Include each channel's per-frame F0 track (10 ms) in the JSON.")
+    var pitchTrack = false
+
     @Flag(help: "Include per-second series (short-term loudness) in the JSON.")
     var series = false
 
@@ -66,7 +69,8 @@ struct Analyze: ParsableCommand {
         let options = AnalysisOptions(
             agentChannel: agentChannel, channelPair: channels.flatMap { parsePair($0) },
             maxDurationSeconds: maxDuration, measureFFTPlans: false,
-            pauses: try PauseSettings(minimumPauseSeconds: minPause), language: language)
+            pauses: try PauseSettings(minimumPauseSeconds: minPause), language: language,
+            pitchTrack: pitchTrack)
         let defaultFormat: OutputFormat = isatty(STDOUT_FILENO) != 0 ? .text : .json
         let outputFormat: OutputFormat = format ?? defaultFormat
         var streamLine: (@Sendable (FileResult) -> Void)? = nil

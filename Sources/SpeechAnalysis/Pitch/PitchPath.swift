@@ -1,0 +1,141 @@
+import DSP
+import Foundation
+
+/// The F0 path through each frame's candidates: a Viterbi search that maximises the summed
+/// candidate strengths minus transition costs (Boersma 1993, the path finder; Praat's
+/// `Pitch_pathFinder`).
+///
+/// Local strength of a voiced candidate: R = r(τ) − OctaveCost·log2(MinimumPitch·τ).
+/// Unvoiced candidate: R = VoicingThreshold + max(0, 2 − (local/global)/(SilenceThreshold/(1 + VoicingThreshold)))
+/// with local = frame RMS and global = 99th percentile of the channel's frame RMS.
+/// Transition cost between frames: 0 unvoiced → unvoiced; VoicedUnvoicedCost across a voicing
+/// change; OctaveJumpCost·|log2(F1/F2)| between voiced candidates. Both costs are scaled
+/// by 0.01 s / hop, as Praat does, so they mean the same at any hop.
+enum PitchPath {
+    /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
+    ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
+    static func choose(_ c: PitchCandidates, timeBase: TimeBase, settings: PitchSettings,
+                       speakerRangeHz: ClosedRange<Float>? = nil) -> PitchTrack {
+        let n = c.frameCount
+        let k = c.capacity, states = k + 1  // state 0 = unvoiced, 1…k = candidate j − 1
+        var f0Hz = [Float](repeating: 0, count: n)
+        var strength = [Float](repeating: 0, count: n)
+        guard n > 0 else { return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength) }
+
+        let globalRMS = Float(Self.loudFrameRMS(c.rms))
+        let vt = Float(settings.voicingThreshold)
+        let silenceScale = Float(settings.silenceThreshold / (1 + settings.voicingThreshold))
+        let stepCorrection = 0.01 / timeBase.hopSeconds
+        let codesPerOctave = Double(PitchCandidates.codesPerOctave)
+        let jumpCostPerCode = Float(settings.octaveJumpCost * stepCorrection / codesPerOctave)
+        let voicingCost = Float(settings.voicedUnvoicedCost * stepCorrection)
+        let octaveCostPerCode = Float(settings.octaveCost / codesPerOctave)
+        let floorCode = Float(PitchCandidates.code(f0Hz: Float(settings.minimumF0Hz)))
+        let lowCode = speakerRangeHz.map { Float(PitchCandidates.code(f0Hz: $0.lowerBound)) } ?? 0
+        let highCode = speakerRangeHz.map { Float(PitchCandidates.code(f0Hz: $0.upperBound)) } ?? 65535
+        let rangeCostPerCode = speakerRangeHz == nil ? 0 : Float(settings.speakerRangeCost / codesPerOctave)
+        let strengthScale: Float = 1 / 32767
+
+        var back = [UInt8](repeating: 0, count: n * states)
+        // Running scores (renormalised every frame, so Float keeps its precision over hours) and
+        // the previous frame's codes; `states` entries each.
+        var previous = [Float](repeating: -.infinity, count: states)
+        var current = [Float](repeating: -.infinity, count: states)
+        var previousCode = [Float](repeating: 0, count: states)
+        var currentCode = [Float](repeating: 0, count: states)
+        var lastState = 0
+
+        c.counts.withUnsafeBufferPointer { counts in
+        c.codes.withUnsafeBufferPointer { codes in
+        c.strengths.withUnsafeBufferPointer { strengths in
+        c.rms.withUnsafeBufferPointer { rms in
+        back.withUnsafeMutableBufferPointer { back in
+        previous.withUnsafeMutableBufferPointer { previous in
+        current.withUnsafeMutableBufferPointer { current in
+        previousCode.withUnsafeMutableBufferPointer { previousCode in
+        currentCode.withUnsafeMutableBufferPointer { currentCode in
+            @inline(__always) func unvoicedStrength(_ frame: Int) -> Float {
+                guard globalRMS > 0, silenceScale > 0 else { return vt }
+                return vt + max(0, 2 - rms[frame] / globalRMS / silenceScale)  // unvoiced strength
+            }
+            @inline(__always) func voicedStrength(_ frame: Int, _ j: Int, code: Float) -> Float {
+                var r = Float(strengths[frame * k + j]) * strengthScale + octaveCostPerCode * (code - floorCode)  // voiced strength with octave cost
+                r -= rangeCostPerCode * max(0, lowCode - code, code - highCode)
+                return r
+            }
+            previous[0] = unvoicedStrength(0)
+            for j in 0..<Int(counts[0]) {
+                let code = Float(codes[j])
+                previousCode[j + 1] = code
+                previous[j + 1] = voicedStrength(0, j, code: code)
+            }
+            var prevCount = Int(counts[0])
+            for i in 1..<n {
+                let count = Int(counts[i])
+                let row = i * states
+                // Unvoiced state.
+                var best = previous[0], arg = 0
+                for p in 0..<prevCount where previous[p + 1] - voicingCost > best {
+                    best = previous[p + 1] - voicingCost; arg = p + 1
+                }
+                current[0] = best + unvoicedStrength(i)
+                back[row] = UInt8(arg)
+                var top = current[0]
+                // Voiced states.
+                for j in 0..<count {
+                    let code = Float(codes[i * k + j])
+                    currentCode[j + 1] = code
+                    var best = previous[0] - voicingCost, arg = 0
+                    for p in 0..<prevCount {
+                        let v = previous[p + 1] - abs(code - previousCode[p + 1]) * jumpCostPerCode  // octave-jump cost
+                        if v > best { best = v; arg = p + 1 }
+                    }
+                    let score = best + voicedStrength(i, j, code: code)
+                    current[j + 1] = score
+                    top = max(top, score)
+                    back[row + j + 1] = UInt8(arg)
+                }
+                // Renormalise so the running sums stay small (precision over hour-long calls).
+                for j in 0...count { previous[j] = current[j] - top; previousCode[j] = currentCode[j] }
+                prevCount = count
+            }
+            var bestValue = previous[0]
+            for j in 0..<prevCount where previous[j + 1] > bestValue { bestValue = previous[j + 1]; lastState = j + 1 }
+        }}}}}}}}}
+
+        var state = lastState
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            let count = Int(c.counts[i])
+            if state > 0 {
+                f0Hz[i] = PitchCandidates.f0Hz(code: c.code(frame: i, candidate: state - 1))
+                strength[i] = c.strength(frame: i, candidate: state - 1)
+            } else {
+                var strongest: Float = 0
+                for j in 0..<count { strongest = max(strongest, c.strength(frame: i, candidate: j)) }
+                strength[i] = strongest
+            }
+            state = Int(back[i * states + state])
+        }
+        return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength)
+    }
+
+    /// 99th percentile of the non-zero frame RMS values, from a 0.05 dB histogram (linear time).
+    static func loudFrameRMS(_ rms: [Float]) -> Double {
+        let lowDB: Float = -200, stepDB: Float = 0.05, binCount = 4400  // −200 … +20 dB
+        var histogram = [Int32](repeating: 0, count: binCount)
+        var total = 0
+        for r in rms where r > 0 {
+            let bin = Int(((20 * log10(r) - lowDB) / stepDB).rounded(.down))
+            histogram[max(0, min(binCount - 1, bin))] += 1
+            total += 1
+        }
+        guard total > 0 else { return 0 }
+        let wanted = Int((0.99 * Double(total - 1)).rounded(.down)) + 1  // rank of the 99th percentile
+        var seen = 0
+        for b in 0..<binCount {
+            seen += Int(histogram[b])
+            if seen >= wanted { return pow(10, Double(lowDB + (Float(b) + 0.5) * stepDB) / 20) }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,268 @@
+import DSP
+import Foundation
+
+/// F0 of one channel every hop, by the autocorrelation method of Boersma (1993), "Accurate
+/// short-term analysis of the fundamental frequency and the harmonics-to-noise ratio of a sampled
+/// sound", IFA Proceedings 17, pp. 97–110 (the method of Praat's `To Pitch (ac)`).
+///
+/// A `FrameObserver` of the channel's `ChannelFrontEnd`: per frame it receives |X_k|² of the
+/// Hann-windowed, zero-padded frame and
+/// 1. transforms it back once (Wiener–Khinchin) to the autocorrelation r_a(τ) of the windowed frame
+///    (the front end's FFT is at least window + 1/minimum-F0 long, so lags do not wrap around);
+/// 2. divides by the window's own autocorrelation: r_x(τ) ≈ (r_a(τ)/r_a(0)) / (r_w(τ)/r_w(0))
+///    (Boersma 1993), which removes the window's taper so periodic frames score ≈ 1 at
+///    their period even when the fundamental itself is missing (telephone band);
+/// 3. keeps the `maximumCandidateCount` best local maxima in 1/maximumF0 … 1/minimumF0, each
+///    refined by parabolic interpolation, stored compactly (4 bytes per candidate);
+/// 4. at `finish`, chooses the path through voiced candidates and the unvoiced candidate with
+///    a Viterbi pass (`PitchPath`): octave cost, octave-jump cost and voiced/unvoiced cost; then
+///    a second pass over the same candidates with a soft cost outside the speaker's range found by
+///    the first (Hirst 2011), which removes most octave errors of band-limited (telephone) voices
+///    whose fundamental is missing.
+///
+/// Deviations from Boersma 1993 / Praat: the local mean is not subtracted (DC bin zeroed
+/// instead); peaks are interpolated parabolically (Praat's "very accurate" sinc interpolation is
+/// off by default too); the silence reference is the 99th percentile of frame RMS, not the
+/// file's absolute peak; the window is the front end's (40 ms Hann by default, i.e. 2 periods of
+/// 50 Hz, 3 periods of Praat's default 75 Hz floor).
+///
+/// Memory: per frame 1 + 4·6 + 4 = 29 bytes while streaming; the final track keeps 8 bytes per
+/// frame. No allocation per frame beyond amortised array growth (`expectedFrames` reserves).
+public final class PitchTracker: FrameObserver {
+    public let settings: PitchSettings
+    public let timeBase: TimeBase
+    public let fftSize: Int
+    /// Most voiced candidates kept per frame (Praat keeps 15; the path rarely uses more than 3).
+    public static let maximumCandidateCount = 6
+    /// The track, available after the front end's `finish()`.
+    public private(set) var track: PitchTrack?
+
+    let minimumLag: Int
+    let maximumLag: Int
+    private let fft: RealFFT
+    private let windowEnergy: Float
+    /// r_w(0)/r_w(τ) for τ = 0 … maximumLag + 1.
+    private let inverseWindowCorrelation: UnsafeMutableBufferPointer<Float>
+    /// Normalised autocorrelation of the current frame, τ = 0 … maximumLag + 1.
+    private let normalised: UnsafeMutableBufferPointer<Float>
+    private let scratchCode: UnsafeMutableBufferPointer<UInt16>
+    private let scratchStrength: UnsafeMutableBufferPointer<Int16>
+    private let scratchRank: UnsafeMutableBufferPointer<Float>
+
+    private var storage: PitchCandidates
+    private let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
+
+    /// - Parameters:
+    ///   - frontEnd: the channel's front end; the tracker adopts its framing and FFT size.
+    ///     Attach with `frontEnd.frameObservers.append(tracker)`.
+    ///   - expectedFrames: frames to reserve room for (0 if unknown).
+    public convenience init(frontEnd: ChannelFrontEnd, settings: PitchSettings = .standard,
+                            measurePlans: Bool = false, expectedFrames: Int = 0) {
+        self.init(timeBase: frontEnd.timeBase, fftSize: frontEnd.fftSize, settings: settings,
+                  measurePlans: measurePlans, expectedFrames: expectedFrames)
+    }
+
+    public init(timeBase: TimeBase, fftSize: Int, settings: PitchSettings = .standard,
+                measurePlans: Bool = false, expectedFrames: Int = 0) {
+        self.settings = settings
+        self.timeBase = timeBase
+        self.fftSize = fftSize
+        let rate = timeBase.sampleRateHz
+        let window = timeBase.windowSamples
+        minimumLag = max(2, Int((rate / settings.maximumF0Hz).rounded(.down)))
+        maximumLag = Int((rate / settings.minimumF0Hz).rounded(.up))
+        precondition(maximumLag + 1 < window,
+                     "pitch floor \(settings.minimumF0Hz) Hz needs a window longer than 1/floor")
+        precondition(maximumLag + 1 + window <= fftSize,
+                     "FFT size \(fftSize) too short for the pitch floor: raise FrontEndSettings.lowestF0Hz's reach")
+        fft = RealFFT(size: fftSize, measure: measurePlans)
+
+        // Window autocorrelation by the same FFT path the frames take.
+        let hann = Window.hann(window)
+        windowEnergy = hann.reduce(0) { $0 + $1 * $1 }
+        for i in 0..<fftSize { fft.input[i] = i < window ? hann[i] : 0 }
+        fft.forward()
+        let bins = fftSize / 2 + 1
+        for k in 0..<bins {
+            let re = fft.spectrum[2 * k], im = fft.spectrum[2 * k + 1]
+            fft.spectrum[2 * k] = re * re + im * im
+            fft.spectrum[2 * k + 1] = 0
+        }
+        fft.inverse()
+        inverseWindowCorrelation = .allocate(capacity: maximumLag + 2)
+        let rw0 = fft.input[0]
+        for lag in 0...(maximumLag + 1) { inverseWindowCorrelation[lag] = rw0 / fft.input[lag] }
+        normalised = .allocate(capacity: maximumLag + 2)
+        normalised.initialize(repeating: 0)
+        scratchCode = .allocate(capacity: Self.maximumCandidateCount)
+        scratchStrength = .allocate(capacity: Self.maximumCandidateCount)
+        sampleRate = Float(timeBase.sampleRateHz)
+        candidateFloor = Float(0.5 * settings.voicingThreshold)
+        octaveCost = Float(settings.octaveCost)
+        minimumF0 = Float(settings.minimumF0Hz)
+        maximumF0 = Float(settings.maximumF0Hz)
+        scratchRank = .allocate(capacity: Self.maximumCandidateCount)
+        storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: expectedFrames)
+    }
+
+    deinit {
+        inverseWindowCorrelation.deallocate()
+        normalised.deallocate()
+        scratchCode.deallocate()
+        scratchStrength.deallocate()
+        scratchRank.deallocate()
+    }
+
+    public func observe(frameIndex: Int, powerSpectrum: UnsafeBufferPointer<Float>) {
+        precondition(frameIndex == storage.frameCount, "frames must arrive in order")
+        let spectrum = fft.spectrum
+        let bins = powerSpectrum.count
+        // Interleave |X_k|² as real parts with zero imaginary parts, four bins per step.
+        let source = UnsafeRawPointer(powerSpectrum.baseAddress!)
+        let target = UnsafeMutableRawPointer(spectrum.baseAddress!)
+        var bin = 0
+        while bin + 4 <= bins {
+            let p = source.loadUnaligned(fromByteOffset: 4 * bin, as: SIMD4<Float>.self)
+            target.storeBytes(of: SIMD8<Float>(p[0], 0, p[1], 0, p[2], 0, p[3], 0), toByteOffset: 8 * bin,
+                              as: SIMD8<Float>.self)
+            bin += 4
+        }
+        while bin < bins {
+            spectrum[2 * bin] = powerSpectrum[bin]
+            spectrum[2 * bin + 1] = 0
+            bin += 1
+        }
+        spectrum[0] = 0  // DC removed (stands in for Boersma's local-mean subtraction)
+        fft.inverse()  // input[τ] = N · r_a(τ)
+        let a = fft.input
+        let energy = a[0]
+        let k = Self.maximumCandidateCount
+        for j in 0..<k { scratchCode[j] = 0; scratchStrength[j] = 0 }
+        guard energy > 0, energy.isFinite else {
+            storage.append(rms: 0, codes: scratchCode, strengths: scratchStrength, count: 0)
+            return
+        }
+        let rms = (energy / (Float(fftSize) * windowEnergy)).squareRoot()
+        let scale = 1 / energy
+        let lo = minimumLag - 1, hi = maximumLag + 1
+        for lag in lo...hi { normalised[lag] = a[lag] * scale * inverseWindowCorrelation[lag] }  // r_a / r_w (Boersma 1993)
+
+        let floor = candidateFloor  // Praat: candidates above half the voicing threshold
+        var count = 0
+        var previous = normalised[lo], current = normalised[lo + 1]
+        for lag in minimumLag...maximumLag {
+            let next = normalised[lag + 1]
+            if current > floor && current > previous && current >= next {
+                // Parabolic interpolation of the peak (position and height).
+                let dr = 0.5 * (next - previous), d2r = 2 * current - previous - next
+                let offset = d2r > 0 ? dr / d2r : 0
+                var strength = current + 0.5 * dr * offset
+                let f0 = sampleRate / (Float(lag) + offset)
+                if f0 >= minimumF0 && f0 <= maximumF0 {
+                    if strength > 1 { strength = 1 / strength }  // as Praat: reflect overshoots
+                    let octavesAboveFloor = log2(f0 / minimumF0)
+                    let rank = strength + octaveCost * octavesAboveFloor  // octave cost (Boersma 1993)
+                    var slot = -1
+                    if count < k {
+                        slot = count
+                        count += 1
+                    } else {
+                        var weakest = 0
+                        for j in 1..<count where scratchRank[j] < scratchRank[weakest] { weakest = j }
+                        if rank > scratchRank[weakest] { slot = weakest }
+                    }
+                    if slot >= 0 {
+                        scratchRank[slot] = rank
+                        scratchStrength[slot] = PitchCandidates.strengthCode(strength)
+                        scratchCode[slot] = PitchCandidates.code(f0Hz: f0)
+                    }
+                }
+            }
+            previous = current
+            current = next
+        }
+        storage.append(rms: rms, codes: scratchCode, strengths: scratchStrength, count: count)
+    }
+
+    public func finish(frameCount: Int) {
+        precondition(frameCount == storage.frameCount, "tracker saw \(storage.frameCount) of \(frameCount) frames")
+        let firstPass = PitchPath.choose(storage, timeBase: timeBase, settings: settings)
+        track = firstPass
+        if settings.speakerRangeCost > 0, let range = Self.speakerRange(firstPass) {
+            track = PitchPath.choose(storage, timeBase: timeBase, settings: settings, speakerRangeHz: range)
+        }
+        storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: 0)
+    }
+
+    /// The speaker's plausible F0 range from a first-pass track: 0.75 × first quartile to 1.5 × third
+    /// quartile of the voiced F0 (the two-pass floor and ceiling of Hirst 2011, "The analysis by
+    /// synthesis of speech melody: from data to models", Journal of Speech Sciences 1(1)). nil with
+    /// fewer than `minimumFramesForRange` voiced frames.
+    static func speakerRange(_ track: PitchTrack) -> ClosedRange<Float>? {
+        let voiced = track.voicedF0Hz
+        guard voiced.count >= minimumFramesForRange else { return nil }
+        let sorted = voiced.sorted()
+        let q25 = sorted[sorted.count / 4], q75 = sorted[(3 * sorted.count) / 4]
+        return (0.75 * q25)...(1.5 * q75)
+    }
+
+    /// Voiced frames needed before the first pass is trusted to set a speaker range (0.5 s).
+    static let minimumFramesForRange = 50
+
+    /// Convenience for in-memory audio: frames `samples` with a fresh front end and returns the track.
+    public static func track(_ samples: [Float], sampleRateHz: Double, frontEnd: FrontEndSettings = .standard,
+                             settings: PitchSettings = .standard) -> PitchTrack {
+        let fe = ChannelFrontEnd(sampleRateHz: sampleRateHz, settings: frontEnd)
+        let tracker = PitchTracker(frontEnd: fe, settings: settings)
+        fe.frameObservers.append(tracker)
+        fe.consume(samples)
+        _ = fe.finish()
+        return tracker.track!
+    }
+}
+
+/// Voiced candidates of every frame, stored compactly: F0 as a log-frequency code (¼ cent
+/// steps above 10 Hz), autocorrelation peak as Int16 (1/32767 steps), and the frame's RMS.
+struct PitchCandidates {
+    let capacity: Int
+    private(set) var counts: [UInt8] = []
+    private(set) var codes: [UInt16] = []
+    private(set) var strengths: [Int16] = []
+    private(set) var rms: [Float] = []
+
+    static let codesPerOctave: Float = 4800  // ¼ cent
+    static let referenceHz: Float = 10
+
+    init(capacity: Int, expectedFrames: Int) {
+        self.capacity = capacity
+        counts.reserveCapacity(expectedFrames)
+        codes.reserveCapacity(expectedFrames * capacity)
+        strengths.reserveCapacity(expectedFrames * capacity)
+        rms.reserveCapacity(expectedFrames)
+    }
+
+    var frameCount: Int { counts.count }
+
+    @inline(__always) static func code(f0Hz: Float) -> UInt16 {
+        UInt16(max(0, min(65535, (codesPerOctave * log2(f0Hz / referenceHz)).rounded())))
+    }
+    @inline(__always) static func f0Hz(code: UInt16) -> Float {
+        referenceHz * exp2(Float(code) / codesPerOctave)
+    }
+
+    /// Appends one frame; `c` and `s` hold `capacity` entries, those past `count` zero.
+    mutating func append(rms frameRMS: Float, codes c: UnsafeMutableBufferPointer<UInt16>,
+                         strengths s: UnsafeMutableBufferPointer<Int16>, count: Int) {
+        counts.append(UInt8(count))
+        rms.append(frameRMS)
+        codes.append(contentsOf: UnsafeBufferPointer(c))
+        strengths.append(contentsOf: UnsafeBufferPointer(s))
+    }
+
+    @inline(__always) static func strengthCode(_ r: Float) -> Int16 { Int16(max(-1, min(1, r)) * 32767) }
+
+    @inline(__always) func strength(frame: Int, candidate: Int) -> Float {
+        Float(strengths[frame * capacity + candidate]) / 32767
+    }
+    @inline(__always) func code(frame: Int, candidate: Int) -> UInt16 { codes[frame * capacity + candidate] }
+}
