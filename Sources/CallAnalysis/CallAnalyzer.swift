@@ -132,7 +132,8 @@ public enum CallAnalyzer {
             if pick.role == .agent { rateSettings.language = options.language }
             let rate = SpeakingRate.measure(contours[k], speech: activity.segments, pauses: options.pauses,
                                             settings: rateSettings)
-            let pitch = PitchMeasures(track: pitchTracks[k], utterances: activity.segments,
+            let pitch = PitchMeasures(track: pitchTracks[k],
+                                      utterances: Segment.interPauseUnits(activity.segments, pauses: options.pauses),
                                       greeting: pick.role == .agent, includeTrack: options.pitchTrack)
             channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
                                             contours: contours[k], activity: activity, rate: rate,

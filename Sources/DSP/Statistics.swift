@@ -27,4 +27,27 @@ public enum Statistics {
         let ss = values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
         return (ss / Double(values.count - 1)).squareRoot()
     }
+
+    /// Percentile of dB values (optionally only where `mask` is true) from a 0.1 dB histogram
+    /// over `lowDB…highDB`: O(n), no sort, no copy; exact to the 0.1 dB bin. Rank as in
+    /// `percentile` rounded down to a whole value.
+    public static func histogramPercentile(_ valuesDB: [Float], _ p: Double, mask: [Bool]? = nil,
+                                           lowDB: Float = -200, highDB: Float = 20) -> Float? {
+        let binsPerDB: Float = 10
+        var histogram = [Int](repeating: 0, count: Int((highDB - lowDB) * binsPerDB) + 1)
+        var count = 0
+        for (i, v) in valuesDB.enumerated() where mask?[i] ?? true {
+            let bin = Int(((min(max(v, lowDB), highDB) - lowDB) * binsPerDB).rounded())
+            histogram[bin] += 1
+            count += 1
+        }
+        guard count > 0 else { return nil }
+        let target = Int((min(max(p, 0), 100) / 100 * Double(count - 1)).rounded(.down))
+        var seen = 0
+        for (bin, n) in histogram.enumerated() {
+            seen += n
+            if seen > target { return lowDB + Float(bin) / binsPerDB }
+        }
+        return highDB
+    }
 }

@@ -39,7 +39,7 @@ import TestSupport
     @Test func telephoneCopies() throws {
         try #require(Self.fixtures.count >= 10)
         let rows: [Row] = Self.fixtures.map { f in
-            let phone = RateTestSignals.telephoneCopy(f.samples, sampleRateHz: f.sampleRateHz)
+            let phone = Telephone.narrowband(f.samples, sampleRateHz: Double(f.sampleRateHz))
             return (f.language, f.detected(samples: phone, sampleRateHz: 8000).count, f.trueCount)
         }
         let s = Self.report("telephone", rows)
@@ -56,7 +56,7 @@ import TestSupport
             var count = 0, seconds = 0.0
             var rows: [Row] = []
             for f in Self.fixtures {
-                let x = RateTestSignals.timeScaled(f.samples, sampleRateHz: f.sampleRateHz, speed: speed)
+                let x = TimeScaling.timeScaled(f.samples, sampleRateHz: f.sampleRateHz, speed: speed)
                 let d = f.detected(samples: x, timeScale: 1 / speed)
                 count += d.measures.syllableCount
                 seconds += f.segments.reduce(0) { $0 + $1.durationSeconds } / speed

@@ -53,15 +53,7 @@ public enum SpeakingRate {
         let spanSeconds = last.end - first.start
         guard phonationSeconds > 0, spanSeconds > 0 else { return nil }
 
-        // Inter-pause units.
-        var units: [Segment] = []
-        for s in speech {
-            if let u = units.last, s.start - u.end < pauses.minimumPauseSeconds {
-                units[units.count - 1] = Segment(start: u.start, end: max(u.end, s.end))
-            } else {
-                units.append(s)
-            }
-        }
+        let units = Segment.interPauseUnits(speech, pauses: pauses)
         var utterances: [RateMeasures.Utterance] = []
         var k = 0
         for u in units {
@@ -84,5 +76,5 @@ public enum SpeakingRate {
         return result
     }
 
-    @inline(__always) static func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+    @inline(__always) static func round3(_ x: Double) -> Double { Rounding.round(x, scale: 1000) }
 }

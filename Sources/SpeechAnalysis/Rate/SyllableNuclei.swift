@@ -133,24 +133,8 @@ public enum SyllableNuclei {
         return smooth
     }
 
-    /// 99th percentile of the envelope over speech frames, from a 0.1 dB histogram
-    /// (−200…+20 dB), so long calls need no sort.
+    /// 99th percentile of the envelope over speech frames (histogram, so long calls need no sort).
     static func percentile99(_ envelope: [Float], inside: [Bool]) -> Double? {
-        let lowDB: Float = -200, binsPerDB: Float = 10
-        var histogram = [Int](repeating: 0, count: 2201)
-        var count = 0
-        for (i, v) in envelope.enumerated() where inside[i] {
-            let bin = Int(((v - lowDB) * binsPerDB).rounded())
-            histogram[min(max(bin, 0), histogram.count - 1)] += 1
-            count += 1
-        }
-        guard count > 0 else { return nil }
-        let target = Int((0.99 * Double(count - 1)).rounded(.down))  // rank of the 99th percentile
-        var seen = 0
-        for (bin, c) in histogram.enumerated() {
-            seen += c
-            if seen > target { return Double(lowDB) + Double(bin) / Double(binsPerDB) }
-        }
-        return nil
+        Statistics.histogramPercentile(envelope, 99, mask: inside).map(Double.init)
     }
 }

@@ -11,7 +11,7 @@ public enum HoldDetector {
 
     public static func holds(speech: [Segment], channels: [ChannelContours], durationSeconds: Double,
                              ringEnd: Double?, settings: TurnTakingSettings) -> [Conversation.Hold] {
-        let floors = channels.map { LevelStatistics.percentile($0.levelDB, 10) ?? -120 }
+        let floors = channels.map { Statistics.histogramPercentile($0.levelDB, 10) ?? -120 }
         var holds: [Conversation.Hold] = []
         for gap in TurnTaking.mutualSilences(speech) where gap.durationSeconds >= settings.musicHoldSeconds {
             var best: (span: Segment, tonal: Bool)? = nil
@@ -46,25 +46,5 @@ public enum HoldDetector {
             }
         }
         return holds
-    }
-}
-
-/// Order statistics on Float contours via a 0.1 dB histogram: O(n), no sorting, no copies.
-public enum LevelStatistics {
-    public static func percentile(_ levelsDB: [Float], _ p: Double, lowDB: Float = -200, highDB: Float = 20) -> Float? {
-        guard !levelsDB.isEmpty else { return nil }
-        let binCount = Int((highDB - lowDB) * 10) + 1
-        var histogram = [Int](repeating: 0, count: binCount)
-        for v in levelsDB {
-            let b = Int(((min(max(v, lowDB), highDB) - lowDB) * 10).rounded())
-            histogram[b] += 1
-        }
-        let target = Int((p / 100 * Double(levelsDB.count - 1)).rounded())
-        var seen = 0
-        for (b, n) in histogram.enumerated() {
-            seen += n
-            if seen > target { return lowDB + Float(b) / 10 }
-        }
-        return highDB
     }
 }

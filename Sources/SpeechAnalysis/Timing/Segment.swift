@@ -12,6 +12,28 @@ public struct Segment: Sendable, Codable, Equatable, Hashable {
     public func contains(_ t: Double) -> Bool { t >= start && t < end }
 }
 
+extension Segment {
+    /// Merges segments whose gaps are shorter than `gapSeconds` (overlapping ones always merge);
+    /// the result is sorted and non-overlapping.
+    public static func merged(_ segments: [Segment], gapShorterThan gapSeconds: Double) -> [Segment] {
+        var result: [Segment] = []
+        for s in segments.sorted(by: { $0.start < $1.start }) {
+            if let last = result.last, s.start - last.end < gapSeconds || s.start <= last.end {
+                result[result.count - 1].end = max(last.end, s.end)
+            } else {
+                result.append(s)
+            }
+        }
+        return result
+    }
+
+    /// Inter-pause units: speech segments joined across gaps shorter than the shortest pause, so
+    /// rate, pitch and the report all speak of the same utterances.
+    public static func interPauseUnits(_ speech: [Segment], pauses: PauseSettings) -> [Segment] {
+        merged(speech, gapShorterThan: pauses.minimumPauseSeconds)
+    }
+}
+
 /// Frame-level runs ↔ segments.
 public enum FrameRuns {
     /// Runs of `true` frames as half-open frame-index ranges.

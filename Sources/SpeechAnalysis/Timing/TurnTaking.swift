@@ -219,17 +219,9 @@ public enum TurnTaking {
 
     // MARK: - Helpers
 
-    /// Merges segments (sorted by start) whose gaps are shorter than `gapSeconds`.
+    /// Merges segments whose gaps are shorter than `gapSeconds` (see `Segment.merged`).
     public static func bridge(_ segments: [Segment], _ gapSeconds: Double) -> [Segment] {
-        var result: [Segment] = []
-        for s in segments.sorted(by: { $0.start < $1.start }) {
-            if let last = result.last, s.start - last.end < gapSeconds || s.start <= last.end {
-                result[result.count - 1].end = max(last.end, s.end)
-            } else {
-                result.append(s)
-            }
-        }
-        return result
+        Segment.merged(segments, gapShorterThan: gapSeconds)
     }
 
     static func overlapSeconds(_ a: [Segment], _ b: [Segment]) -> Double {
