@@ -19,6 +19,7 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var activity: SpeechActivitySettings
     public var pauses: PauseSettings
     public var turnTaking: TurnTakingSettings = .standard
+    public var level: LevelSettings = .standard
     /// The agent's language (zh | ja | en; default zh): with `ja` the agent's rate adds morae.
     /// Customer-side measures do not depend on it.
     public var language: SpeechLanguage

@@ -20,7 +20,7 @@ public enum CallAnalyzer {
             ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
                             measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
         }
-        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: rate) }
+        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: rate, settings: options.level) }
         let pitchTrackers = frontEnds.map { fe in
             let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans,
                                        expectedFrames: expectedFrames)
@@ -63,7 +63,7 @@ public enum CallAnalyzer {
     public static func analyze(buffer: AudioBuffer, name: String = "<memory>",
                                options: AnalysisOptions = .standard) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
-        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: buffer.sampleRateHz) }
+        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: buffer.sampleRateHz, settings: options.level) }
         var pitchTracks: [PitchTrack] = []
         let contours = picked.enumerated().map { k, pick -> ChannelContours in
             let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd,

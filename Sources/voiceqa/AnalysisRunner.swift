@@ -23,10 +23,7 @@ enum AnalysisRunner {
                 defer { semaphore.signal(); group.leave() }
                 let result: FileResult
                 do {
-                    var fileOptions = options
-                    // FFTW_MEASURE pays off only on long recordings.
-                    fileOptions.measureFFTPlans = false
-                    let analysis = try CallAnalyzer.analyze(path: path, options: fileOptions)
+                    let analysis = try CallAnalyzer.analyze(path: path, options: options)
                     result = .success(AnalysisReport(analysis, includeSeries: includeSeries))
                 } catch {
                     result = .failure("\(error)")
