@@ -85,6 +85,8 @@ public enum SpeechActivityDetector {
         static let toneConcentrationRatio: Float = 0.9
         static let sustainedDipRatio = 0.04
         static let sustainedDipDB: Float = 6
+        static let noisyChannelSNRDB: Float = 15
+        static let noisyBridgeSeconds = 0.4
     }
 
     /// Speech activity of one channel on its own.
@@ -192,12 +194,30 @@ public enum SpeechActivityDetector {
             }
             FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             FrameRuns.dropShortRuns(&mask, minFrames: Int((settings.minimumSpeechSeconds / hop).rounded()))
+            // On noisy channels, longer gaps between runs that stand on their own are bridged too.
+            FrameRuns.closeGaps(&mask, maxGapFrames: Int((bridgeSeconds(settings) / hop).rounded()))
             var sustained = sounding
             FrameRuns.closeGaps(&sustained, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             keepSustainedSounds(&sustained, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
             for i in 0..<n where sustained[i] { mask[i] = false }
             return SpeechActivity(timeBase: contours.timeBase, isSpeech: mask,
                                   segments: FrameRuns.segments(mask, timeBase: contours.timeBase))
+        }
+
+        /// Gap bridging adapted to the channel's SNR. Where speech stands well above the noise, a
+        /// gap in the evidence is a pause; where it stands < `noisyChannelSNRDB` above it, the weak
+        /// stretches of words (unstressed syllables, voiceless consonants, final decays, typically
+        /// 20–30 dB under the vowels) sink into the noise and leave gaps inside words, so gaps up to
+        /// `noisyBridgeSeconds` are bridged there. Channel SNR: median level of evidence frames
+        /// minus median level of the others (project choice; see docs/accuracy.md).
+        func bridgeSeconds(_ settings: SpeechActivitySettings) -> Double {
+            var speech: [Float] = [], other: [Float] = []
+            for i in 0..<raw.count { if raw[i] { speech.append(contours.levelDB[i]) } else { other.append(contours.levelDB[i]) } }
+            guard let s = Statistics.histogramPercentile(speech, 50), let o = Statistics.histogramPercentile(other, 50) else {
+                return settings.bridgeGapSeconds
+            }
+            return s - o < Constants.noisyChannelSNRDB ? max(settings.bridgeGapSeconds, Constants.noisyBridgeSeconds)
+                                                       : settings.bridgeGapSeconds
         }
 
         /// Keeps only runs of at least `minimumFrames` whose score hardly ever dips below half its median.
