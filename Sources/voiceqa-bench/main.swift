@@ -6,6 +6,7 @@ import CSndFile
 import DSP
 import Foundation
 import Glibc
+import SpeechAnalysis
 
 struct BenchFile {
     var name: String
@@ -70,14 +71,44 @@ func generate(_ spec: BenchFile, to path: String) throws {
     }
 }
 
-func peakRSSOfChildrenMB() -> Double {
+/// Peak resident set of this process so far, MB (each child reports its own).
+func peakRSSMB() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
+}
+
+/// The foundation alone: decode, one front end per channel (no pitch observer), speech activity.
+func foundation(path: String) throws -> Double {
+    let reader = try AudioFileReader(path: path)
+    let rate = Double(reader.info.sampleRateHz)
+    let frontEnds = (0..<reader.info.channelCount).map { _ in
+        ChannelFrontEnd(sampleRateHz: rate, measurePlans: true, expectedFrames: reader.info.declaredFrameCount / 80)
+    }
+    while true {
+        let n = try reader.readBlock()
+        if n == 0 { break }
+        for c in 0..<frontEnds.count {
+            reader.channelBlocks[c].withUnsafeBufferPointer { frontEnds[c].consume(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+    _ = SpeechActivityDetector.detect(frontEnds.map { $0.finish() })
+    return Double(reader.framesRead) / rate
 }
 
 // Child mode: analyse one file, print the wall time.
 let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "--foundation" {
+    let start = Date()
+    do {
+        let audioSeconds = try foundation(path: arguments[2])
+        print(String(format: "%.4f %.3f %.1f", Date().timeIntervalSince(start), audioSeconds, peakRSSMB()))
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 if arguments.count == 3 && arguments[1] == "--one" {
     var options = AnalysisOptions.standard
     options.measureFFTPlans = true
@@ -85,7 +116,7 @@ if arguments.count == 3 && arguments[1] == "--one" {
     do {
         let analysis = try CallAnalyzer.analyze(path: arguments[2], options: options)
         let seconds = Date().timeIntervalSince(start)
-        print(String(format: "%.4f %.3f", seconds, analysis.audio.durationSeconds))
+        print(String(format: "%.4f %.3f %.1f", seconds, analysis.audio.durationSeconds, peakRSSMB()))
     } catch {
         FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
         exit(1)
@@ -105,7 +136,8 @@ let specs = [
 let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["BENCH_DIR"] ?? "bench-out")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 print(String(format: "VoiceQA benchmark: %.2f h per file, analysis on one core (release build, FFTW_MEASURE plans)", hours))
-print("file                         audio s    wall s   × realtime   peak MB")
+print("stage        file                         audio s    wall s   × realtime   peak MB")
+for stage in ["foundation", "full"] {
 for (k, spec) in specs.enumerated() {
     let path = dir.appendingPathComponent("bench\(k).\(spec.fileExtension)").path
     if !FileManager.default.fileExists(atPath: path) { try generate(spec, to: path) }
@@ -113,18 +145,20 @@ for (k, spec) in specs.enumerated() {
     for _ in 0..<3 {   // best of 3: the machine may be shared
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = ["--one", path]
+        process.arguments = [stage == "full" ? "--one" : "--foundation", path]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         process.waitUntilExit()
         let fields = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard process.terminationStatus == 0, fields.count == 2 else { print("\(spec.name): failed"); exit(1) }
+        guard process.terminationStatus == 0, fields.count == 3 else { print("\(spec.name): failed"); exit(1) }
         best = min(best, fields[0])
         audioSeconds = fields[1]
-        peakMB = max(peakMB, peakRSSOfChildrenMB())
+        peakMB = max(peakMB, fields[2])
     }
-    print(String(format: "%-26@ %9.0f %9.3f %12.0f %9.1f", spec.name as NSString, audioSeconds, best, audioSeconds / best, peakMB))
+    print(String(format: "%-12@ %-26@ %9.0f %9.3f %12.0f %9.1f", stage as NSString, spec.name as NSString,
+                 audioSeconds, best, audioSeconds / best, peakMB))
 }
-print("(peak MB is the largest resident set of any child so far: each row is at most that figure)")
+}
+print("foundation = decode + front end + speech activity; full = every measure and the report's analysis")

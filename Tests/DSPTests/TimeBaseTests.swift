@@ -18,3 +18,16 @@ import Testing
     #expect(RealFFT.fastSize(atLeast: 481) == 512)
     #expect(RealFFT.fastSize(atLeast: 1324) == 1350)   // 2048 would be 52 % larger
 }
+
+@Test(arguments: [1, 7, 8, 9, 63, 230, 1025])
+func vectorMaximumMatchesScalar(count: Int) {
+    var rng = SeededRandom(seed: UInt64(count))
+    for _ in 0..<20 {
+        let x = (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
+        let scalarMax = x.max()!, scalarIndex = x.firstIndex(of: scalarMax)!
+        x.withUnsafeBufferPointer {
+            #expect(VectorMath.maximum($0.baseAddress!, count: count) == scalarMax)
+            #expect(VectorMath.indexOfMaximum($0.baseAddress!, count: count) == scalarIndex)
+        }
+    }
+}

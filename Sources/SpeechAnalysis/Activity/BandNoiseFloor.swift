@@ -69,7 +69,7 @@ struct BandNoiseFloor {
                         while below + histogram[cursor] <= rank { below += histogram[cursor]; cursor += 1 }
                         let minimumCode = Float(minimum[i]) / scale + 2 * biasDB
                         let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * maximumLiftDB)
-                        out[i * bands + b] = UInt8(max(0, min(255, floorCode.rounded())))
+                        out[i * bands + b] = floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
                     }
                 }
             }

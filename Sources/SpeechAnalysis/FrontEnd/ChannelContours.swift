@@ -27,7 +27,20 @@ public struct ChannelContours: Sendable {
 
     /// Quantisation of band levels: code = round(2·(dB + 127.5)), clamped to 0…255.
     @inline(__always) public static func code(forDB dB: Float) -> UInt8 {
-        UInt8(max(0, min(255, ((dB + 127.5) * 2).rounded())))
+        let x = (dB + 127.5) * 2
+        return x <= 0 ? 0 : x >= 255 ? 255 : UInt8(Int(x + 0.5))   // round half up, no libm call
+    }
+
+    /// The code of a mean-square power directly: 20·log10(p) + 255 = 6.0206·log2(p) + 255, with
+    /// log2 from the float's exponent and a least-squares cubic for the mantissa (max error
+    /// 0.0013 in log2, i.e. 0.004 dB, far under the 0.5 dB step). No libm call per band.
+    @inline(__always) public static func code(forPower p: Float) -> UInt8 {
+        guard p > 1e-30 else { return 0 }
+        let bits = p.bitPattern
+        let exponent = Float(Int32(bitPattern: (bits >> 23) & 0xFF) - 127)
+        let m = Float(bitPattern: (bits & 0x007F_FFFF) | 0x3F80_0000)       // mantissa in [1, 2)
+        let log2m = ((0.15391477 * m - 1.02950006) * m + 3.01074372) * m - 2.13382433
+        return code(forDB: 3.0103 * (exponent + log2m))                         // 10·log10(2) = 3.0103
     }
     @inline(__always) public static func dB(forCode code: UInt8) -> Float { Float(code) * 0.5 - 127.5 }
 

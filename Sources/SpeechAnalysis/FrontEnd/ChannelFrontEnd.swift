@@ -80,19 +80,21 @@ public final class ChannelFrontEnd {
 
     private func analyseFrame(at start: Int) {
         let w = timeBase.windowSamples
+        let destination = fft.input.baseAddress!
         pending.withUnsafeBufferPointer { p in
             window.withUnsafeBufferPointer { win in
-                let input = fft.input
-                for i in 0..<w { input[i] = p[start + i] * win[i] }
+                let source = p.baseAddress! + start, weights = win.baseAddress!
+                for i in 0..<w { destination[i] = source[i] * weights[i] }   // vectorises
             }
         }
         fft.forward()
-        let spectrum = fft.spectrum
+        let spectrum = fft.spectrum.baseAddress!
         let binCount = power.count
         power.withUnsafeMutableBufferPointer { pw in
+            let powerPointer = pw.baseAddress!
             for k in 0..<binCount {
                 let re = spectrum[2 * k], im = spectrum[2 * k + 1]
-                pw[k] = re * re + im * im
+                powerPointer[k] = re * re + im * im
             }
             // Band mean square = 2·ΣP_k / (N·Σw²) (Parseval, one-sided spectrum).
             let scale = 2 / (Float(fftSize) * windowEnergy)
@@ -101,11 +103,12 @@ public final class ChannelFrontEnd {
                 var s: Float = 0
                 for k in bandBins[b] { s += pw[k] }
                 total += s
-                contours.bandLevelCodes.append(ChannelContours.code(forDB: Decibels.fromPower(s * scale)))
+                contours.bandLevelCodes.append(ChannelContours.code(forPower: s * scale))
             }
             contours.levelDB.append(Decibels.fromPower(total * scale))
-            var peak: Float = 0, peakBin = inBandBins.lowerBound
-            for k in inBandBins where pw[k] > peak { peak = pw[k]; peakBin = k }
+            let peakBin = inBandBins.lowerBound
+                + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)
+            let peak = pw[peakBin]
             let meanPower = total / Float(inBandBins.count)
             contours.peakHz.append(Float(Double(peakBin) * timeBase.sampleRateHz / Double(fftSize)))
             contours.peakToMeanDB.append(meanPower > 0 ? Decibels.fromPower(peak / meanPower) : 0)
