@@ -1,5 +1,6 @@
 import DSP
 import Testing
+import TestSupport
 
 @Test func frameTimeIsWindowCentre() {
     let tb = TimeBase(sampleRateHz: 8000, hopSamples: 80, windowSamples: 320)
