@@ -87,6 +87,7 @@ public enum SpeechActivityDetector {
         static let sustainedDipDB: Float = 6
         static let noisyChannelSNRDB: Float = 15
         static let noisyBridgeSeconds = 0.4
+        static let noisyTailSeconds = 0.15
     }
 
     /// Speech activity of one channel on its own.
@@ -194,8 +195,13 @@ public enum SpeechActivityDetector {
             }
             FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             FrameRuns.dropShortRuns(&mask, minFrames: Int((settings.minimumSpeechSeconds / hop).rounded()))
-            // On noisy channels, longer gaps between runs that stand on their own are bridged too.
-            FrameRuns.closeGaps(&mask, maxGapFrames: Int((bridgeSeconds(settings) / hop).rounded()))
+            // On noisy channels, longer gaps between runs that stand on their own are bridged too,
+            // and each run's end is held for the decay that sinks into the noise.
+            if isNoisy {
+                FrameRuns.closeGaps(&mask, maxGapFrames: Int((Constants.noisyBridgeSeconds / hop).rounded()))
+                let tail = Int((Constants.noisyTailSeconds / hop).rounded())
+                for r in FrameRuns.runs(mask) { for i in r.upperBound..<min(n, r.upperBound + tail) { mask[i] = true } }
+            }
             var sustained = sounding
             FrameRuns.closeGaps(&sustained, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             keepSustainedSounds(&sustained, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
@@ -204,20 +210,17 @@ public enum SpeechActivityDetector {
                                   segments: FrameRuns.segments(mask, timeBase: contours.timeBase))
         }
 
-        /// Gap bridging adapted to the channel's SNR. Where speech stands well above the noise, a
-        /// gap in the evidence is a pause; where it stands < `noisyChannelSNRDB` above it, the weak
-        /// stretches of words (unstressed syllables, voiceless consonants, final decays, typically
-        /// 20–30 dB under the vowels) sink into the noise and leave gaps inside words, so gaps up to
-        /// `noisyBridgeSeconds` are bridged there. Channel SNR: median level of evidence frames
-        /// minus median level of the others (project choice; see docs/accuracy.md).
-        func bridgeSeconds(_ settings: SpeechActivitySettings) -> Double {
-            var speech: [Float] = [], other: [Float] = []
-            for i in 0..<raw.count { if raw[i] { speech.append(contours.levelDB[i]) } else { other.append(contours.levelDB[i]) } }
-            guard let s = Statistics.histogramPercentile(speech, 50), let o = Statistics.histogramPercentile(other, 50) else {
-                return settings.bridgeGapSeconds
-            }
-            return s - o < Constants.noisyChannelSNRDB ? max(settings.bridgeGapSeconds, Constants.noisyBridgeSeconds)
-                                                       : settings.bridgeGapSeconds
+        /// Whether speech stands < `noisyChannelSNRDB` over the channel's noise (median level of
+        /// evidence frames minus median level of the others). Where speech stands well above the
+        /// noise, a gap in the evidence is a pause; on a noisy channel the weak stretches of words
+        /// (unstressed syllables, voiceless consonants, final decays, typically 20–30 dB under the
+        /// vowels) sink into the noise, leaving gaps inside words and cutting utterance ends short,
+        /// so gaps up to `noisyBridgeSeconds` are bridged and run ends held `noisyTailSeconds`
+        /// (project choices; see docs/accuracy.md).
+        var isNoisy: Bool {
+            guard let s = Statistics.histogramPercentile(contours.levelDB, 50, mask: raw),
+                  let o = Statistics.histogramPercentile(contours.levelDB, 50, mask: raw.map { !$0 }) else { return false }
+            return s - o < Constants.noisyChannelSNRDB
         }
 
         /// Keeps only runs of at least `minimumFrames` whose score hardly ever dips below half its median.
