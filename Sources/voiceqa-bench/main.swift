@@ -71,11 +71,14 @@ func generate(_ spec: BenchFile, to path: String) throws {
     }
 }
 
-/// Peak resident set of this process so far, MB (each child reports its own).
-func peakRSSMB() -> Double {
+/// Peak resident set of this process so far, MB, and its CPU time (user + system), seconds.
+/// Each child reports its own; CPU time stays meaningful when other work shares the machine.
+func usageSoFar() -> (peakMB: Double, cpuSeconds: Double) {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    return (Double(usage.ru_maxrss) / 1024, cpu)
 }
 
 /// The foundation alone: decode, one front end per channel (no pitch observer), speech activity.
@@ -102,7 +105,8 @@ if arguments.count == 3 && arguments[1] == "--foundation" {
     let start = Date()
     do {
         let audioSeconds = try foundation(path: arguments[2])
-        print(String(format: "%.4f %.3f %.1f", Date().timeIntervalSince(start), audioSeconds, peakRSSMB()))
+        let u = usageSoFar()
+        print(String(format: "%.4f %.3f %.1f %.4f", Date().timeIntervalSince(start), audioSeconds, u.peakMB, u.cpuSeconds))
     } catch {
         FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
         exit(1)
@@ -116,7 +120,8 @@ if arguments.count == 3 && arguments[1] == "--one" {
     do {
         let analysis = try CallAnalyzer.analyze(path: arguments[2], options: options)
         let seconds = Date().timeIntervalSince(start)
-        print(String(format: "%.4f %.3f %.1f", seconds, analysis.audio.durationSeconds, peakRSSMB()))
+        let u = usageSoFar()
+        print(String(format: "%.4f %.3f %.1f %.4f", seconds, analysis.audio.durationSeconds, u.peakMB, u.cpuSeconds))
     } catch {
         FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
         exit(1)
@@ -136,12 +141,12 @@ let specs = [
 let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["BENCH_DIR"] ?? "bench-out")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 print(String(format: "VoiceQA benchmark: %.2f h per file, analysis on one core (release build, FFTW_MEASURE plans)", hours))
-print("stage        file                         audio s    wall s   × realtime   peak MB")
+print("stage       file                        audio s   wall s  × realtime    CPU s  × realtime (CPU)  peak MB")
 for stage in ["foundation", "full"] {
 for (k, spec) in specs.enumerated() {
     let path = dir.appendingPathComponent("bench\(k).\(spec.fileExtension)").path
     if !FileManager.default.fileExists(atPath: path) { try generate(spec, to: path) }
-    var best = Double.infinity, audioSeconds = 0.0, peakMB = 0.0
+    var best = Double.infinity, bestCPU = Double.infinity, audioSeconds = 0.0, peakMB = 0.0
     for _ in 0..<3 {   // best of 3: the machine may be shared
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
@@ -152,13 +157,16 @@ for (k, spec) in specs.enumerated() {
         process.waitUntilExit()
         let fields = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard process.terminationStatus == 0, fields.count == 3 else { print("\(spec.name): failed"); exit(1) }
+        guard process.terminationStatus == 0, fields.count == 4 else { print("\(spec.name): failed"); exit(1) }
         best = min(best, fields[0])
         audioSeconds = fields[1]
         peakMB = max(peakMB, fields[2])
+        bestCPU = min(bestCPU, fields[3])
     }
-    print(String(format: "%-12@ %-26@ %9.0f %9.3f %12.0f %9.1f", stage as NSString, spec.name as NSString,
-                 audioSeconds, best, audioSeconds / best, peakMB))
+    let label = stage.padding(toLength: 11, withPad: " ", startingAt: 0) + " "
+        + spec.name.padding(toLength: 26, withPad: " ", startingAt: 0)
+    print(label + String(format: " %8.0f %8.3f %11.0f %8.3f %16.0f %8.1f",
+                 audioSeconds, best, audioSeconds / best, bestCPU, audioSeconds / bestCPU, peakMB))
 }
 }
 print("foundation = decode + front end + speech activity; full = every measure and the report's analysis")
