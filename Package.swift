@@ -24,11 +24,13 @@ let package = Package(
         .target(name: "SpeechAnalysis", dependencies: ["DSP"]),
         // File → analysis value: streams AudioIO blocks through SpeechAnalysis.
         .target(name: "CallAnalysis", dependencies: ["AudioIO", "SpeechAnalysis", "DSP"]),
+        // Guideline verdicts with evidence from the measures; never touches samples.
+        .target(name: "Rubric", dependencies: ["SpeechAnalysis", "DSP"], resources: [.copy("Resources/rubric.json")]),
         // JSON and text renderings of an analysis, as pure functions.
-        .target(name: "Reports", dependencies: ["CallAnalysis"]),
+        .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric"]),
         // The CLI: parses arguments, calls the targets, sets exit codes.
         .executableTarget(name: "voiceqa", dependencies: [
-            "CallAnalysis", "Reports", "AudioIO",
+            "CallAnalysis", "Reports", "Rubric", "AudioIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark driver (make bench): generates inputs, reports ×realtime and peak memory.
@@ -41,5 +43,6 @@ let package = Package(
         .testTarget(name: "SpeechAnalysisTests", dependencies: ["SpeechAnalysis", "CallAnalysis", "AudioIO", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "RubricTests", dependencies: ["Rubric", "Reports", "CallAnalysis", "SpeechAnalysis", "TestSupport"]),
     ]
 )

@@ -20,6 +20,10 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var pauses: PauseSettings
     public var turnTaking: TurnTakingSettings = .standard
     public var level: LevelSettings = .standard
+    /// Filled-pause detector (guideline no-fillers).
+    public var filledPauses: FilledPauseSettings = .standard
+    /// Arousal-mirroring measure (guideline calm).
+    public var calm: CalmSettings = .standard
     /// The agent's language (zh | ja | en; default zh): with `ja` the agent's rate adds morae.
     /// Customer-side measures do not depend on it.
     public var language: SpeechLanguage

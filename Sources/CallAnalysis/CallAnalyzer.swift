@@ -151,10 +151,12 @@ extension CallAnalyzer {
                                      options: AnalysisOptions) -> Conversation? {
         guard let agent = channels.first(where: { $0.role == .agent }) else { return nil }
         let customer = channels.first { $0.role == .customer }
-        return TurnTaking.analyze(
+        var conversation = TurnTaking.analyze(
             agent: PartyInput(segments: agent.activity.segments, contours: agent.contours),
             customer: customer.map { PartyInput(segments: $0.activity.segments, contours: $0.contours) },
             durationSeconds: durationSeconds, settings: options.turnTaking).rounded()
+        addProsody(&conversation, agent: agent, customer: customer, options: options)
+        return conversation
     }
 }
 

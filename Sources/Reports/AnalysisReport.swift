@@ -1,5 +1,6 @@
 import CallAnalysis
 import Foundation
+import Rubric
 import SpeechAnalysis
 
 /// The JSON report of one analysis (schema "voiceqa.analysis/1"). Keys are camelCase with
@@ -14,6 +15,12 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public var conversation: Conversation?
     public var warnings: [String]
     public var settings: AnalysisOptions
+    /// Version of the rubric the guidelines were judged with.
+    public var rubricVersion: String?
+    /// One verdict per guideline of the rubric (see docs/schema.md).
+    public var guidelines: [GuidelineResult]?
+    /// Weighted call score over the measurable guidelines, 0–100.
+    public var score: Double?
 
     public struct ToolInfo: Codable, Sendable, Equatable {
         public var name: String
@@ -33,7 +40,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
 
     /// - Parameter includeSeries: keep per-second series (short-term loudness) in the report
     ///   (`--series`); off by default to keep reports small.
-    public init(_ analysis: CallAnalysis, includeSeries: Bool = false) {
+    public init(_ analysis: CallAnalysis, includeSeries: Bool = false, rubric: Rubric = .builtIn) {
         schema = CallAnalysis.schema
         tool = ToolInfo(name: "voiceqa", version: VoiceQAVersion.string)
         file = analysis.file
@@ -46,6 +53,10 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         conversation = analysis.conversation
         warnings = analysis.warnings
         settings = analysis.options
+        let evaluation = RubricEvaluator.evaluate(RubricInput(analysis), rubric: rubric)
+        rubricVersion = evaluation.rubricVersion
+        guidelines = evaluation.guidelines
+        score = evaluation.score
     }
 }
 
@@ -113,6 +124,7 @@ public enum ReportRenderer {
             }
         }
         if let c = r.conversation { lines += conversationLines(c) }
+        lines += guidelineLines(r)
         for w in r.warnings { lines.append("  warning: \(w)") }
         return lines.joined(separator: "\n")
     }

@@ -2,6 +2,7 @@ import CallAnalysis
 import Dispatch
 import Foundation
 import Reports
+import Rubric
 
 enum FileResult: Sendable {
     case success(AnalysisReport)
@@ -10,7 +11,7 @@ enum FileResult: Sendable {
 
 /// Runs analyses on several files at once (one per core), returning results in input order.
 enum AnalysisRunner {
-    static func run(files: [String], options: AnalysisOptions, jobs: Int, includeSeries: Bool,
+    static func run(files: [String], options: AnalysisOptions, jobs: Int, includeSeries: Bool, rubric: Rubric = .builtIn,
                     onEach: (@Sendable (FileResult) -> Void)?) -> [FileResult] {
         let results = ResultSlots(count: files.count)
         let semaphore = DispatchSemaphore(value: max(1, jobs))
@@ -24,7 +25,7 @@ enum AnalysisRunner {
                 let result: FileResult
                 do {
                     let analysis = try CallAnalyzer.analyze(path: path, options: options)
-                    result = .success(AnalysisReport(analysis, includeSeries: includeSeries))
+                    result = .success(AnalysisReport(analysis, includeSeries: includeSeries, rubric: rubric))
                 } catch {
                     result = .failure("\(error)")
                 }

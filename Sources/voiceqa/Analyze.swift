@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Reports
+import Rubric
 import SpeechAnalysis
 
 /// Exit codes: 0 every file analysed; 1 at least one file failed (each failure printed as one
@@ -32,8 +33,11 @@ struct Analyze: ParsableCommand {
     @Option(help: "For recordings with more than two channels: agent and customer channel, e.g. 0,3.")
     var channels: String?
 
-    @Option(help: "The agent's language, for rate norms: zh (syllables = characters), ja (also morae), en.")
-    var language: SpeechLanguage = .zh
+    @Option(help: "The agent's language, for rate norms and the rubric's thresholds and tips: zh (syllables = characters), ja (also morae), en. Default: the rubric's defaultLanguage (zh).")
+    var language: SpeechLanguage?
+
+    @Option(help: "Rubric file (JSON) replacing the built-in one; see `voiceqa rubric show`.")
+    var rubric: String?
 
     @Option(help: "Shortest silence counted as a pause, seconds (0.05…2).")
     var minPause: Double = 0.25
@@ -66,6 +70,13 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
+        let rubricValue: Rubric
+        if let rubric {
+            do { rubricValue = try Rubric.load(path: rubric) } catch let e as RubricError { throw ValidationError(e.description) }
+        } else {
+            rubricValue = .builtIn
+        }
+        let language = language ?? rubricValue.defaultLanguage
         let options = AnalysisOptions(
             agentChannel: agentChannel, channelPair: channels.flatMap { parsePair($0) },
             maxDurationSeconds: maxDuration, measureFFTPlans: false,
@@ -83,7 +94,7 @@ struct Analyze: ParsableCommand {
             }
         }
         let jobCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let results = AnalysisRunner.run(files: files, options: options, jobs: jobCount, includeSeries: series,
+        let results = AnalysisRunner.run(files: files, options: options, jobs: jobCount, includeSeries: series, rubric: rubricValue,
                                          onEach: streamLine)
         var failed = 0
         var reports: [AnalysisReport] = []

@@ -87,7 +87,7 @@ public struct CallBuilder {
         return AudioBuffer(sampleRateHz: Self.rateHz, channels: [a, c])
     }
 
-    static func add(_ target: inout [Float], _ x: [Float], at start: Int) {
+    public static func add(_ target: inout [Float], _ x: [Float], at start: Int) {
         let start = max(0, start)
         if target.count < start + x.count { target += [Float](repeating: 0, count: start + x.count - target.count) }
         for i in 0..<x.count { target[start + i] += x[i] }

@@ -78,4 +78,8 @@ public struct Conversation: Sendable, Codable, Equatable {
     public var silentCall: SilentCall?
     /// Measures left out, with the reason.
     public var notMeasurable: [String: String]?
+    /// The agent's filled pauses (see `FilledPauseDetector`); set by the call analysis.
+    public var filledPauses: FilledPauses? = nil
+    /// The agent's level and pitch against the customer's rises (see `ArousalMirroring`); two channels only.
+    public var calm: Calm? = nil
 }

@@ -1,0 +1,191 @@
+import DSP
+import Foundation
+
+/// Settings of the filled-pause detector (`FilledPauseDetector`).
+public struct FilledPauseSettings: Sendable, Codable, Equatable {
+    /// Shortest filled pause, seconds (0.1…1.0; default 0.25). Lengthened "uh"/"嗯"/"えー" last
+    /// 200–1000 ms (GUIDELINES.md no-fillers; Shriberg 1994, "Preliminaries to a theory of speech
+    /// disfluencies", PhD thesis, UC Berkeley: filled pauses are longer than ordinary vowels).
+    /// 0.25 rather than 0.2 is a project choice: held vowels of running speech reach 0.2 s.
+    public var minimumSeconds: Double
+    /// Longest filled pause, seconds (0.3…3; default 1.0).
+    public var maximumSeconds: Double
+    /// Largest F0 step between neighbouring voiced frames inside a filler, semitones (0.1…3; default 0.6):
+    /// a held vowel's F0 drifts slowly, running speech moves several semitones per syllable.
+    public var maximumStepSemitones: Double
+    /// Largest 5th–95th-percentile F0 spread over the whole filler, semitones (0.5…6; default 2):
+    /// fillers are flat or gently falling (Shriberg 1994). The 2 st bound is a project choice
+    /// (Japanese long vowels, which are not fillers, reach 2–3 st).
+    public var maximumSpreadSemitones: Double
+    /// Largest spectral-shape change between frames 20 ms apart: mean absolute difference of the 16
+    /// band levels after removing their mean difference (the level change), dB (0.5…10; default 2.5). A sustained vowel keeps its formants; syllables in
+    /// running speech change band levels by far more within 20 ms. Project choice.
+    public var maximumSpectralChangeDB: Double
+
+    /// Gaps between the speaker's speech segments up to this long, with the other party silent,
+    /// count as inside the turn, seconds (0…5; default 1.5; project choice).
+    public var maximumTurnGapSeconds: Double
+    /// Frames more than this below the median level of the speaker's speech frames are not
+    /// fillers, dB (3…40; default 15; project choice: fillers sit a few dB below the speech
+    /// around them, line hum at 20 dB SNR well below).
+    public var levelBelowSpeechDB: Double
+
+    public static let standard = try! FilledPauseSettings()
+
+    public init(minimumSeconds: Double = 0.25, maximumSeconds: Double = 1.0, maximumStepSemitones: Double = 0.6,
+                maximumSpreadSemitones: Double = 2, maximumSpectralChangeDB: Double = 2.5,
+                maximumTurnGapSeconds: Double = 1.5, levelBelowSpeechDB: Double = 15) throws {
+        try SettingsError.check("maximumTurnGapSeconds", maximumTurnGapSeconds, in: 0...5)
+        try SettingsError.check("levelBelowSpeechDB", levelBelowSpeechDB, in: 3...40)
+        self.maximumTurnGapSeconds = maximumTurnGapSeconds
+        self.levelBelowSpeechDB = levelBelowSpeechDB
+        try SettingsError.check("minimumSeconds", minimumSeconds, in: 0.1...1.0)
+        try SettingsError.check("maximumSeconds", maximumSeconds, in: 0.3...3.0)
+        try SettingsError.check("maximumStepSemitones", maximumStepSemitones, in: 0.1...3)
+        try SettingsError.check("maximumSpreadSemitones", maximumSpreadSemitones, in: 0.5...6)
+        try SettingsError.check("maximumSpectralChangeDB", maximumSpectralChangeDB, in: 0.5...10)
+        self.minimumSeconds = minimumSeconds
+        self.maximumSeconds = maximumSeconds
+        self.maximumStepSemitones = maximumStepSemitones
+        self.maximumSpreadSemitones = maximumSpreadSemitones
+        self.maximumSpectralChangeDB = maximumSpectralChangeDB
+    }
+}
+
+/// Filled pauses ("uh", "嗯", "えー") in one speaker's own turns (JSON `conversation.filledPauses`).
+public struct FilledPauses: Sendable, Codable, Equatable {
+    public struct Item: Sendable, Codable, Equatable {
+        public var start: Double
+        public var end: Double
+        public var durationSeconds: Double
+        /// Median F0 of the filler, Hz.
+        public var f0Hz: Double
+        /// 95th minus 5th percentile of F0 over the filler, semitones.
+        public var pitchSpreadSemitones: Double
+    }
+    public var count: Int
+    /// Summed filler time, seconds.
+    public var totalSeconds: Double
+    /// Fillers per minute of the speaker's speech time; nil without speech.
+    public var perMinuteOfSpeech: Double?
+    public var items: [Item]
+}
+
+/// Finds filled pauses without a transcript: stretches of sustained voicing whose F0 is flat
+/// and whose spectrum is steady, 200–1000 ms long, inside the speaker's speech and not while
+/// the other party holds the floor (those are backchannels).
+///
+/// The acoustic signature follows Shriberg 1994 (PhD thesis, UC Berkeley, ch. 4, "filled pauses":
+/// long, monotone or slightly falling F0, stable vowel quality) and the detectors built on it,
+/// e.g. Goto, Itou & Hayamizu 1999 ("A real-time filled pause detection system for spontaneous
+/// speech recognition", Eurospeech): small F0 transitions and small spectral envelope
+/// deformation over a sustained stretch. Deviation: the spectral envelope is the front end's
+/// 16 mel band levels compared 20 ms apart, not cepstra; voicing and F0 come from the pitch track.
+public enum FilledPauseDetector {
+    /// - Parameters:
+    ///   - contours, pitch: the speaker's front-end contours and F0 track (same frames).
+    ///   - speech: the speaker's speech segments; `otherSpeech` the other party's (nil for mono).
+    public static func detect(contours: ChannelContours, pitch: PitchTrack, speech: [Segment],
+                              otherSpeech: [Segment]?, settings: FilledPauseSettings = .standard) -> FilledPauses {
+        let n = min(contours.frameCount, pitch.frameCount)
+        let tb = pitch.timeBase
+        // The speaker's turns: speech plus short gaps the other party leaves silent (a held vowel
+        // can be cut from speech activity as a sustained sound, yet it sits inside the turn).
+        let other = otherSpeech ?? []
+        var turns: [Segment] = []
+        for s in speech {
+            if let last = turns.last, s.start - last.end <= settings.maximumTurnGapSeconds,
+               !other.contains(where: { $0.overlapSeconds(with: Segment(start: last.end, end: s.start)) > 0 }) {
+                turns[turns.count - 1].end = s.end
+            } else {
+                turns.append(s)
+            }
+        }
+        let inSpeech = mask(turns, frameCount: n, timeBase: tb)
+        let otherHolds = mask(other, frameCount: n, timeBase: tb)
+        // Level gate against hum and leakage in the gaps: within `levelBelowSpeechDB` of the median speech-frame level.
+        let speechMask = mask(speech, frameCount: n, timeBase: tb)
+        let speechLevels = (0..<n).compactMap { speechMask[$0] ? Double(contours.levelDB[$0]) : nil }
+        let levelGateDB = Float((Statistics.median(speechLevels) ?? 0) - settings.levelBelowSpeechDB)
+        let lag = max(1, Int((0.02 / tb.hopSeconds).rounded()))  // 20 ms apart
+        let bands = AnalysisBands.count
+        var steady = [Bool](repeating: false, count: n)
+        contours.bandLevelCodes.withUnsafeBufferPointer { codes in
+            for i in lag..<max(lag, n) where inSpeech[i] && !otherHolds[i] && contours.levelDB[i] >= levelGateDB {
+                let f = pitch.f0Hz[i], fp = pitch.f0Hz[i - 1]
+                guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones) else { continue }
+                // Change of spectral shape: band-level differences minus their mean, so a filler
+                // fading in or out (level change alone) still counts as steady.
+                let a = i * bands, b = (i - lag) * bands
+                var meanDifference: Float = 0
+                for k in 0..<bands { meanDifference += Float(codes[a + k]) - Float(codes[b + k]) }
+                meanDifference /= Float(bands)
+                var change: Float = 0
+                for k in 0..<bands { change += abs(Float(codes[a + k]) - Float(codes[b + k]) - meanDifference) }
+                change *= 0.5 / Float(bands)  // codes are 0.5 dB steps
+                steady[i] = change <= Float(settings.maximumSpectralChangeDB)
+            }
+        }
+        FrameRuns.closeGaps(&steady, maxGapFrames: max(1, Int((0.05 / tb.hopSeconds).rounded())))  // 50 ms
+        // Pieces of one filler split by a brief dropout (≤ 150 ms) at the same pitch (≤ 1 st apart) are one.
+        var runs: [Range<Int>] = []
+        let joinFrames = Int((0.15 / tb.hopSeconds).rounded())
+        for run in FrameRuns.runs(steady) {
+            if let last = runs.last, run.lowerBound - last.upperBound <= joinFrames,
+               let a = medianSemitones(pitch, last), let b = medianSemitones(pitch, run), abs(a - b) <= 1 {
+                runs[runs.count - 1] = last.lowerBound..<run.upperBound
+            } else {
+                runs.append(run)
+            }
+        }
+        var items: [FilledPauses.Item] = []
+        for run in runs {
+            let duration = Double(run.count) * tb.hopSeconds
+            guard duration >= settings.minimumSeconds, duration <= settings.maximumSeconds else { continue }
+            let semitones = run.compactMap { pitch.f0Hz[$0] > 0 ? 12 * log2(Double(pitch.f0Hz[$0])) : nil }.sorted()
+            guard semitones.count * 2 >= run.count,
+                  let p5 = Statistics.percentile(sorted: semitones, 5), let p95 = Statistics.percentile(sorted: semitones, 95),
+                  let median = Statistics.percentile(sorted: semitones, 50),
+                  p95 - p5 <= settings.maximumSpreadSemitones else { continue }
+            let start = max(0, tb.seconds(ofFrame: run.lowerBound) - tb.hopSeconds / 2)
+            let end = tb.seconds(ofFrame: run.upperBound - 1) + tb.hopSeconds / 2
+            items.append(.init(start: start, end: end, durationSeconds: end - start,
+                               f0Hz: pow(2, median / 12), pitchSpreadSemitones: p95 - p5))
+        }
+        let speechSeconds = speech.reduce(0) { $0 + $1.durationSeconds }
+        let total = items.reduce(0) { $0 + $1.durationSeconds }
+        return FilledPauses(count: items.count, totalSeconds: total,
+                            perMinuteOfSpeech: speechSeconds > 0 ? Double(items.count) / (speechSeconds / 60) : nil,
+                            items: items)
+    }
+
+    static func medianSemitones(_ pitch: PitchTrack, _ run: Range<Int>) -> Double? {
+        Statistics.median(run.compactMap { pitch.f0Hz[$0] > 0 ? 12 * log2(Double(pitch.f0Hz[$0])) : nil })
+    }
+
+    /// Frames whose centres fall inside one of `segments`.
+    static func mask(_ segments: [Segment], frameCount: Int, timeBase tb: TimeBase) -> [Bool] {
+        var m = [Bool](repeating: false, count: frameCount)
+        for s in segments {
+            let first = max(0, tb.frame(nearest: s.start)), last = min(frameCount - 1, tb.frame(nearest: s.end))
+            guard first <= last else { continue }
+            for i in first...last where s.contains(tb.seconds(ofFrame: i)) { m[i] = true }
+        }
+        return m
+    }
+}
+
+extension FilledPauses {
+    /// Fixed precision for the report.
+    public func rounded() -> FilledPauses {
+        var r = self
+        r.totalSeconds = Rounding.seconds(totalSeconds)
+        r.perMinuteOfSpeech = perMinuteOfSpeech.map { Rounding.round($0, scale: 100) }
+        r.items = items.map {
+            .init(start: Rounding.seconds($0.start), end: Rounding.seconds($0.end),
+                  durationSeconds: Rounding.seconds($0.durationSeconds), f0Hz: Rounding.hz($0.f0Hz),
+                  pitchSpreadSemitones: Rounding.round($0.pitchSpreadSemitones, scale: 1000))
+        }
+        return r
+    }
+}
