@@ -25,7 +25,7 @@ let package = Package(
         // File → analysis value: streams AudioIO blocks through SpeechAnalysis.
         .target(name: "CallAnalysis", dependencies: ["AudioIO", "SpeechAnalysis", "DSP"]),
         // Guideline verdicts with evidence from the measures; never touches samples.
-        .target(name: "Rubric", dependencies: ["SpeechAnalysis", "DSP"], resources: [.copy("Resources/rubric.json")]),
+        .target(name: "Rubric", dependencies: ["SpeechAnalysis", "DSP"]),
         // JSON and text renderings of an analysis, as pure functions.
         .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric"]),
         // The CLI: parses arguments, calls the targets, sets exit codes.

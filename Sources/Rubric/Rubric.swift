@@ -11,7 +11,7 @@ public enum GuidelineID: String, Sendable, Codable, CaseIterable, Comparable {
 }
 
 /// The rubric: guideline thresholds, weights, sources and tips, read from a JSON data file
-/// (built in: `Resources/rubric.json`; replaced with `voiceqa analyze --rubric FILE`).
+/// (built in: `BuiltInRubric.swift`; replaced with `voiceqa analyze --rubric FILE`).
 public struct Rubric: Sendable, Codable, Equatable {
     public struct Source: Sendable, Codable, Equatable {
         /// File name in the project's seeds (training documents).
@@ -62,16 +62,9 @@ public struct Rubric: Sendable, Codable, Equatable {
 
     /// The rubric shipped with the tool.
     public static let builtIn: Rubric = {
-        guard let url = Bundle.module.url(forResource: "rubric", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else { fatalError("built-in rubric.json is missing from the bundle") }
-        do { return try Rubric.parse(data) } catch { fatalError("built-in rubric is invalid: \(error)") }
+        // A programmer error if it fails: RubricTests parse the built-in text.
+        do { return try Rubric.parse(Data(builtInText.utf8)) } catch { preconditionFailure("built-in rubric is invalid: \(error)") }
     }()
-
-    /// The built-in rubric's file text, as shipped.
-    public static var builtInText: String {
-        let url = Bundle.module.url(forResource: "rubric", withExtension: "json")!
-        return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-    }
 
     /// Parses and checks a rubric file (JSON). Errors name the key and why.
     public static func parse(_ data: Data) throws -> Rubric {

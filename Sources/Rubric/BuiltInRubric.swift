@@ -1,3 +1,10 @@
+// The built-in rubric (JSON, the format `--rubric FILE` takes). It lives in the binary, not in a
+// resource bundle, so an installed `voiceqa` needs no files beside it. Edit it here; RubricTests
+// parse it and check every guideline of GUIDELINES.md is present.
+
+extension Rubric {
+    /// The built-in rubric's text, as `voiceqa rubric show` prints it.
+    public static let builtInText: String = #"""
 {
   "rubricVersion": "voiceqa-rubric/1.0.0",
   "defaultLanguage": "zh",
@@ -199,4 +206,6 @@
     {"id": "customer-satisfaction", "source": {"document": "004_01e935c29edbf448.txt", "quote": "客户满意度"}, "reason": "measured by surveys, not by the recording"},
     {"id": "average-handling-time", "source": {"document": "004_01e935c29edbf448.txt", "quote": "平均处理时长"}, "reason": "the call's duration (audio.durationSeconds) judged over many calls: belongs in audit summaries, not in one call's score"}
   ]
+}
+"""#
 }
