@@ -4,7 +4,8 @@
 //  - fuzzing: `-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING`: `main` hands over to
 //    libFuzzer's driver, which calls `LLVMFuzzerTestOneInput` with mutated bytes;
 //  - plain (`swift build`): `VoiceQAFuzz.main` below replays files given on the command line
-//    through the same function (to reproduce a crash) or writes a seed corpus (`--write-seeds DIR`).
+//    through the same function (to reproduce a crash without sanitizers).
+// Both write a seed corpus with `--write-seeds DIR`.
 import AudioIO
 import CallAnalysis
 import Foundation
@@ -80,16 +81,16 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
 @main
 enum VoiceQAFuzz {
     static func main() throws {
+        if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--write-seeds" {
+            try FuzzSeeds.write(to: CommandLine.arguments[2])
+            return
+        }
         #if FUZZING
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTestOneInput(data, size) })
         #else
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "--write-seeds", arguments.count == 2 {
-            try FuzzSeeds.write(to: arguments[1])
-            return
-        }
         guard !arguments.isEmpty else {
             print("usage: voiceqa-fuzz FILE...           replay inputs through the fuzz target\n" +
                   "       voiceqa-fuzz --write-seeds DIR write a small seed corpus")
