@@ -13,8 +13,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var channelPair: [Int]?
     /// Longest recording accepted, seconds (default 8 h): refuses absurd declared lengths up front,
     /// and stops decoding once exceeded (headers can lie). This is the memory budget: per-file memory
-    /// grows only with duration (per-frame features of at most two analysed channels, about
-    /// 2.4 kB per second per channel, whatever the rate or channel count), plus a fixed decode block.
+    /// grows only with duration (per-frame features of at most two analysed channels, about 7 kB
+    /// per second per channel measured, whatever the rate or channel count), plus a fixed decode block.
     public var maxDurationSeconds: Double
     /// Use FFTW_MEASURE plans (for long files; tests use instant ESTIMATE plans).
     public var measureFFTPlans: Bool
