@@ -86,6 +86,7 @@ enum VoiceQAFuzz {
             return
         }
         #if FUZZING
+        atexit { unlink(fuzzInputPath) }         // libFuzzer ends the process with exit()
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzTestOneInput(data, size) })
