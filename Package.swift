@@ -35,6 +35,8 @@ let package = Package(
         ]),
         // Benchmark driver (make bench): generates inputs, reports ×realtime and peak memory.
         .executableTarget(name: "voiceqa-bench", dependencies: ["CallAnalysis", "AudioIO", "DSP", "CSndFile"]),
+        // libFuzzer target over decode + analysis (make fuzz); a plain build replays inputs.
+        .executableTarget(name: "voiceqa-fuzz", dependencies: ["CallAnalysis", "Reports", "AudioIO", "CSndFile"]),
 
         // Signal synthesis, seeded RNG, fixture lookup for the tests.
         .target(name: "TestSupport", dependencies: ["DSP", "CSndFile", "AudioIO"], path: "Tests/TestSupport"),
@@ -44,5 +46,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "RubricTests", dependencies: ["Rubric", "Reports", "CallAnalysis", "SpeechAnalysis", "TestSupport"]),
+        // Broken and hostile input through decode, analysis and JSON (generated corpus).
+        .testTarget(name: "HostileInputTests", dependencies: ["AudioIO", "CallAnalysis", "Reports", "SpeechAnalysis", "TestSupport"]),
     ]
 )

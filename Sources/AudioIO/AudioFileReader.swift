@@ -9,7 +9,8 @@ public struct AudioFileInfo: Sendable, Equatable {
     public var formatName: String
     public var sampleRateHz: Int
     public var channelCount: Int
-    /// Frames (samples per channel) the header declares; may be padded (ADPCM) or approximate (MP3).
+    /// Frames (samples per channel) the header declares; may be padded (ADPCM) or approximate (MP3);
+    /// 0 when the header does not say (a truncated Ogg stream: libsndfile reports SF_COUNT_MAX).
     public var declaredFrameCount: Int
     public var declaredDurationSeconds: Double { Double(declaredFrameCount) / Double(sampleRateHz) }
 }
@@ -43,7 +44,7 @@ public final class AudioFileReader {
         }
         handle = h
         info = AudioFileInfo(path: path, formatName: Self.formatName(sfInfo.format), sampleRateHz: rate,
-                             channelCount: channels, declaredFrameCount: max(0, Int(sfInfo.frames)))
+                             channelCount: channels, declaredFrameCount: Self.declaredFrames(sfInfo.frames))
         self.blockFrames = blockFrames
         interleaved = [Float](repeating: 0, count: blockFrames * channels)
         channelBlocks = [[Float]](repeating: [Float](repeating: 0, count: blockFrames), count: channels)
@@ -54,6 +55,24 @@ public final class AudioFileReader {
     /// Reads the next block into `channelBlocks`; returns the number of frames read (0 at the end).
     /// Non-finite samples (NaN, ±Inf in float files) are replaced by 0 and counted.
     public private(set) var nonFiniteSampleCount = 0
+    /// Float samples beyond ±`sampleLimit`, clamped to it and counted.
+    public private(set) var clampedSampleCount = 0
+
+    /// Largest sample magnitude passed on: +60 dBFS. Float files may exceed full scale (1.0) a
+    /// little; values far beyond it are broken data, and would overflow Float sums of squares and
+    /// power spectra downstream (found by the bad-input corpus: 3.4e38 samples gave +Inf levels).
+    public static let sampleLimit: Float = 1000
+    /// Magnitudes below this (−600 dBFS, far under any converter's noise) become 0, so IIR filter
+    /// states never go denormal (denormal arithmetic is ~100× slower on x86).
+    public static let flushBelow: Float = 1e-30
+
+    /// `v` as the analysis receives it: NaN/±Inf → 0, clamped to ±`sampleLimit`, tiny values → 0.
+    @inline(__always)
+    public static func sanitized(_ v: Float) -> Float {
+        let m = abs(v)
+        if m <= sampleLimit { return m < flushBelow ? 0 : v }
+        return v.isNaN || v.isInfinite ? 0 : (v > 0 ? sampleLimit : -sampleLimit)
+    }
 
     public func readBlock() throws -> Int {
         guard let handle else { return 0 }
@@ -68,20 +87,29 @@ public final class AudioFileReader {
             }
             return 0
         }
-        var bad = 0
+        var bad = 0, clamped = 0
+        let limit = Self.sampleLimit, tiny = Self.flushBelow
         interleaved.withUnsafeBufferPointer { source in
             for c in 0..<channels {
                 channelBlocks[c].withUnsafeMutableBufferPointer { destination in
                     var j = c
                     for i in 0..<got {
                         let v = source[j]
-                        if v.isFinite { destination[i] = v } else { destination[i] = 0; bad += 1 }
+                        let m = abs(v)
+                        if m <= limit {
+                            destination[i] = m < tiny ? 0 : v
+                        } else if v.isFinite {
+                            destination[i] = v > 0 ? limit : -limit; clamped += 1
+                        } else {
+                            destination[i] = 0; bad += 1
+                        }
                         j += channels
                     }
                 }
             }
         }
         nonFiniteSampleCount += bad
+        clampedSampleCount += clamped
         framesRead += got
         return got
     }
@@ -97,6 +125,12 @@ public final class AudioFileReader {
         }
         guard !channels[0].isEmpty else { throw AudioIOError.noAudio(path: path) }
         return AudioBuffer(sampleRateHz: Double(reader.info.sampleRateHz), channels: channels)
+    }
+
+    /// libsndfile's frame count, with "unknown" (negative, or SF_COUNT_MAX for an Ogg stream whose
+    /// last page is missing) as 0, so a cut recording is decoded, not refused as absurdly long.
+    static func declaredFrames(_ frames: sf_count_t) -> Int {
+        frames < 0 || frames == sf_count_t.max ? 0 : Int(frames)
     }
 
     // MARK: - Errors before libsndfile sees the file
@@ -132,6 +166,11 @@ public final class AudioFileReader {
             if bytes.count >= 4, bytes[0...3] == [0x1A, 0x45, 0xDF, 0xA3] {   // EBML: WebM/Matroska
                 return .unsupportedContainer(path: path, container: "WebM/Matroska")
             }
+        }
+        // libsndfile's MPEG reader says "not a regular file (possibly a pipe?)" for a too-short or
+        // garbled MP3; checkPath has already shown the file is regular, so say what is meant.
+        if message.contains("possibly a pipe") {
+            return .cannotOpen(path: path, reason: "not recognised as audio (too short or malformed)")
         }
         return .cannotOpen(path: path, reason: message)
     }

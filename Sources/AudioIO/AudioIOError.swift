@@ -29,7 +29,7 @@ public enum AudioIOError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .noAudio(path): "\(path): contains no audio samples"
         case let .readFailed(path, reason): "\(path): decoding failed part-way: \(reason)"
         case let .tooLong(path, seconds, limit):
-            "\(path): declares \(Int(seconds)) s of audio, over the \(Int(limit)) s limit (raise it with --max-duration)"
+            "\(path): declares \(String(format: "%.0f", seconds)) s of audio, over the \(String(format: "%g", limit)) s limit (raise it with --max-duration)"
         }
     }
 }

@@ -11,7 +11,10 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var agentChannel: Int
     /// For recordings with more than two channels: the agent's and the customer's channel.
     public var channelPair: [Int]?
-    /// Longest recording accepted, seconds (default 8 h): refuses absurd declared lengths up front.
+    /// Longest recording accepted, seconds (default 8 h): refuses absurd declared lengths up front,
+    /// and stops decoding once exceeded (headers can lie). This is the memory budget: per-file memory
+    /// grows only with duration (per-frame features of at most two analysed channels, about 7 kB
+    /// per second per channel measured, whatever the rate or channel count), plus a fixed decode block.
     public var maxDurationSeconds: Double
     /// Use FFTW_MEASURE plans (for long files; tests use instant ESTIMATE plans).
     public var measureFFTPlans: Bool
@@ -56,6 +59,8 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable, Sendable {
     case needChannelChoice(path: String, channelCount: Int)
     case channelOutOfRange(path: String, channel: Int, channelCount: Int)
     case tooShort(path: String, durationSeconds: Double)
+    /// The per-file time limit (`--timeout`) ran out.
+    case timedOut(path: String, limitSeconds: Double)
 
     public var description: String {
         switch self {
@@ -65,6 +70,8 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable, Sendable {
             "\(path): channel \(c) does not exist (the file has \(n) channel\(n == 1 ? "" : "s"), numbered from 0)"
         case let .tooShort(path, d):
             "\(path): only \(String(format: "%.3f", d)) s of audio, shorter than one 40 ms analysis frame"
+        case let .timedOut(path, limit):
+            "\(path): not analysed within the \(String(format: "%g", limit)) s time limit (raise it with --timeout)"
         }
     }
 }

@@ -5,7 +5,12 @@ import SpeechAnalysis
 
 /// File → `CallAnalysis`: decodes once, streaming blocks through one front end per channel.
 public enum CallAnalyzer {
-    public static func analyze(path: String, options: AnalysisOptions = .standard) throws -> CallAnalysis {
+    /// - Parameter timeLimitSeconds: stop decoding (throwing `AnalysisError.timedOut`) once this
+    ///   much wall time has passed; checked between blocks (`--timeout`; the CLI's runner also
+    ///   abandons a file that overruns inside one block).
+    public static func analyze(path: String, options: AnalysisOptions = .standard,
+                               timeLimitSeconds: Double? = nil) throws -> CallAnalysis {
+        let started = ContinuousClock.now
         let reader = try AudioFileReader(path: path)
         let info = reader.info
         if info.declaredDurationSeconds > options.maxDurationSeconds {
@@ -14,7 +19,9 @@ public enum CallAnalyzer {
         }
         let picked = try pickChannels(path: path, channelCount: info.channelCount, options: options)
         let rate = Double(info.sampleRateHz)
-        let expectedFrames = min(info.declaredFrameCount, Int(options.maxDurationSeconds * rate)) /
+        // Frames allowed by the duration limit; a non-finite or huge limit must not trap in Int().
+        let maxFrames = options.maxDurationSeconds.isNaN ? 0 : Int(min(max(0, options.maxDurationSeconds * rate), 1e15))
+        let expectedFrames = min(info.declaredFrameCount, maxFrames) /
             max(1, options.frontEnd.timeBase(sampleRateHz: rate).hopSamples)
         let frontEnds = picked.map { _ in
             ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
@@ -27,8 +34,11 @@ public enum CallAnalyzer {
             fe.frameObservers.append(tracker)
             return tracker
         }
-        let maxFrames = Int(options.maxDurationSeconds * rate)
+        let deadline = timeLimitSeconds.map { started + .milliseconds(Int64(min(max(0, $0), 1e9) * 1000)) }
         while true {
+            if let deadline, ContinuousClock.now >= deadline {
+                throw AnalysisError.timedOut(path: path, limitSeconds: timeLimitSeconds ?? 0)
+            }
             let n = try reader.readBlock()
             if n == 0 { break }
             for (k, pick) in picked.enumerated() {
@@ -46,6 +56,9 @@ public enum CallAnalyzer {
         var warnings: [String] = []
         if reader.nonFiniteSampleCount > 0 {
             warnings.append("\(reader.nonFiniteSampleCount) NaN or infinite samples were replaced by silence")
+        }
+        if reader.clampedSampleCount > 0 {
+            warnings.append("\(reader.clampedSampleCount) samples beyond ±\(Int(AudioFileReader.sampleLimit)) (+60 dBFS) were clamped: the file's float data is probably corrupt")
         }
         let durationSeconds = Double(reader.framesRead) / rate
         let audio = AudioSummary(format: info.formatName, sampleRateHz: info.sampleRateHz,
@@ -70,7 +83,7 @@ public enum CallAnalyzer {
                                      measurePlans: options.measureFFTPlans)
             let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans)
             fe.frameObservers.append(tracker)
-            let samples = buffer.channels[pick.index].map { $0.isFinite ? $0 : 0 }
+            let samples = buffer.channels[pick.index].map(AudioFileReader.sanitized)
             fe.consume(samples)
             levelMeters[k].consume(samples)
             let c = fe.finish()

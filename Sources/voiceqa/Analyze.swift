@@ -7,8 +7,8 @@ import Reports
 import Rubric
 import SpeechAnalysis
 
-/// Exit codes: 0 every file analysed; 1 at least one file failed (each failure printed as one
-/// line on stderr, the others still reported); 64 bad command line.
+/// Exit codes: 0 every file analysed; 1 at least one file failed or ran over `--timeout` (each
+/// failure printed as one line on stderr, the others still reported); 64 bad command line.
 enum ExitCodes {
     static let someFilesFailed: Int32 = 1
 }
@@ -42,8 +42,11 @@ struct Analyze: ParsableCommand {
     @Option(help: "Shortest silence counted as a pause, seconds (0.05…2).")
     var minPause: Double = 0.25
 
-    @Option(help: "Longest recording accepted, seconds.")
+    @Option(help: "Longest recording accepted, seconds (declared or decoded; bounds memory per file).")
     var maxDuration: Double = 8 * 3600
+
+    @Option(help: "Wall-time limit per file, seconds (0: none). A file over it fails; the others go on.")
+    var timeout: Double = 600
 
     @Flag(help: "Include each channel's per-frame F0 track (10 ms) in the JSON.")
     var pitchTrack = false
@@ -61,6 +64,8 @@ struct Analyze: ParsableCommand {
         }
         do { _ = try PauseSettings(minimumPauseSeconds: minPause) } catch { throw ValidationError("--min-pause: \(error)") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        guard maxDuration.isFinite, maxDuration > 0 else { throw ValidationError("--max-duration must be a positive number of seconds") }
+        guard timeout.isFinite, timeout >= 0 else { throw ValidationError("--timeout must be 0 (none) or a positive number of seconds") }
     }
 
     func parsePair(_ s: String) -> [Int]? {
@@ -94,8 +99,9 @@ struct Analyze: ParsableCommand {
             }
         }
         let jobCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let results = AnalysisRunner.run(files: files, options: options, jobs: jobCount, includeSeries: series, rubric: rubricValue,
-                                         onEach: streamLine)
+        let (results, _) = AnalysisRunner.run(files: files, options: options, jobs: jobCount, includeSeries: series,
+                                              rubric: rubricValue, timeLimitSeconds: timeout > 0 ? timeout : nil,
+                                              onEach: streamLine)
         var failed = 0
         var reports: [AnalysisReport] = []
         for result in results {

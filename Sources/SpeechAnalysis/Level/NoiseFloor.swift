@@ -54,7 +54,7 @@ enum NoiseFloor {
         let lowestDB: Float = -200, stepDB: Float = 0.05, binCount = 4400      // −200…+20 dB
         var histogram = [Int](repeating: 0, count: binCount)
         for v in values {
-            let dB = v > 1e-20 ? 10 * log10f(v) : lowestDB
+            let dB = v > 1e-20 ? min(10 * log10f(v), 20) : lowestDB     // NaN → lowest, +Inf → top bin
             histogram[min(binCount - 1, max(0, Int((dB - lowestDB) / stepDB)))] += 1
         }
         var seen = 0

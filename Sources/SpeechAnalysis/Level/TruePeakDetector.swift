@@ -83,7 +83,22 @@ final class TruePeakDetector {
 
     /// Ends the stream (the signal is zero after its end). Returns (sample peak, true peak), linear.
     func finish() -> (samplePeak: Float, truePeak: Float) {
-        let positions = filled - Self.before
+        var positions = filled - Self.before
+        if positions > Self.chunk {
+            // The last samples reach into the look-ahead of a full chunk (stream length ≡ 1…5
+            // mod 1024): end that chunk first, with zeros after the end, as `consume` would.
+            let end = filled
+            buffer.withUnsafeMutableBufferPointer { b in
+                for i in end..<b.count { b[i] = 0 }
+            }
+            process(positions: Self.chunk)
+            let keep = Self.before + Self.after
+            buffer.withUnsafeMutableBufferPointer { b in
+                b.baseAddress!.update(from: b.baseAddress! + (b.count - keep), count: keep)
+            }
+            filled = end - Self.chunk
+            positions = filled - Self.before
+        }
         if positions > 0 {
             buffer.withUnsafeMutableBufferPointer { b in
                 for i in filled..<b.count { b[i] = 0 }
@@ -101,6 +116,7 @@ final class TruePeakDetector {
     /// x[n−5] … x[n+6]) holds a sample above (running true peak) / G.
     private func process(positions: Int) {
         typealias V = SIMD16<Float>
+        precondition(positions <= Self.chunk && positions % Self.group == 0, "true-peak pass outside its buffer")
         let groups = positions / Self.group
         let stride = MemoryLayout<Float>.stride
         buffer.withUnsafeBufferPointer { b in
