@@ -25,6 +25,24 @@ public struct CallBuilder {
         }
     }()
 
+    /// The same utterances, each scaled so its mean power over its speech segments is −26 dBFS
+    /// (the nominal active speech level of ITU-T P.56 practice), as one talker's channel sounds
+    /// behind a telephone AGC; the raw fixtures differ by up to ~20 dB, which would set a quiet
+    /// clip far under a channel's nominal SNR.
+    public static let levelledUtterances: [Utterance] = utterances.map { u in
+        var sum = 0.0, count = 0
+        for (a, b) in u.segments {
+            let lo = max(0, Int(a * rateHz)), hi = min(u.samples.count, Int(b * rateHz))
+            for i in lo..<max(lo, hi) { sum += Double(u.samples[i]) * Double(u.samples[i]) }
+            count += max(0, hi - lo)
+        }
+        guard count > 0, sum > 0 else { return u }
+        let gain = Float((pow(10, -26.0 / 10) / (sum / Double(count))).squareRoot())
+        var v = u
+        v.samples = u.samples.map { $0 * gain }
+        return v
+    }
+
     public var agent: [Float] = []
     public var customer: [Float] = []
     /// Ground-truth speech segments per channel.
