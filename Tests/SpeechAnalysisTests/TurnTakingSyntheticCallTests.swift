@@ -172,4 +172,40 @@ struct TurnTakingSyntheticCallTests {
         #expect(s.deadAirMissed == 0)
         #expect((s.deadAirBoundaryErrors.max() ?? 1) <= 0.3)
     }
+
+    /// Hybrid or acoustic echo of the customer on the agent channel (the usual direction on a
+    /// recorded line), at `echoDB` with `delayMilliseconds`: ITU-T G.168 tests echo paths up to
+    /// 64–128 ms and line echo return loss of 15–25 dB. Level-matched utterances, both
+    /// directions of interruption, 6 calls each.
+    @Test(arguments: [(-20.0, 30.0), (-15.0, 64.0), (-25.0, 120.0)])
+    func eventsWithEcho(echoDB: Double, delayMilliseconds: Double) throws {
+        var s = Score()
+        for seed in UInt64(1)...6 {
+            let (builder, truth) = Self.scenario(seed: seed, levelled: true)
+            var buffer = builder.buffer(seed: seed)
+            let delay = Int(delayMilliseconds / 1000 * CallBuilder.rateHz), gain = Float(pow(10, echoDB / 20))
+            for i in stride(from: buffer.frameCount - 1, through: delay, by: -1) {
+                buffer.channels[0][i] += gain * buffer.channels[1][i - delay]
+            }
+            let analysis = try CallAnalyzer.analyze(buffer: buffer)
+            Self.score(try #require(analysis.conversation), truth, into: &s)
+        }
+        let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
+        let recall = Double(s.interruptionHits) / Double(s.interruptionsTrue)
+        let latencyMAE = Statistics.mean(s.latencyErrors) ?? 1
+        print("turn-taking on built calls, echo \(echoDB) dB at \(delayMilliseconds) ms: interruptions P \(precision) R \(recall) (\(s.interruptionHits)/\(s.interruptionsTrue), \(s.interruptionsFound) found); backchannels \(s.backchannelHits)/\(s.backchannelsTrue), as interruptions \(s.backchannelsCalledInterruptions); latency MAE \(latencyMAE) s over \(s.latencyErrors.count), missed \(s.latenciesMissed); dead-air boundary max \(s.deadAirBoundaryErrors.max() ?? -1) s, missed \(s.deadAirMissed)")
+        // The targets: echo must neither create nor hide overlaps. Before gaps holding
+        // leakage were kept open, echo frames the gate let through were bridged into the agent's
+        // next turn and hid the interruption at 21.37 s of call 2 (−20 dB/30 ms and −15 dB/64 ms).
+        #expect(precision >= 0.9 && recall >= 0.9)
+        #expect(Double(s.backchannelHits) / Double(s.backchannelsTrue) >= 0.8)
+        #expect(s.backchannelsCalledInterruptions == 0)
+        // Latency: without line noise, the level-matched clips' lip clicks (~30 dB under the
+        // speech, 0.2–0.25 s before the labelled onset) are bridged into 8 of the 18 agent turns,
+        // which then start early: 0.20 s MAE with or without echo (a known gap, docs/accuracy.md;
+        // under 10 dB line noise the same turns give 0.09 s). Guard at the level measured.
+        #expect(latencyMAE <= 0.21 && s.latenciesMissed <= 1)
+        #expect(s.deadAirMissed == 0)
+        #expect((s.deadAirBoundaryErrors.max() ?? 1) <= 0.3)
+    }
 }

@@ -108,6 +108,8 @@ public enum SpeechActivityDetector {
             let leakage1 = gate.leakage(of: evidence[1], from: evidence[0])
             for i in 0..<leakage0.count where leakage0[i] { evidence[0].raw[i] = false }
             for i in 0..<leakage1.count where leakage1[i] { evidence[1].raw[i] = false }
+            evidence[0].leakage = leakage0
+            evidence[1].leakage = leakage1
         }
         return evidence.indices.map { evidence[$0].finish(settings: settings) }
     }
@@ -122,6 +124,10 @@ public enum SpeechActivityDetector {
         var raw: [Bool]
         /// Hysteresis and level gates only (tones included): where sustained sounds are sought.
         let sounding: [Bool]
+        /// Frames cleared as the other party's leakage (two-channel entry point; else empty).
+        /// A gap holding leakage next to a fragment shorter than `minimumSpeechSeconds` is not
+        /// bridged (see `finish`).
+        var leakage: [Bool] = []
 
         init(_ contours: ChannelContours, settings: SpeechActivitySettings) {
             self.contours = contours
@@ -193,12 +199,15 @@ public enum SpeechActivityDetector {
             for r in FrameRuns.runs(raw) {
                 for i in max(0, r.lowerBound - h)..<min(n, r.upperBound + h) { mask[i] = true }
             }
-            FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
-            FrameRuns.dropShortRuns(&mask, minFrames: Int((settings.minimumSpeechSeconds / hop).rounded()))
+            let shortestFrames = Int((settings.minimumSpeechSeconds / hop).rounded())
+            FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()),
+                                keepingOpen: leakage, fragmentFrames: shortestFrames)
+            FrameRuns.dropShortRuns(&mask, minFrames: shortestFrames)
             // On noisy channels, longer gaps between runs that stand on their own are bridged too,
             // and each run's end is held for the decay that sinks into the noise.
             if isNoisy {
-                FrameRuns.closeGaps(&mask, maxGapFrames: Int((Constants.noisyBridgeSeconds / hop).rounded()))
+                FrameRuns.closeGaps(&mask, maxGapFrames: Int((Constants.noisyBridgeSeconds / hop).rounded()),
+                                    keepingOpen: leakage, fragmentFrames: shortestFrames)
                 let tail = Int((Constants.noisyTailSeconds / hop).rounded())
                 for r in FrameRuns.runs(mask) { for i in r.upperBound..<min(n, r.upperBound + tail) { mask[i] = true } }
             }

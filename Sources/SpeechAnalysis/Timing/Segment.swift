@@ -57,6 +57,21 @@ public enum FrameRuns {
         }
     }
 
+    /// Closes gaps of at most `maxGapFrames`, except a gap that holds a frame marked in
+    /// `keepingOpen` (same length as `mask`; empty keeps nothing open) and borders a run shorter
+    /// than `fragmentFrames`.
+    public static func closeGaps(_ mask: inout [Bool], maxGapFrames: Int, keepingOpen: [Bool], fragmentFrames: Int) {
+        guard !keepingOpen.isEmpty else { return closeGaps(&mask, maxGapFrames: maxGapFrames) }
+        precondition(keepingOpen.count == mask.count, "keepingOpen must match the mask")
+        let r = runs(mask)
+        guard r.count > 1 else { return }
+        for (a, b) in zip(r, r.dropFirst()) where b.lowerBound - a.upperBound <= maxGapFrames {
+            let bordersFragment = a.count < fragmentFrames || b.count < fragmentFrames
+            guard !(bordersFragment && keepingOpen[a.upperBound..<b.lowerBound].contains(true)) else { continue }
+            for i in a.upperBound..<b.lowerBound { mask[i] = true }
+        }
+    }
+
     /// Clears runs shorter than `minFrames` (in place).
     public static func dropShortRuns(_ mask: inout [Bool], minFrames: Int) {
         for run in runs(mask) where run.count < minFrames {
