@@ -127,6 +127,20 @@ struct TurnTakingSyntheticCallTests {
 
     enum NoiseKind: String, Sendable, CaseIterable { case white, babble }
 
+    /// Front end → two-channel speech activity → turn-taking: the path `CallAnalyzer` takes to
+    /// `conversation`, without pitch, level and rate (so a built call costs a fraction in debug).
+    static func conversation(_ buffer: AudioBuffer) -> Conversation {
+        let contours = buffer.channels.map { samples -> ChannelContours in
+            let frontEnd = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz)
+            frontEnd.consume(samples)
+            return frontEnd.finish()
+        }
+        let activity = SpeechActivityDetector.detect(contours)
+        return TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
+                                  customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
+                                  durationSeconds: buffer.durationSeconds)
+    }
+
     /// The built calls from level-matched utterances (`CallBuilder.levelledUtterances`: each
     /// talker at one level, as behind a telephone AGC) with `kind` noise on each channel at
     /// `snrDB` under that channel's mean speech power (the fixture calls' SNR definition), so
@@ -149,8 +163,7 @@ struct TurnTakingSyntheticCallTests {
                 }
                 buffer.channels[k] = NoiseMixing.add(noise, to: buffer.channels[k], speechPower: power, snrDB: snrDB)
             }
-            let analysis = try CallAnalyzer.analyze(buffer: buffer)
-            Self.score(try #require(analysis.conversation), truth, into: &s)
+            Self.score(Self.conversation(buffer), truth, into: &s)
         }
         return s
     }
@@ -175,36 +188,37 @@ struct TurnTakingSyntheticCallTests {
 
     /// Hybrid or acoustic echo of the customer on the agent channel (the usual direction on a
     /// recorded line), at `echoDB` with `delayMilliseconds`: ITU-T G.168 tests echo paths up to
-    /// 64–128 ms and line echo return loss of 15–25 dB. Level-matched utterances, both
-    /// directions of interruption, 6 calls each.
-    @Test(arguments: [(-20.0, 30.0), (-15.0, 64.0), (-25.0, 120.0)])
+    /// 64–128 ms and line echo return loss of 15–25 dB (`eventsOnBuiltCalls` has −20 dB at 30 ms).
+    /// Level-matched utterances, interruptions both ways, 4 calls each.
+    @Test(arguments: [(-15.0, 64.0), (-25.0, 120.0)])
     func eventsWithEcho(echoDB: Double, delayMilliseconds: Double) throws {
         var s = Score()
-        for seed in UInt64(1)...6 {
+        for seed in UInt64(1)...4 {
             let (builder, truth) = Self.scenario(seed: seed, levelled: true)
             var buffer = builder.buffer(seed: seed)
             let delay = Int(delayMilliseconds / 1000 * CallBuilder.rateHz), gain = Float(pow(10, echoDB / 20))
             for i in stride(from: buffer.frameCount - 1, through: delay, by: -1) {
                 buffer.channels[0][i] += gain * buffer.channels[1][i - delay]
             }
-            let analysis = try CallAnalyzer.analyze(buffer: buffer)
-            Self.score(try #require(analysis.conversation), truth, into: &s)
+            Self.score(Self.conversation(buffer), truth, into: &s)
         }
         let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
         let recall = Double(s.interruptionHits) / Double(s.interruptionsTrue)
         let latencyMAE = Statistics.mean(s.latencyErrors) ?? 1
         print("turn-taking on built calls, echo \(echoDB) dB at \(delayMilliseconds) ms: interruptions P \(precision) R \(recall) (\(s.interruptionHits)/\(s.interruptionsTrue), \(s.interruptionsFound) found); backchannels \(s.backchannelHits)/\(s.backchannelsTrue), as interruptions \(s.backchannelsCalledInterruptions); latency MAE \(latencyMAE) s over \(s.latencyErrors.count), missed \(s.latenciesMissed); dead-air boundary max \(s.deadAirBoundaryErrors.max() ?? -1) s, missed \(s.deadAirMissed)")
         // The targets: echo must neither create nor hide overlaps. Before gaps holding
-        // leakage were kept open, echo frames the gate let through were bridged into the agent's
-        // next turn and hid the interruption at 21.37 s of call 2 (−20 dB/30 ms and −15 dB/64 ms).
+        // leakage next to fragments were kept open, echo frames the gate let through were bridged
+        // into the agent's next turn and hid an interruption (7/8 at −15 dB/64 ms here; 11/12 at
+        // −20 dB/30 ms in `eventsOnBuiltCalls`).
         #expect(precision >= 0.9 && recall >= 0.9)
         #expect(Double(s.backchannelHits) / Double(s.backchannelsTrue) >= 0.8)
         #expect(s.backchannelsCalledInterruptions == 0)
         // Latency: without line noise, the level-matched clips' lip clicks (~30 dB under the
-        // speech, 0.2–0.25 s before the labelled onset) are bridged into 8 of the 18 agent turns,
-        // which then start early: 0.20 s MAE with or without echo (a known gap, docs/accuracy.md;
-        // under 10 dB line noise the same turns give 0.09 s). Guard at the level measured.
-        #expect(latencyMAE <= 0.21 && s.latenciesMissed <= 1)
+        // speech, 0.2–0.25 s before the labelled onset) are bridged into 7 of the 12 agent turns,
+        // which then start 0.20–0.24 s early: 0.16 s MAE with or without echo (a known gap,
+        // docs/accuracy.md; under 10 dB line noise these turns are within the target). Guard at
+        // the level measured.
+        #expect(latencyMAE <= 0.17 && s.latenciesMissed <= 1)
         #expect(s.deadAirMissed == 0)
         #expect((s.deadAirBoundaryErrors.max() ?? 1) <= 0.3)
     }
