@@ -88,6 +88,8 @@ func foundation(path: String) throws -> Double {
     let frontEnds = (0..<reader.info.channelCount).map { _ in
         ChannelFrontEnd(sampleRateHz: rate, measurePlans: true, expectedFrames: reader.info.declaredFrameCount / 80)
     }
+    let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: frontEnds.count)
+    for (c, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: c)) }
     while true {
         let n = try reader.readBlock()
         if n == 0 { break }
@@ -95,7 +97,7 @@ func foundation(path: String) throws -> Double {
             reader.channelBlocks[c].withUnsafeBufferPointer { frontEnds[c].consume(UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
     }
-    _ = SpeechActivityDetector.detect(frontEnds.map { $0.finish() })
+    _ = activity.finish(contours: frontEnds.map { $0.finish() })
     return Double(reader.framesRead) / rate
 }
 

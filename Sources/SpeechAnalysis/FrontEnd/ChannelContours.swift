@@ -3,19 +3,31 @@ import DSP
 /// Per-frame features of one channel, computed once by `ChannelFrontEnd` and read by every
 /// later analysis. Frame `i` is centred at `timeBase.seconds(ofFrame: i)`.
 ///
-/// Memory: about 24 bytes per frame (2.4 kB per second of audio per channel at a 10 ms hop).
+/// Memory: 12 bytes per frame (1.2 kB per second of audio per channel at a 10 ms hop). The 16
+/// band levels of each frame (16 bytes) are not kept: speech activity reads them while the
+/// file streams (`SpeechActivityStream`), and the two features later analyses derive from them
+/// (the vowel-band envelope and the spectral change) are computed per frame here. Tests and
+/// tools that want the band levels ask the front end to retain them (`retainBandLevels`).
 public struct ChannelContours: Sendable {
     public var timeBase: TimeBase
     public var fftSize: Int
     /// Level of each frame in the analysis band (250–3800 Hz), dBFS: a full-scale sine in the
     /// band reads −3.01 dB. Hann-window power normalised by the window's energy.
     public var levelDB: [Float] = []
-    /// Band levels, `AnalysisBands.count` per frame, quantised to 0.5 dB (see `bandLevelDB`).
+    /// Band levels, `AnalysisBands.count` per frame, quantised to 0.5 dB (see `bandLevelDB`);
+    /// empty unless the front end was asked to retain them.
     public var bandLevelCodes: [UInt8] = []
     /// Frequency of the strongest bin in the analysis band, Hz.
-    public var peakHz: [Float] = []
+    public var peakHz: [Float16] = []
     /// Strongest in-band bin over the mean in-band bin, dB (tones ≫ speech ≫ noise).
-    public var peakToMeanDB: [Float] = []
+    public var peakToMeanDB: [Float16] = []
+    /// Vowel-band envelope of the frame, dB, before smoothing (see `SyllableNuclei.envelopeDB`).
+    public var vowelEnvelopeDB: [Float16] = []
+    /// Change of spectral shape from the frame `spectralChangeLagFrames` earlier, dB (see
+    /// `FilledPauseDetector.spectralChangeDB`); 0 for the first frames.
+    public var spectralChangeDB: [Float16] = []
+    /// Frames between the two frames compared by `spectralChangeDB` (20 ms).
+    public var spectralChangeLagFrames: Int { max(1, Int((0.02 / timeBase.hopSeconds).rounded())) }
 
     public init(timeBase: TimeBase, fftSize: Int) {
         self.timeBase = timeBase
@@ -48,10 +60,12 @@ public struct ChannelContours: Sendable {
         Self.dB(forCode: bandLevelCodes[frame * AnalysisBands.count + band])
     }
 
-    mutating func reserve(frames: Int) {
+    mutating func reserve(frames: Int, bandLevels: Bool) {
         levelDB.reserveCapacity(frames)
-        bandLevelCodes.reserveCapacity(frames * AnalysisBands.count)
+        if bandLevels { bandLevelCodes.reserveCapacity(frames * AnalysisBands.count) }
         peakHz.reserveCapacity(frames)
         peakToMeanDB.reserveCapacity(frames)
+        vowelEnvelopeDB.reserveCapacity(frames)
+        spectralChangeDB.reserveCapacity(frames)
     }
 }

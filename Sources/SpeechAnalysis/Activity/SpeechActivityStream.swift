@@ -1,0 +1,184 @@
+import DSP
+
+/// Speech activity of one call's channels, decided while the file streams, so the band levels
+/// (16 bytes per frame and channel) are never held for the whole file.
+///
+/// Attach `input(channel:)` to each channel's `ChannelFrontEnd` as a `BandLevelObserver`, feed
+/// the channels in step (block by block), then call `finish(contours:)`. Steps 1–3 of
+/// `SpeechActivityDetector` (floors, score, hysteresis, gates, crosstalk) read at most
+/// `lookaroundFrames` frames either side of a frame; the stream decides them a chunk at a time,
+/// once the chunk's look-ahead has arrived, over a window with that margin either side, and
+/// keeps only their per-frame outcome. The result is the same as deciding the whole file at
+/// once, with one exception: the echo delay used by the crosstalk gate is the one estimated
+/// from the frames seen so far (all frames for calls up to 10 minutes, at least 10 minutes
+/// for longer ones). Memory: at most 2 chunks plus 2 look-arounds of band levels per channel
+/// (about 1.2 MB per channel), plus 5 bytes per frame of outcome.
+public final class SpeechActivityStream {
+    public let timeBase: TimeBase
+    public let settings: SpeechActivitySettings
+    public let channelCount: Int
+
+    private let look = SpeechActivityDetector.Constants.lookaroundFrames
+    private let chunk: Int
+    private let gate: CrosstalkGate
+    /// Channel 0's echo delay behind channel 1, and channel 1's behind channel 0 (two channels).
+    private var echo: [EchoLagEstimator]
+    /// Band codes and levels of frames [bufferStart, bufferStart + levels[c].count) of channel c.
+    private var codes: [[UInt8]]
+    private var levels: [[Float]]
+    private var bufferStart = 0
+    /// Frames [0, decided) of every channel have their evidence.
+    private var decided = 0
+    /// Frames [0, correlated) have been added to the echo estimators.
+    private var correlated = 0
+    private var evidence: [SpeechActivityDetector.Evidence]
+    /// Each channel's hysteresis state just before the next window's first frame.
+    private var hysteresisOn: [Bool]
+    private let powerOfCode: [Float]
+
+    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard) {
+        self.init(timeBase: timeBase, channelCount: channelCount, settings: settings,
+                  chunkFrames: SpeechActivityDetector.Constants.chunkFrames)
+    }
+
+    /// Tests: an echo delay to use instead of the estimate.
+    var fixedEchoLagFrames: Int?
+
+    /// - Parameter chunkFrames: frames decided per step (tests use small chunks to show the
+    ///   result does not depend on them); at least the look-around.
+    init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings, chunkFrames: Int) {
+        chunk = max(chunkFrames, SpeechActivityDetector.Constants.lookaroundFrames)
+        self.timeBase = timeBase
+        self.settings = settings
+        self.channelCount = channelCount
+        gate = CrosstalkGate(marginDB: Float(settings.crosstalkMarginDB), bandActiveDB: Float(settings.continueSNRDB))
+        echo = channelCount == 2 ? [EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames),
+                                    EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames)] : []
+        codes = Array(repeating: [], count: channelCount)
+        levels = Array(repeating: [], count: channelCount)
+        evidence = Array(repeating: SpeechActivityDetector.Evidence(timeBase: timeBase), count: channelCount)
+        hysteresisOn = Array(repeating: false, count: channelCount)
+        powerOfCode = (0..<256).map { Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8($0))))) }
+    }
+
+    /// The observer that feeds channel `channel`: attach it to that channel's front end.
+    public func input(channel: Int) -> any BandLevelObserver { Input(stream: self, channel: channel) }
+
+    /// Adds the next frame of channel `channel`.
+    public func append(channel c: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+        codes[c].append(contentsOf: bandCodes)
+        levels[c].append(levelDB)
+        let due = decided + 2 * chunk + look
+        guard bufferStart + levels[c].count >= due else { return }
+        let available = bufferStart + (levels.map(\.count).min() ?? 0)
+        guard available >= due else { return }
+        correlate(upTo: available)
+        decide(from: decided, to: Array(repeating: decided + chunk, count: channelCount),
+               available: Array(repeating: available, count: channelCount))
+        trim(before: decided - look)
+    }
+
+    /// Decides the remaining frames and applies the run rules (step 4) to each channel.
+    /// - Parameter contours: the channels' contours (their `levelDB`), in channel order.
+    public func finish(contours: [ChannelContours]) -> [SpeechActivity] {
+        precondition(contours.count == channelCount)
+        let ends = levels.map { bufferStart + $0.count }
+        for c in 0..<channelCount {
+            precondition(contours[c].frameCount == ends[c], "channel \(c): \(contours[c].frameCount) frames, stream saw \(ends[c])")
+        }
+        correlate(upTo: ends.min() ?? 0)
+        if let last = ends.max(), last > decided {
+            decide(from: decided, to: ends.map { max(decided, $0) }, available: ends)
+        }
+        return (0..<channelCount).map { c in
+            evidence[c].levelDB = contours[c].levelDB
+            return evidence[c].finish(settings: settings)
+        }
+    }
+
+    /// Adds frames [correlated, end) of both channels to the echo estimators.
+    private func correlate(upTo end: Int) {
+        guard channelCount == 2, end > correlated else { return }
+        levels[0].withUnsafeBufferPointer { a in
+            levels[1].withUnsafeBufferPointer { b in
+                for i in correlated..<end {
+                    let k = i - bufferStart
+                    echo[0].add(frameIndex: i, x: a[k], y: b.baseAddress! + k)
+                    echo[1].add(frameIndex: i, x: b[k], y: a.baseAddress! + k)
+                }
+            }
+        }
+        correlated = end
+    }
+
+    /// Decides frames [start, ends[c]) of each channel from windows reaching `look` frames past
+    /// them (or to `available[c]`).
+    private func decide(from start: Int, to ends: [Int], available: [Int]) {
+        let bands = AnalysisBands.count
+        let windowStart = max(0, start - look)
+        var windows: [SpeechActivityDetector.WindowEvidence] = []
+        let nextStart = ends.min() ?? start
+        for c in 0..<channelCount {
+            let first = windowStart - bufferStart
+            let local = first..<max(first, min(available[c], ends[c] + look) - bufferStart)
+            let w = codes[c].withUnsafeBufferPointer { codes in
+                levels[c].withUnsafeBufferPointer { levels in
+                    powerOfCode.withUnsafeBufferPointer { power in
+                        SpeechActivityDetector.WindowEvidence(
+                            start: windowStart,
+                            codes: UnsafeBufferPointer(rebasing: codes[(local.lowerBound * bands)..<(local.upperBound * bands)]),
+                            levelDB: UnsafeBufferPointer(rebasing: levels[local]), settings: settings, powerOfCode: power,
+                            coreStart: start, initiallyOn: hysteresisOn[c], stateFrame: nextStart)
+                    }
+                }
+            }
+            hysteresisOn[c] = w.stateBefore
+            windows.append(w)
+        }
+        if channelCount == 2, ends[0] > 0, ends[1] > 0 {
+            let lags = fixedEchoLagFrames.map { [$0, $0] } ?? [echo[0].lagFrames, echo[1].lagFrames]
+            let leaks = (0..<2).map { c in
+                codes[c].withUnsafeBufferPointer { mine in
+                    codes[1 - c].withUnsafeBufferPointer { theirs in
+                        gate.leakage(of: windows[c], codes: windowCodes(mine, windows[c]),
+                                     from: windows[1 - c], codes: windowCodes(theirs, windows[1 - c]),
+                                     frames: start..<ends[c], echoLagFrames: lags[c])
+                    }
+                }
+            }
+            for c in 0..<2 {
+                for (k, leak) in leaks[c].enumerated() where leak { windows[c].raw[start + k - windowStart] = false }
+            }
+        }
+        for c in 0..<channelCount where ends[c] > start {
+            evidence[c].append(windows[c], frames: start..<ends[c])
+        }
+        decided = ends.min() ?? start
+    }
+
+    /// The band codes of `window`'s frames within a channel's buffer.
+    private func windowCodes(_ buffer: UnsafeBufferPointer<UInt8>, _ window: SpeechActivityDetector.WindowEvidence) -> UnsafeBufferPointer<UInt8> {
+        let bands = AnalysisBands.count, first = window.start - bufferStart
+        return UnsafeBufferPointer(rebasing: buffer[(first * bands)..<((first + window.count) * bands)])
+    }
+
+    /// Drops buffered frames before `frame`.
+    private func trim(before frame: Int) {
+        let k = frame - bufferStart
+        guard k > 0 else { return }
+        for c in 0..<channelCount {
+            codes[c].removeFirst(k * AnalysisBands.count)
+            levels[c].removeFirst(k)
+        }
+        bufferStart = frame
+    }
+
+    private final class Input: BandLevelObserver {
+        let stream: SpeechActivityStream
+        let channel: Int
+        init(stream: SpeechActivityStream, channel: Int) { self.stream = stream; self.channel = channel }
+        func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+            stream.append(channel: channel, bandCodes: bandCodes, levelDB: levelDB)
+        }
+    }
+}
