@@ -28,9 +28,12 @@ public enum CallAnalyzer {
                             measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
         }
         let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: picked.count,
-                                            settings: options.activity)
+                                            settings: options.activity, expectedFrames: expectedFrames)
         for (k, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: k)) }
-        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: rate, settings: options.level) }
+        let levelMeters = picked.map { _ in
+            ChannelLevelMeter(sampleRateHz: rate, settings: options.level,
+                              expectedSamples: min(info.declaredFrameCount, maxFrames))
+        }
         let pitchTrackers = frontEnds.map { fe in
             let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans,
                                        expectedFrames: expectedFrames)

@@ -86,9 +86,10 @@ func foundation(path: String) throws -> Double {
     let reader = try AudioFileReader(path: path)
     let rate = Double(reader.info.sampleRateHz)
     let frontEnds = (0..<reader.info.channelCount).map { _ in
-        ChannelFrontEnd(sampleRateHz: rate, measurePlans: true, expectedFrames: reader.info.declaredFrameCount / 80)
+        ChannelFrontEnd(sampleRateHz: rate, measurePlans: true, expectedFrames: reader.info.declaredFrameCount / max(1, Int((rate * 0.01).rounded())))
     }
-    let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: frontEnds.count)
+    let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: frontEnds.count,
+                                        expectedFrames: reader.info.declaredFrameCount / frontEnds[0].timeBase.hopSamples)
     for (c, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: c)) }
     while true {
         let n = try reader.readBlock()

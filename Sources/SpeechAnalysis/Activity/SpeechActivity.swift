@@ -230,6 +230,12 @@ public enum SpeechActivityDetector {
 
         init(timeBase: TimeBase) { self.timeBase = timeBase }
 
+        mutating func reserve(frames: Int) {
+            score.reserveCapacity(frames)
+            raw.reserveCapacity(frames)
+            sounding.reserveCapacity(frames)
+        }
+
         /// Appends frames `range` (absolute) of a window's evidence.
         mutating func append(_ w: WindowEvidence, frames range: Range<Int>) {
             let local = (range.lowerBound - w.start)..<(range.upperBound - w.start)

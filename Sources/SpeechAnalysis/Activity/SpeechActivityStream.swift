@@ -23,9 +23,8 @@ public final class SpeechActivityStream {
     private let gate: CrosstalkGate
     /// Channel 0's echo delay behind channel 1, and channel 1's behind channel 0 (two channels).
     private var echo: [EchoLagEstimator]
-    /// Band codes and levels of frames [bufferStart, bufferStart + levels[c].count) of channel c.
-    private var codes: [[UInt8]]
-    private var levels: [[Float]]
+    /// Band codes and levels of frames [bufferStart, bufferStart + buffers[c].count) of channel c.
+    private let buffers: [FrameBuffer]
     private var bufferStart = 0
     /// Frames [0, decided) of every channel have their evidence.
     private var decided = 0
@@ -36,9 +35,12 @@ public final class SpeechActivityStream {
     private var hysteresisOn: [Bool]
     private let powerOfCode: [Float]
 
-    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard) {
+    /// - Parameter expectedFrames: frames per channel to reserve room for (0 if unknown).
+    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard,
+                            expectedFrames: Int = 0) {
         self.init(timeBase: timeBase, channelCount: channelCount, settings: settings,
                   chunkFrames: SpeechActivityDetector.Constants.chunkFrames)
+        for c in 0..<channelCount { evidence[c].reserve(frames: expectedFrames) }
     }
 
     /// Tests: an echo delay to use instead of the estimate.
@@ -54,8 +56,10 @@ public final class SpeechActivityStream {
         gate = CrosstalkGate(marginDB: Float(settings.crosstalkMarginDB), bandActiveDB: Float(settings.continueSNRDB))
         echo = channelCount == 2 ? [EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames),
                                     EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames)] : []
-        codes = Array(repeating: [], count: channelCount)
-        levels = Array(repeating: [], count: channelCount)
+        buffers = (0..<channelCount).map { _ in
+            FrameBuffer(capacity: 2 * max(chunkFrames, SpeechActivityDetector.Constants.lookaroundFrames)
+                            + 2 * SpeechActivityDetector.Constants.lookaroundFrames + 64)
+        }
         evidence = Array(repeating: SpeechActivityDetector.Evidence(timeBase: timeBase), count: channelCount)
         hysteresisOn = Array(repeating: false, count: channelCount)
         powerOfCode = (0..<256).map { Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8($0))))) }
@@ -66,11 +70,11 @@ public final class SpeechActivityStream {
 
     /// Adds the next frame of channel `channel`.
     public func append(channel c: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
-        codes[c].append(contentsOf: bandCodes)
-        levels[c].append(levelDB)
+        let buffer = buffers[c]
+        buffer.append(bandCodes.baseAddress!, levelDB: levelDB)
         let due = decided + 2 * chunk + look
-        guard bufferStart + levels[c].count >= due else { return }
-        let available = bufferStart + (levels.map(\.count).min() ?? 0)
+        guard bufferStart + buffer.count >= due else { return }
+        let available = bufferStart + (buffers.map(\.count).min() ?? 0)
         guard available >= due else { return }
         correlate(upTo: available)
         decide(from: decided, to: Array(repeating: decided + chunk, count: channelCount),
@@ -82,7 +86,7 @@ public final class SpeechActivityStream {
     /// - Parameter contours: the channels' contours (their `levelDB`), in channel order.
     public func finish(contours: [ChannelContours]) -> [SpeechActivity] {
         precondition(contours.count == channelCount)
-        let ends = levels.map { bufferStart + $0.count }
+        let ends = buffers.map { bufferStart + $0.count }
         for c in 0..<channelCount {
             precondition(contours[c].frameCount == ends[c], "channel \(c): \(contours[c].frameCount) frames, stream saw \(ends[c])")
         }
@@ -90,23 +94,23 @@ public final class SpeechActivityStream {
         if let last = ends.max(), last > decided {
             decide(from: decided, to: ends.map { max(decided, $0) }, available: ends)
         }
-        return (0..<channelCount).map { c in
+        let activities = (0..<channelCount).map { c in
             evidence[c].levelDB = contours[c].levelDB
+            defer { evidence[c] = SpeechActivityDetector.Evidence(timeBase: timeBase) }  // free as we go
             return evidence[c].finish(settings: settings)
         }
+        for buffer in buffers { buffer.release() }
+        return activities
     }
 
     /// Adds frames [correlated, end) of both channels to the echo estimators.
     private func correlate(upTo end: Int) {
         guard channelCount == 2, end > correlated else { return }
-        levels[0].withUnsafeBufferPointer { a in
-            levels[1].withUnsafeBufferPointer { b in
-                for i in correlated..<end {
-                    let k = i - bufferStart
-                    echo[0].add(frameIndex: i, x: a[k], y: b.baseAddress! + k)
-                    echo[1].add(frameIndex: i, x: b[k], y: a.baseAddress! + k)
-                }
-            }
+        let a = buffers[0].levels, b = buffers[1].levels
+        for i in correlated..<end {
+            let k = i - bufferStart
+            echo[0].add(frameIndex: i, x: a[k], y: b + k)
+            echo[1].add(frameIndex: i, x: b[k], y: a + k)
         }
         correlated = end
     }
@@ -121,16 +125,13 @@ public final class SpeechActivityStream {
         for c in 0..<channelCount {
             let first = windowStart - bufferStart
             let local = first..<max(first, min(available[c], ends[c] + look) - bufferStart)
-            let w = codes[c].withUnsafeBufferPointer { codes in
-                levels[c].withUnsafeBufferPointer { levels in
-                    powerOfCode.withUnsafeBufferPointer { power in
-                        SpeechActivityDetector.WindowEvidence(
-                            start: windowStart,
-                            codes: UnsafeBufferPointer(rebasing: codes[(local.lowerBound * bands)..<(local.upperBound * bands)]),
-                            levelDB: UnsafeBufferPointer(rebasing: levels[local]), settings: settings, powerOfCode: power,
-                            coreStart: start, initiallyOn: hysteresisOn[c], stateFrame: nextStart)
-                    }
-                }
+            let w = powerOfCode.withUnsafeBufferPointer { power in
+                SpeechActivityDetector.WindowEvidence(
+                    start: windowStart,
+                    codes: UnsafeBufferPointer(start: buffers[c].codes + local.lowerBound * bands, count: local.count * bands),
+                    levelDB: UnsafeBufferPointer(start: buffers[c].levels + local.lowerBound, count: local.count),
+                    settings: settings, powerOfCode: power,
+                    coreStart: start, initiallyOn: hysteresisOn[c], stateFrame: nextStart)
             }
             hysteresisOn[c] = w.stateBefore
             windows.append(w)
@@ -138,13 +139,9 @@ public final class SpeechActivityStream {
         if channelCount == 2, ends[0] > 0, ends[1] > 0 {
             let lags = fixedEchoLagFrames.map { [$0, $0] } ?? [echo[0].lagFrames, echo[1].lagFrames]
             let leaks = (0..<2).map { c in
-                codes[c].withUnsafeBufferPointer { mine in
-                    codes[1 - c].withUnsafeBufferPointer { theirs in
-                        gate.leakage(of: windows[c], codes: windowCodes(mine, windows[c]),
-                                     from: windows[1 - c], codes: windowCodes(theirs, windows[1 - c]),
-                                     frames: start..<ends[c], echoLagFrames: lags[c])
-                    }
-                }
+                gate.leakage(of: windows[c], codes: windowCodes(buffers[c], windows[c]),
+                             from: windows[1 - c], codes: windowCodes(buffers[1 - c], windows[1 - c]),
+                             frames: start..<ends[c], echoLagFrames: lags[c])
             }
             for c in 0..<2 {
                 for (k, leak) in leaks[c].enumerated() where leak { windows[c].raw[start + k - windowStart] = false }
@@ -157,20 +154,67 @@ public final class SpeechActivityStream {
     }
 
     /// The band codes of `window`'s frames within a channel's buffer.
-    private func windowCodes(_ buffer: UnsafeBufferPointer<UInt8>, _ window: SpeechActivityDetector.WindowEvidence) -> UnsafeBufferPointer<UInt8> {
-        let bands = AnalysisBands.count, first = window.start - bufferStart
-        return UnsafeBufferPointer(rebasing: buffer[(first * bands)..<((first + window.count) * bands)])
+    private func windowCodes(_ buffer: FrameBuffer, _ window: SpeechActivityDetector.WindowEvidence) -> UnsafeBufferPointer<UInt8> {
+        let bands = AnalysisBands.count
+        return UnsafeBufferPointer(start: buffer.codes + (window.start - bufferStart) * bands, count: window.count * bands)
     }
 
     /// Drops buffered frames before `frame`.
     private func trim(before frame: Int) {
         let k = frame - bufferStart
         guard k > 0 else { return }
-        for c in 0..<channelCount {
-            codes[c].removeFirst(k * AnalysisBands.count)
-            levels[c].removeFirst(k)
-        }
+        for buffer in buffers { buffer.removeFirst(k) }
         bufferStart = frame
+    }
+
+    /// One channel's band codes and levels, in storage allocated once (grown only if one
+    /// channel runs far ahead of the others).
+    final class FrameBuffer {
+        private(set) var capacity: Int
+        private(set) var codes: UnsafeMutablePointer<UInt8>
+        private(set) var levels: UnsafeMutablePointer<Float>
+        private(set) var count = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            codes = .allocate(capacity: capacity * AnalysisBands.count)
+            levels = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            codes.deallocate()
+            levels.deallocate()
+        }
+
+        @inline(__always) func append(_ bandCodes: UnsafePointer<UInt8>, levelDB: Float) {
+            if count == capacity { resize(to: 2 * capacity) }
+            (codes + count * AnalysisBands.count).update(from: bandCodes, count: AnalysisBands.count)
+            levels[count] = levelDB
+            count += 1
+        }
+
+        func removeFirst(_ k: Int) {
+            let k = min(k, count)
+            (codes).update(from: codes + k * AnalysisBands.count, count: (count - k) * AnalysisBands.count)
+            levels.update(from: levels + k, count: count - k)
+            count -= k
+        }
+
+        /// Frees the storage (the stream is finished).
+        func release() { resize(to: 1); count = 0 }
+
+        private func resize(to newCapacity: Int) {
+            let newCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity * AnalysisBands.count)
+            let newLevels = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity)
+            let kept = min(count, newCapacity)
+            newCodes.update(from: codes, count: kept * AnalysisBands.count)
+            newLevels.update(from: levels, count: kept)
+            codes.deallocate()
+            levels.deallocate()
+            codes = newCodes
+            levels = newLevels
+            capacity = newCapacity
+        }
     }
 
     private final class Input: BandLevelObserver {

@@ -31,6 +31,8 @@ public final class ChannelFrontEnd {
     private let changeLag: Int
     /// Power of each 0.5 dB band-level code.
     private let powerOfCode: UnsafeMutableBufferPointer<Float>
+    /// Width of one FFT bin, Hz.
+    private let binHz: Float
 
     /// - Parameters:
     ///   - expectedFrames: frames to reserve room for (the declared length), 0 if unknown.
@@ -50,6 +52,7 @@ public final class ChannelFrontEnd {
         retainsBandLevels = retainBandLevels
         contours.reserve(frames: expectedFrames, bandLevels: retainBandLevels)
         changeLag = contours.spectralChangeLagFrames
+        binHz = Float(sampleRateHz / Double(fftSize))
         recentCodes = .allocate(capacity: (changeLag + 1) * AnalysisBands.count)
         recentCodes.initialize(repeating: 0)
         powerOfCode = .allocate(capacity: 256)
@@ -131,25 +134,23 @@ public final class ChannelFrontEnd {
                 codes[b] = ChannelContours.code(forPower: s * scale)
             }
             let levelDB = Decibels.fromPower(total * scale)
-            contours.levelDB.append(levelDB)
             if retainsBandLevels { contours.bandLevelCodes.append(contentsOf: UnsafeBufferPointer(start: codes, count: bands)) }
-            contours.vowelEnvelopeDB.append(Float16(SyllableNuclei.envelopeDB(bandCodes: codes, powerOfCode: powerOfCode.baseAddress!)))
+            let envelopeDB = SyllableNuclei.envelopeDB(bandCodes: codes, powerOfCode: powerOfCode.baseAddress!)
+            var changeDB: Float = 0
             if frameIndex >= changeLag {
                 let earlier = recentCodes.baseAddress! + ((frameIndex - changeLag) % (changeLag + 1)) * bands
-                contours.spectralChangeDB.append(Float16(FilledPauseDetector.spectralChangeDB(codes, earlier)))
-            } else {
-                contours.spectralChangeDB.append(0)
+                changeDB = FilledPauseDetector.spectralChangeDB(codes, earlier)
             }
+            let peakBin = inBandBins.lowerBound
+                + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)
+            let meanPower = total / Float(inBandBins.count)
+            contours.appendFrame(levelDB: levelDB, peakHz: Float16(Float(peakBin) * binHz),
+                                 peakToMeanDB: Float16(meanPower > 0 ? Decibels.fastFromPower(pw[peakBin] / meanPower) : 0),
+                                 vowelEnvelopeDB: Float16(envelopeDB), spectralChangeDB: Float16(changeDB))
             if !bandObservers.isEmpty {
                 let view = UnsafeBufferPointer(start: codes, count: bands)
                 for observer in bandObservers { observer.observe(frameIndex: frameIndex, bandCodes: view, levelDB: levelDB) }
             }
-            let peakBin = inBandBins.lowerBound
-                + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)
-            let peak = pw[peakBin]
-            let meanPower = total / Float(inBandBins.count)
-            contours.peakHz.append(Float16(Double(peakBin) * timeBase.sampleRateHz / Double(fftSize)))
-            contours.peakToMeanDB.append(Float16(meanPower > 0 ? Decibels.fromPower(peak / meanPower) : 0))
             if !frameObservers.isEmpty {
                 let view = UnsafeBufferPointer(pw)
                 for observer in frameObservers { observer.observe(frameIndex: frameIndex, powerSpectrum: view) }

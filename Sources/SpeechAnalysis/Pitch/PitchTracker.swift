@@ -60,8 +60,8 @@ public final class PitchTracker: FrameObserver {
     private var storage: PitchCandidates
     private var storedFrom = 0
     /// The track so far: frames [0, f0Hz.count).
-    private var f0Hz: [Float] = []
-    private var voicingStrength: [Float] = []
+    private var f0Hz: [Float16] = []
+    private var voicingStrength: [Float16] = []
     /// Frames decoded per chunk (5 minutes at a 10 ms hop) and context decoded either side.
     let chunkFrames: Int
     static let standardChunkFrames = 30_000
@@ -258,11 +258,11 @@ public final class PitchTracker: FrameObserver {
             if decodedFirstPass.isEmpty { decodedFirstPass = [Int32](repeating: 0, count: 65_536) }
             var firstPass = decodedFirstPass, count = decodedFirstPassCount
             for i in (first - spanStart)..<track.frameCount where track.f0Hz[i] > 0 {
-                firstPass[Int(PitchCandidates.code(f0Hz: track.f0Hz[i]))] += 1
+                firstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
                 count += 1
             }
             for i in kept where track.f0Hz[i] > 0 {
-                decodedFirstPass[Int(PitchCandidates.code(f0Hz: track.f0Hz[i]))] += 1
+                decodedFirstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
                 decodedFirstPassCount += 1
             }
             if settings.speakerRangeCost > 0, let range = Self.speakerRange(codeHistogram: firstPass, count: count) {

@@ -110,7 +110,7 @@ public enum FilledPauseDetector {
         let lag = contours.spectralChangeLagFrames  // 20 ms apart
         var steady = [Bool](repeating: false, count: n)
         for i in lag..<max(lag, n) where inSpeech[i] && !otherHolds[i] && contours.levelDB[i] >= levelGateDB {
-            let f = pitch.f0Hz[i], fp = pitch.f0Hz[i - 1]
+            let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
             guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones) else { continue }
             steady[i] = Float(contours.spectralChangeDB[i]) <= Float(settings.maximumSpectralChangeDB)
         }

@@ -100,7 +100,7 @@ public enum SyllableNuclei {
         let sumSquares = top.0 * top.0 + top.1 * top.1 + top.2 * top.2 + top.3 * top.3
         let pairCount = Float(topBandCount * (topBandCount - 1))
         let meanProduct = (sum * sum - sumSquares) / pairCount
-        return 0.5 * Decibels.fromPower(max(meanProduct, 1e-30))
+        return 0.5 * Decibels.fastFromPower(max(meanProduct, 1e-30))
     }
 
     /// The vowel-band envelope (dB), Gaussian-smoothed.
