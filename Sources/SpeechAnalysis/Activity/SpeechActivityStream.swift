@@ -10,8 +10,8 @@ import DSP
 /// once the chunk's look-ahead has arrived, over a window with that margin either side, and
 /// keeps only their per-frame outcome. The result is the same as deciding the whole file at
 /// once, with one exception: the echo delay used by the crosstalk gate is the one estimated
-/// from the frames seen so far (all frames for calls up to 10 minutes, at least 10 minutes
-/// for longer ones). Memory: at most 2 chunks plus 2 look-arounds of band levels per channel
+/// from the frames seen so far, up to the first 10 minutes (all frames for calls up to 10
+/// minutes; the first 10 minutes for longer ones). Memory: at most 2 chunks plus 2 look-arounds of band levels per channel
 /// (about 1.2 MB per channel), plus 5 bytes per frame of outcome.
 public final class SpeechActivityStream {
     public let timeBase: TimeBase
@@ -42,6 +42,9 @@ public final class SpeechActivityStream {
                   chunkFrames: SpeechActivityDetector.Constants.chunkFrames)
         for c in 0..<channelCount { evidence[c].reserve(frames: expectedFrames) }
     }
+
+    /// Frames the echo delay is estimated from (10 minutes at a 10 ms hop).
+    static let echoEstimationFrames = 60_000
 
     /// Tests: an echo delay to use instead of the estimate.
     var fixedEchoLagFrames: Int?
@@ -103,8 +106,10 @@ public final class SpeechActivityStream {
         return activities
     }
 
-    /// Adds frames [correlated, end) of both channels to the echo estimators.
+    /// Adds frames [correlated, end) of both channels to the echo estimators, up to
+    /// `echoEstimationFrames`: a call's echo path does not change, and 10 minutes fix its delay.
     private func correlate(upTo end: Int) {
+        let end = min(end, Self.echoEstimationFrames)
         guard channelCount == 2, end > correlated else { return }
         let a = buffers[0].levels, b = buffers[1].levels
         for i in correlated..<end {
