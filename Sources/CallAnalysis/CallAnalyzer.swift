@@ -27,7 +27,13 @@ public enum CallAnalyzer {
             ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
                             measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
         }
-        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: rate, settings: options.level) }
+        let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: picked.count,
+                                            settings: options.activity, expectedFrames: expectedFrames)
+        for (k, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: k)) }
+        let levelMeters = picked.map { _ in
+            ChannelLevelMeter(sampleRateHz: rate, settings: options.level,
+                              expectedSamples: min(info.declaredFrameCount, maxFrames))
+        }
         let pitchTrackers = frontEnds.map { fe in
             let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans,
                                        expectedFrames: expectedFrames)
@@ -67,8 +73,8 @@ public enum CallAnalyzer {
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: path, durationSeconds: durationSeconds)
         }
-        return analyze(contours: contours, levelMeters: levelMeters, pitchTracks: pitchTrackers.map { $0.track! },
-                       picks: picked, file: path, audio: audio,
+        return analyze(contours: contours, activities: activity.finish(contours: contours), levelMeters: levelMeters,
+                       pitchTracks: pitchTrackers.map { $0.track! }, picks: picked, file: path, audio: audio,
                        durationSeconds: durationSeconds, warnings: warnings, options: options)
     }
 
@@ -77,27 +83,38 @@ public enum CallAnalyzer {
                                options: AnalysisOptions = .standard) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
         let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: buffer.sampleRateHz, settings: options.level) }
-        var pitchTracks: [PitchTrack] = []
-        let contours = picked.enumerated().map { k, pick -> ChannelContours in
-            let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd,
-                                     measurePlans: options.measureFFTPlans)
+        let frontEnds = picked.map { _ in
+            ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd, measurePlans: options.measureFFTPlans)
+        }
+        let pitchTrackers = frontEnds.map { fe in
             let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans)
             fe.frameObservers.append(tracker)
-            let samples = buffer.channels[pick.index].map(AudioFileReader.sanitized)
-            fe.consume(samples)
-            levelMeters[k].consume(samples)
-            let c = fe.finish()
-            pitchTracks.append(tracker.track!)
-            return c
+            return tracker
         }
+        let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: picked.count,
+                                            settings: options.activity)
+        for (k, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: k)) }
+        // The channels in step, block by block, as from a file.
+        let samples = picked.map { buffer.channels[$0.index].map(AudioFileReader.sanitized) }
+        let blockFrames = 4096
+        for blockStart in stride(from: 0, to: buffer.frameCount, by: blockFrames) {
+            for k in picked.indices {
+                samples[k].withUnsafeBufferPointer { all in
+                    let block = UnsafeBufferPointer(rebasing: all[blockStart..<min(all.count, blockStart + blockFrames)])
+                    frontEnds[k].consume(block)
+                    levelMeters[k].consume(block)
+                }
+            }
+        }
+        let contours = frontEnds.map { $0.finish() }
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: name, durationSeconds: buffer.durationSeconds)
         }
         let audio = AudioSummary(format: "in-memory Float32", sampleRateHz: Int(buffer.sampleRateHz),
                                  channelCount: buffer.channelCount,
                                  durationSeconds: Rounding.seconds(buffer.durationSeconds))
-        return analyze(contours: contours, levelMeters: levelMeters, pitchTracks: pitchTracks, picks: picked,
-                       file: name, audio: audio,
+        return analyze(contours: contours, activities: activity.finish(contours: contours), levelMeters: levelMeters,
+                       pitchTracks: pitchTrackers.map { $0.track! }, picks: picked, file: name, audio: audio,
                        durationSeconds: buffer.durationSeconds, warnings: [], options: options)
     }
 
@@ -122,7 +139,8 @@ public enum CallAnalyzer {
         }
     }
 
-    static func analyze(contours: [ChannelContours], levelMeters: [ChannelLevelMeter], pitchTracks: [PitchTrack],
+    static func analyze(contours: [ChannelContours], activities: [SpeechActivity], levelMeters: [ChannelLevelMeter],
+                        pitchTracks: [PitchTrack],
                         picks: [ChannelPick], file: String, audio: AudioSummary,
                         durationSeconds: Double, warnings: [String], options: AnalysisOptions) -> CallAnalysis {
         var warnings = warnings
@@ -130,8 +148,6 @@ public enum CallAnalyzer {
             warnings.append("mono recording: the one voice is judged as the agent; measures that need two parties are not measurable")
         }
         var channels: [ChannelAnalysis] = []
-        // Both channels together, so each is gated against the other's leakage.
-        let activities = SpeechActivityDetector.detect(contours, settings: options.activity)
         for (k, pick) in picks.enumerated() {
             let activity = activities[k]
             let segments = activity.segments.map(Rounding.segment)

@@ -86,8 +86,11 @@ func foundation(path: String) throws -> Double {
     let reader = try AudioFileReader(path: path)
     let rate = Double(reader.info.sampleRateHz)
     let frontEnds = (0..<reader.info.channelCount).map { _ in
-        ChannelFrontEnd(sampleRateHz: rate, measurePlans: true, expectedFrames: reader.info.declaredFrameCount / 80)
+        ChannelFrontEnd(sampleRateHz: rate, measurePlans: true, expectedFrames: reader.info.declaredFrameCount / max(1, Int((rate * 0.01).rounded())))
     }
+    let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: frontEnds.count,
+                                        expectedFrames: reader.info.declaredFrameCount / frontEnds[0].timeBase.hopSamples)
+    for (c, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: c)) }
     while true {
         let n = try reader.readBlock()
         if n == 0 { break }
@@ -95,7 +98,7 @@ func foundation(path: String) throws -> Double {
             reader.channelBlocks[c].withUnsafeBufferPointer { frontEnds[c].consume(UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
     }
-    _ = SpeechActivityDetector.detect(frontEnds.map { $0.finish() })
+    _ = activity.finish(contours: frontEnds.map { $0.finish() })
     return Double(reader.framesRead) / rate
 }
 

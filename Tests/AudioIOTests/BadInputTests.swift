@@ -5,9 +5,10 @@ import Testing
 import TestSupport
 
 /// Broken or hostile inputs give a precise `AudioIOError` naming the file, never a crash.
-struct BadInputTests {
+final class BadInputTests {
     let dir: URL
     init() throws { dir = try TestAudioWriter.temporaryDirectory() }
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 

@@ -65,9 +65,10 @@ func allNumbersFinite(_ value: Any) -> Bool {
 }
 
 /// The generated bad-input corpus through decode, analysis and JSON, in process.
-struct BadInputCorpusTests {
+final class BadInputCorpusTests {
     let dir: URL
     init() throws { dir = try TestAudioWriter.temporaryDirectory() }
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     /// Every supported container and encoding, cut at ~80 offsets and with 8 random header bytes
     /// changed. A cut inside the samples must still give a report of what is there.

@@ -8,9 +8,10 @@ import TestSupport
 
 /// Length limits (the memory budget), the per-file time limit, and regressions the fuzzer and the
 /// corpus found in the level meter.
-struct ResourceLimitTests {
+final class ResourceLimitTests {
     let dir: URL
     init() throws { dir = try TestAudioWriter.temporaryDirectory() }
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     /// A WAV header declaring 4 GB of 8 kHz mono PCM16 (74.6 h), in a sparse file of that size
     /// (no disk used): refused before any sample is decoded, naming the declared length.

@@ -1,7 +1,7 @@
 import AudioIO
 import DSP
 import Foundation
-import SpeechAnalysis
+@testable import SpeechAnalysis
 import Testing
 import TestSupport
 
@@ -10,7 +10,7 @@ import TestSupport
 @Suite("Activity on fixtures")
 struct ActivityFixtureTests {
     static func contours(_ samples: [Float], rateHz: Double) -> ChannelContours {
-        let fe = ChannelFrontEnd(sampleRateHz: rateHz)
+        let fe = ChannelFrontEnd(sampleRateHz: rateHz, retainBandLevels: true)
         fe.consume(samples)
         return fe.finish()
     }
@@ -102,5 +102,31 @@ struct ActivityFixtureTests {
         }
         print("activity conversations: \(total)")
         #expect(total.truePositives > 0)
+    }
+
+    /// The stream decides activity a chunk at a time over windows with a look-around margin; the
+    /// segments must not depend on the chunk size. Chunks of 3.4 s (the smallest allowed) against
+    /// the whole call at once, on every fixture call, both channels, at each echo delay the
+    /// estimator can pick (0–30 frames): identical frame by frame. With the delay estimated, it
+    /// is estimated from the frames seen when a chunk is decided (here from 10 s of the call
+    /// instead of all of it; in use, from at least 10 minutes), which may move a few frames.
+    @Test func chunkSizeDoesNotChangeActivity() throws {
+        var differing = 0, differingEstimated = 0, total = 0
+        for stem in Fixtures.stems(in: "calls") {
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            let contours = buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) }
+            for lag in [nil, 0, 3, 30] as [Int?] {
+                let whole = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 1_000_000, fixedEchoLagFrames: lag)
+                let chunked = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 340, fixedEchoLagFrames: lag)
+                for c in 0..<2 {
+                    #expect(whole[c].isSpeech.count == chunked[c].isSpeech.count)
+                    let d = zip(whole[c].isSpeech, chunked[c].isSpeech).filter { $0 != $1 }.count
+                    if lag == nil { differingEstimated += d; total += whole[c].isSpeech.count } else { differing += d }
+                }
+            }
+        }
+        print("activity chunked vs whole: \(differing) frames differ at fixed echo delays; \(differingEstimated) of \(total) with the delay estimated")
+        #expect(differing == 0)
+        #expect(Double(differingEstimated) <= 0.001 * Double(total))
     }
 }

@@ -10,7 +10,7 @@ struct ActivitySyntheticTests {
     static let rateHz = 8_000.0
 
     static func contours(_ x: [Float], rateHz: Double = rateHz) -> ChannelContours {
-        let fe = ChannelFrontEnd(sampleRateHz: rateHz)
+        let fe = ChannelFrontEnd(sampleRateHz: rateHz, retainBandLevels: true)
         fe.consume(x)
         return fe.finish()
     }

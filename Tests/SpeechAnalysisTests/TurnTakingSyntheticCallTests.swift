@@ -131,7 +131,7 @@ struct TurnTakingSyntheticCallTests {
     /// `conversation`, without pitch, level and rate (so a built call costs a fraction in debug).
     static func conversation(_ buffer: AudioBuffer) -> Conversation {
         let contours = buffer.channels.map { samples -> ChannelContours in
-            let frontEnd = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz)
+            let frontEnd = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, retainBandLevels: true)
             frontEnd.consume(samples)
             return frontEnd.finish()
         }

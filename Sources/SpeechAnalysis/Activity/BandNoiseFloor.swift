@@ -1,7 +1,7 @@
 /// Per-band noise floor of one channel, tracked over time from the stored band levels.
 ///
 /// Two estimates are combined per band and frame, both over a window centred on the frame
-/// (the contours are complete when activity runs, so the window may look ahead):
+/// (activity runs a bounded look-ahead behind the stream, so the window may look ahead):
 /// - minimum statistics (Martin, R. 2001, "Noise power spectral density estimation based on
 ///   optimal smoothing and minimum statistics", IEEE Trans. Speech Audio Process. 9(5)): the
 ///   minimum of the band level smoothed over 50 ms, over ±`minimumHalfWindowFrames`, plus a
@@ -23,9 +23,10 @@ struct BandNoiseFloor {
     var biasDB: Float = 1.5               // minimum of a 5-frame mean lies ~1–2 dB under the noise mean
     var maximumLiftDB: Float = 8
 
-    /// Floor codes (0.5 dB units, same coding as `bandLevelCodes`), `AnalysisBands.count` per frame.
-    func floorCodes(_ contours: ChannelContours) -> [UInt8] {
-        let n = contours.frameCount, bands = AnalysisBands.count
+    /// Floor codes (0.5 dB units, same coding as `bandLevelCodes`), `AnalysisBands.count` per
+    /// frame, of `frameCount` consecutive frames of band codes.
+    func floorCodes(_ codes: UnsafeBufferPointer<UInt8>, frameCount n: Int) -> [UInt8] {
+        let bands = AnalysisBands.count
         var floors = [UInt8](repeating: 0, count: n * bands)
         guard n > 0 else { return floors }
         var smoothed = [Int32](repeating: 0, count: n)
@@ -33,7 +34,7 @@ struct BandNoiseFloor {
         var queue = [Int](repeating: 0, count: n)
         var histogram = [Int](repeating: 0, count: 256)
         let half = smoothingFrames / 2
-        contours.bandLevelCodes.withUnsafeBufferPointer { codes in
+        do {
             floors.withUnsafeMutableBufferPointer { out in
                 for b in 0..<bands {
                     // Moving sum over `smoothingFrames` (edges repeat the end frames).
@@ -95,7 +96,7 @@ struct BandNoiseFloor {
     }
 
     /// Maximum of `x` over [i − halfWindow, i + halfWindow] for every i (monotonic queue, O(n)).
-    static func slidingMaximum(_ x: [Float], halfWindow: Int) -> [Float] {
+    static func slidingMaximum(_ x: UnsafeBufferPointer<Float>, halfWindow: Int) -> [Float] {
         let n = x.count
         var out = [Float](repeating: 0, count: n)
         var queue = [Int](repeating: 0, count: max(n, 1))

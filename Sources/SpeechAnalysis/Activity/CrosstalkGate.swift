@@ -24,76 +24,99 @@ struct CrosstalkGate {
     /// of telephone calls are mostly under that; ITU-T G.168 tests echo cancellers to 64–128 ms).
     var maximumLagFrames = 30
 
-    /// The delay (in frames) at which `channel`'s level contour best follows `other`'s: the lag
-    /// of the largest Pearson correlation of the two `levelDB` contours over 0…`maximumLagFrames`.
-    /// Leakage is a delayed, scaled copy, so it correlates at the echo delay; two independent
-    /// talkers taking turns correlate negatively at every lag.
-    func echoLagFrames(of channel: ChannelContours, from other: ChannelContours) -> Int {
-        let n = min(channel.frameCount, other.frameCount)
-        guard n > 4 * maximumLagFrames else { return 0 }
-        var best = 0, bestCorrelation = -Double.infinity
-        channel.levelDB.withUnsafeBufferPointer { a in
-            other.levelDB.withUnsafeBufferPointer { b in
-                for lag in 0...maximumLagFrames {
-                    var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0
-                    let count = n - lag
-                    for i in lag..<n {
-                        let x = Double(max(a[i], -100)), y = Double(max(b[i - lag], -100))
-                        sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y
-                    }
-                    let c = Double(count)
-                    let cov = sab / c - sa / c * sb / c
-                    let va = saa / c - sa / c * sa / c, vb = sbb / c - sb / c * sb / c
-                    let r = va > 0 && vb > 0 ? cov / (va * vb).squareRoot() : 0
-                    if r > bestCorrelation { bestCorrelation = r; best = lag }
-                }
-            }
-        }
-        return best
-    }
-
-    /// Per frame of `channel`: true where its speech evidence is leakage of `other`, compared
-    /// at no delay and at the call's echo delay (±1 frame).
-    func leakage(of channel: SpeechActivityDetector.Evidence, from other: SpeechActivityDetector.Evidence) -> [Bool] {
-        let echoLag = echoLagFrames(of: channel.contours, from: other.contours)
-        var result = leakage(of: channel, from: other, lagFrames: 0)
-        for lag in Set([echoLag - 1, echoLag, echoLag + 1]) where lag > 0 {
-            let delayed = leakage(of: channel, from: other, lagFrames: lag)
-            for i in result.indices where delayed[i] { result[i] = true }
+    /// Per frame `range` (absolute indices) of `channel`: true where its speech evidence is
+    /// leakage of `other`, compared at no delay and at the call's echo delay `echoLagFrames` (±1
+    /// frame). `channelCodes` and `otherCodes` hold the band codes of the windows' frames.
+    func leakage(of channel: SpeechActivityDetector.WindowEvidence, codes channelCodes: UnsafeBufferPointer<UInt8>,
+                 from other: SpeechActivityDetector.WindowEvidence, codes otherCodes: UnsafeBufferPointer<UInt8>,
+                 frames range: Range<Int>, echoLagFrames echoLag: Int) -> [Bool] {
+        var result = [Bool](repeating: false, count: range.count)
+        var lags: Set<Int> = [0]
+        for lag in [echoLag - 1, echoLag, echoLag + 1] where lag > 0 { lags.insert(lag) }
+        for lag in lags {
+            mark(&result, channel, channelCodes, other, otherCodes, range: range, lagFrames: lag)
         }
         return result
     }
 
     /// Leakage test of frame i of `channel` against frame i − `lagFrames` of `other`.
-    func leakage(of channel: SpeechActivityDetector.Evidence, from other: SpeechActivityDetector.Evidence,
-                 lagFrames: Int) -> [Bool] {
-        let n = min(channel.raw.count, other.raw.count + lagFrames), bands = AnalysisBands.count
-        var result = [Bool](repeating: false, count: channel.raw.count)
+    private func mark(_ result: inout [Bool], _ channel: SpeechActivityDetector.WindowEvidence, _ a: UnsafeBufferPointer<UInt8>,
+                      _ other: SpeechActivityDetector.WindowEvidence, _ b: UnsafeBufferPointer<UInt8>,
+                      range: Range<Int>, lagFrames: Int) {
+        let bands = AnalysisBands.count
         let activeCodes = Int((2 * bandActiveDB).rounded())
-        channel.contours.bandLevelCodes.withUnsafeBufferPointer { a in
-            other.contours.bandLevelCodes.withUnsafeBufferPointer { b in
-                channel.floorCodes.withUnsafeBufferPointer { fa in
-                    other.floorCodes.withUnsafeBufferPointer { fb in
-                        for i in lagFrames..<max(lagFrames, n) where channel.raw[i] && other.score[i - lagFrames] > bandActiveDB {
-                            var count = 0
-                            var sum: Float = 0, sumSquares: Float = 0
-                            let shift = lagFrames * bands
-                            for k in (i * bands)..<((i + 1) * bands) {
-                                guard Int(a[k]) - Int(fa[k]) >= activeCodes, Int(b[k - shift]) - Int(fb[k - shift]) >= activeCodes else { continue }
-                                let d = 0.5 * (Float(a[k]) - Float(b[k - shift]))
-                                sum += d
-                                sumSquares += d * d
-                                count += 1
-                            }
-                            guard count >= minimumSharedBands else { continue }
-                            let mean = sum / Float(count)
-                            let spread = max(0, sumSquares / Float(count) - mean * mean).squareRoot()
-                            result[i] = mean < -dominanceDB || (mean < -marginDB && spread < spreadDB)
-                        }
+        // Frames i with i − lag inside the other's window and i inside this window's range.
+        let first = max(range.lowerBound, lagFrames, other.start + lagFrames)
+        let end = min(range.upperBound, other.start + other.count + lagFrames)
+        guard first < end else { return }
+        channel.floorCodes.withUnsafeBufferPointer { fa in
+            other.floorCodes.withUnsafeBufferPointer { fb in
+                for i in first..<end {
+                    let ia = i - channel.start, ib = i - lagFrames - other.start
+                    guard channel.raw[ia] && other.score[ib] > bandActiveDB else { continue }
+                    var count = 0
+                    var sum: Float = 0, sumSquares: Float = 0
+                    for band in 0..<bands {
+                        let ka = ia * bands + band, kb = ib * bands + band
+                        guard Int(a[ka]) - Int(fa[ka]) >= activeCodes, Int(b[kb]) - Int(fb[kb]) >= activeCodes else { continue }
+                        let d = 0.5 * (Float(a[ka]) - Float(b[kb]))
+                        sum += d
+                        sumSquares += d * d
+                        count += 1
                     }
+                    guard count >= minimumSharedBands else { continue }
+                    let mean = sum / Float(count)
+                    let spread = max(0, sumSquares / Float(count) - mean * mean).squareRoot()
+                    if mean < -dominanceDB || (mean < -marginDB && spread < spreadDB) { result[i - range.lowerBound] = true }
                 }
             }
         }
-        return result
+    }
+}
+
+/// The delay (in frames) at which one channel's level contour best follows the other's: the
+/// lag of the largest Pearson correlation of the two `levelDB` contours over
+/// 0…`maximumLagFrames`, accumulated frame by frame as the file streams. Leakage is a delayed,
+/// scaled copy, so it correlates at the echo delay; two independent talkers taking turns
+/// correlate negatively at every lag.
+struct EchoLagEstimator {
+    let maximumLagFrames: Int
+    /// Per lag: Σx, Σy, Σx², Σy², Σxy over frames i ≥ lag (x = this channel at i, y = the other at i − lag).
+    private var sums: [Double]
+    private(set) var frameCount = 0
+
+    init(maximumLagFrames: Int) {
+        self.maximumLagFrames = maximumLagFrames
+        sums = [Double](repeating: 0, count: 5 * (maximumLagFrames + 1))
+    }
+
+    /// Adds frame `frameIndex`: `x` is this channel's level there; `y[-lag]` the other's level
+    /// at frame `frameIndex` − lag, valid for lag ≤ min(frameIndex, maximumLagFrames).
+    mutating func add(frameIndex: Int, x level: Float, y: UnsafePointer<Float>) {
+        let x = Double(max(level, -100))
+        sums.withUnsafeMutableBufferPointer { s in
+            for lag in 0...min(frameIndex, maximumLagFrames) {
+                let v = Double(max(y[-lag], -100))
+                let k = 5 * lag
+                s[k] += x; s[k + 1] += v; s[k + 2] += x * x; s[k + 3] += v * v; s[k + 4] += x * v
+            }
+        }
+        frameCount = frameIndex + 1
+    }
+
+    /// The lag of the largest correlation so far; 0 with up to 4·`maximumLagFrames` frames.
+    var lagFrames: Int {
+        let n = frameCount
+        guard n > 4 * maximumLagFrames else { return 0 }
+        var best = 0, bestCorrelation = -Double.infinity
+        for lag in 0...maximumLagFrames {
+            let k = 5 * lag, c = Double(n - lag)
+            let sa = sums[k], sb = sums[k + 1], saa = sums[k + 2], sbb = sums[k + 3], sab = sums[k + 4]
+            let cov = sab / c - sa / c * sb / c
+            let va = saa / c - sa / c * sa / c, vb = sbb / c - sb / c * sb / c
+            let r = va > 0 && vb > 0 ? cov / (va * vb).squareRoot() : 0
+            if r > bestCorrelation { bestCorrelation = r; best = lag }
+        }
+        return best
     }
 }

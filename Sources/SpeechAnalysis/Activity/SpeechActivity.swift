@@ -57,7 +57,7 @@ public struct SpeechActivity: Sendable {
     public var speechSeconds: Double { segments.reduce(0) { $0 + $1.durationSeconds } }
 }
 
-/// Speech activity from the stored contours (band levels, level, nothing else), in four steps:
+/// Speech activity from the band levels and the level of each frame, in four steps:
 ///
 /// 1. Per-band noise floor (`BandNoiseFloor`: minimum statistics after Martin 2001, lifted to a
 ///    low percentile for fluctuating noise). Stationary noise, hum and µ-law idle noise sit in it.
@@ -69,11 +69,19 @@ public struct SpeechActivity: Sendable {
 /// 3. Gates: a dynamic range below the loudest nearby frame; tones (≥ 90 % of the in-band power
 ///    in two adjacent bands: ring-back, DTMF, hum harmonics); in the two-channel entry point,
 ///    frames that are the other party's leakage (`CrosstalkGate`).
-/// 4. Runs: 20 ms hangover, gaps up to `bridgeGapSeconds` bridged, runs shorter than
+/// 4. Runs: 20 ms hangover, gaps up to `bridgeGapSeconds` bridged — except a gap holding frames
+///    the crosstalk gate cleared as leakage next to a run shorter than `minimumSpeechSeconds`:
+///    that is the other party talking with a few frames the frame-wise gate let through, and
+///    bridging it would start this party's turn on the other's echo —, runs shorter than
 ///    `minimumSpeechSeconds` dropped, and runs of at least `sustainedSoundSeconds` without
 ///    syllabic dips (< 4 % of the run's frames 6 dB under its median level, or under half its median score) rejected as
 ///    music: speech dips between syllables at 2–8 Hz (Houtgast & Steeneken 1985, JASA 77(3),
 ///    the speech modulation spectrum peaking near 4 Hz); sustained chords do not.
+///
+/// Steps 1–3 look at most `Constants.lookaroundFrames` frames either side of a frame (and carry
+/// one bit, the hysteresis state, from frame to frame), so they run while the file streams
+/// (`SpeechActivityStream`) on a bounded window of band levels; only their per-frame outcome
+/// (5 bytes per frame) is kept for step 4, which needs whole runs.
 public enum SpeechActivityDetector {
     enum Constants {
         static let topBandCount = 4
@@ -88,35 +96,57 @@ public enum SpeechActivityDetector {
         static let noisyChannelSNRDB: Float = 15
         static let noisyBridgeSeconds = 0.4
         static let noisyTailSeconds = 0.15
+        /// Frames either side of a frame that steps 1–3 read: the ±300-frame percentile and
+        /// dynamic-range windows, the 5-frame smoothing, the 3-frame score average, and the
+        /// echo delay (`CrosstalkGate.maximumLagFrames` + 1) at which the other channel's
+        /// evidence is read, with margin.
+        static let lookaroundFrames = 340
+        /// Frames decided per step of the stream (5 minutes at a 10 ms hop). The stream keeps at
+        /// most 2 chunks plus the look-around, so a call up to 10 minutes is decided in one piece.
+        static let chunkFrames = 30_000
     }
 
-    /// Speech activity of one channel on its own.
+    /// Speech activity of one channel on its own, from contours that retained their band levels
+    /// (`ChannelFrontEnd(retainBandLevels: true)`).
     public static func detect(_ contours: ChannelContours, settings: SpeechActivitySettings = .standard) -> SpeechActivity {
-        var evidence = Evidence(contours, settings: settings)
-        return evidence.finish(settings: settings)
+        detect([contours], settings: settings)[0]
     }
 
     /// Speech activity of two channels of one call (agent and customer), each gated against the
     /// other's leakage (echo or crosstalk): see `CrosstalkGate`. Any other channel count is
-    /// judged channel by channel.
+    /// judged channel by channel. The contours must have retained their band levels; files are
+    /// analysed with `SpeechActivityStream` instead, which needs no stored band levels.
     public static func detect(_ channels: [ChannelContours], settings: SpeechActivitySettings = .standard) -> [SpeechActivity] {
-        var evidence = channels.map { Evidence($0, settings: settings) }
-        if evidence.count == 2, channels[0].frameCount > 0, channels[1].frameCount > 0 {
-            let gate = CrosstalkGate(marginDB: Float(settings.crosstalkMarginDB),
-                                     bandActiveDB: Float(settings.continueSNRDB))
-            let leakage0 = gate.leakage(of: evidence[0], from: evidence[1])
-            let leakage1 = gate.leakage(of: evidence[1], from: evidence[0])
-            for i in 0..<leakage0.count where leakage0[i] { evidence[0].raw[i] = false }
-            for i in 0..<leakage1.count where leakage1[i] { evidence[1].raw[i] = false }
-            evidence[0].leakage = leakage0
-            evidence[1].leakage = leakage1
-        }
-        return evidence.indices.map { evidence[$0].finish(settings: settings) }
+        detect(channels, settings: settings, chunkFrames: Constants.chunkFrames)
     }
 
-    /// Per-frame evidence of one channel before the run-level decisions.
-    struct Evidence {
-        let contours: ChannelContours
+    static func detect(_ channels: [ChannelContours], settings: SpeechActivitySettings, chunkFrames: Int,
+                       fixedEchoLagFrames: Int? = nil) -> [SpeechActivity] {
+        guard let first = channels.first else { return [] }
+        let bands = AnalysisBands.count
+        precondition(channels.allSatisfy { $0.bandLevelCodes.count == $0.frameCount * bands },
+                     "speech activity from contours needs their band levels: ChannelFrontEnd(retainBandLevels: true)")
+        let stream = SpeechActivityStream(timeBase: first.timeBase, channelCount: channels.count, settings: settings,
+                                          chunkFrames: chunkFrames)
+        stream.fixedEchoLagFrames = fixedEchoLagFrames
+        let n = channels.map(\.frameCount).max() ?? 0
+        for i in 0..<n {
+            for c in channels.indices where i < channels[c].frameCount {
+                channels[c].bandLevelCodes.withUnsafeBufferPointer { codes in
+                    stream.append(channel: c, bandCodes: UnsafeBufferPointer(rebasing: codes[(i * bands)..<((i + 1) * bands)]),
+                                  levelDB: channels[c].levelDB[i])
+                }
+            }
+        }
+        return stream.finish(contours: channels)
+    }
+
+    /// Steps 1–3 on a window of consecutive frames of one channel: floors, score, and the
+    /// decisions before the run rules. Exact for frames at least `lookaroundFrames` inside the
+    /// window, or whose window edge is the file's edge.
+    struct WindowEvidence {
+        /// Absolute index of the window's first frame.
+        let start: Int
         let floorCodes: [UInt8]
         /// Smoothed frame score, dB.
         let score: [Float]
@@ -124,44 +154,45 @@ public enum SpeechActivityDetector {
         var raw: [Bool]
         /// Hysteresis and level gates only (tones included): where sustained sounds are sought.
         let sounding: [Bool]
-        /// Frames cleared as the other party's leakage (two-channel entry point; else empty).
-        /// A gap holding leakage next to a fragment shorter than `minimumSpeechSeconds` is not
-        /// bridged (see `finish`).
-        var leakage: [Bool] = []
+        /// The hysteresis state just before frame `stateFrame` (absolute), for the next window.
+        private(set) var stateBefore = false
 
-        init(_ contours: ChannelContours, settings: SpeechActivitySettings) {
-            self.contours = contours
-            let n = contours.frameCount, bands = AnalysisBands.count
-            let floorCodes = BandNoiseFloor().floorCodes(contours)
+        var count: Int { raw.count }
+
+        /// - Parameters:
+        ///   - initiallyOn: the hysteresis state before frame `coreStart` (absolute), the first
+        ///     frame the caller keeps: the one thing carried from frame to frame, it comes from the
+        ///     previous window (`stateBefore`), since frames before `coreStart` are only margin.
+        ///   - stateFrame: the frame whose preceding state `stateBefore` records.
+        init(start: Int, codes: UnsafeBufferPointer<UInt8>, levelDB: UnsafeBufferPointer<Float>, settings: SpeechActivitySettings,
+             powerOfCode power: UnsafeBufferPointer<Float>, coreStart: Int = 0, initiallyOn: Bool = false, stateFrame: Int = -1) {
+            self.start = start
+            let n = levelDB.count, bands = AnalysisBands.count
+            let floorCodes = BandNoiseFloor().floorCodes(codes, frameCount: n)
             self.floorCodes = floorCodes
             var frameScore = [Float](repeating: 0, count: n)
             var concentrated = [Bool](repeating: false, count: n)
-            let powerOfCode = (0..<256).map { Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8($0))))) }
-            contours.bandLevelCodes.withUnsafeBufferPointer { codes in
-                floorCodes.withUnsafeBufferPointer { floors in
-                    powerOfCode.withUnsafeBufferPointer { power in
-                        for i in 0..<n {
-                            // Top-k band SNRs by insertion into a small sorted tuple.
-                            var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
-                            var total: Float = 0, bestPair: Float = 0, previous: Float = 0
-                            for b in 0..<bands {
-                                let code = codes[i * bands + b]
-                                let d = min(Constants.clipDB, max(0, 0.5 * (Float(code) - Float(floors[i * bands + b]))))
-                                if d > t3 {
-                                    if d > t0 { t3 = t2; t2 = t1; t1 = t0; t0 = d }
-                                    else if d > t1 { t3 = t2; t2 = t1; t1 = d }
-                                    else if d > t2 { t3 = t2; t2 = d }
-                                    else { t3 = d }
-                                }
-                                let p = power[Int(code)]
-                                total += p
-                                bestPair = max(bestPair, p + previous)
-                                previous = p
-                            }
-                            frameScore[i] = (t0 + t1 + t2 + t3) / Float(Constants.topBandCount)
-                            concentrated[i] = total > 0 && bestPair > Constants.toneConcentrationRatio * total
+            floorCodes.withUnsafeBufferPointer { floors in
+                for i in 0..<n {
+                    // Top-k band SNRs by insertion into a small sorted tuple.
+                    var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
+                    var total: Float = 0, bestPair: Float = 0, previous: Float = 0
+                    for b in 0..<bands {
+                        let code = codes[i * bands + b]
+                        let d = min(Constants.clipDB, max(0, 0.5 * (Float(code) - Float(floors[i * bands + b]))))
+                        if d > t3 {
+                            if d > t0 { t3 = t2; t2 = t1; t1 = t0; t0 = d }
+                            else if d > t1 { t3 = t2; t2 = t1; t1 = d }
+                            else if d > t2 { t3 = t2; t2 = d }
+                            else { t3 = d }
                         }
+                        let p = power[Int(code)]
+                        total += p
+                        bestPair = max(bestPair, p + previous)
+                        previous = p
                     }
+                    frameScore[i] = (t0 + t1 + t2 + t3) / Float(Constants.topBandCount)
+                    concentrated[i] = total > 0 && bestPair > Constants.toneConcentrationRatio * total
                 }
             }
             // Centred moving average of the score.
@@ -174,25 +205,60 @@ public enum SpeechActivityDetector {
             }
             score = smoothed
             // Hysteresis and gates.
-            let loudest = BandNoiseFloor.slidingMaximum(contours.levelDB, halfWindow: Constants.dynamicRangeHalfWindowFrames)
+            let loudest = BandNoiseFloor.slidingMaximum(levelDB, halfWindow: Constants.dynamicRangeHalfWindowFrames)
             let onset = Float(settings.onsetSNRDB), keep = Float(settings.continueSNRDB)
             let range = Float(settings.dynamicRangeDB)
             var mask = [Bool](repeating: false, count: n), loud = mask
             var on = false
             for i in 0..<n {
+                if i == coreStart - start { on = initiallyOn }
+                if i == stateFrame - start { stateBefore = on }
                 on = on ? smoothed[i] > keep : smoothed[i] > onset
-                let level = contours.levelDB[i]
+                let level = levelDB[i]
                 loud[i] = on && level > Constants.absoluteFloorDB && level > loudest[i] - range
                 mask[i] = loud[i] && !concentrated[i]
             }
             raw = mask
             sounding = loud
         }
+    }
+
+    /// The per-frame outcome of steps 1–3 for a whole channel, and step 4.
+    struct Evidence {
+        let timeBase: TimeBase
+        var levelDB: [Float] = []
+        var score: [Float16] = []
+        var raw: [Bool] = []
+        var sounding: [Bool] = []
+        /// Frames the crosstalk gate cleared as the other party's leakage (false on one channel).
+        /// A gap holding leakage next to a fragment shorter than `minimumSpeechSeconds` is the
+        /// other party talking, not a pause of this one, and is not bridged (`finish`).
+        var leakage: [Bool] = []
+
+        init(timeBase: TimeBase) { self.timeBase = timeBase }
+
+        mutating func reserve(frames: Int) {
+            score.reserveCapacity(frames)
+            raw.reserveCapacity(frames)
+            sounding.reserveCapacity(frames)
+            leakage.reserveCapacity(frames)
+        }
+
+        /// Appends frames `range` (absolute) of a window's evidence, and which of them the
+        /// crosstalk gate found to be leakage (`nil`: none).
+        mutating func append(_ w: WindowEvidence, frames range: Range<Int>, leakage leaked: [Bool]? = nil) {
+            let local = (range.lowerBound - w.start)..<(range.upperBound - w.start)
+            raw.append(contentsOf: w.raw[local])
+            sounding.append(contentsOf: w.sounding[local])
+            if let leaked { leakage.append(contentsOf: leaked) } else { leakage.append(contentsOf: repeatElement(false, count: local.count)) }
+            score.reserveCapacity(score.count + local.count)
+            for i in local { score.append(Float16(w.score[i])) }
+        }
 
         /// Hangover, bridging, short-run and sustained-sound rules → the activity.
         mutating func finish(settings: SpeechActivitySettings) -> SpeechActivity {
             let n = raw.count
-            let hop = contours.timeBase.hopSeconds
+            let hop = timeBase.hopSeconds
             var mask = raw
             // Hangover: dilate by a few frames each side.
             let h = Constants.hangoverFrames
@@ -215,8 +281,8 @@ public enum SpeechActivityDetector {
             FrameRuns.closeGaps(&sustained, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             keepSustainedSounds(&sustained, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
             for i in 0..<n where sustained[i] { mask[i] = false }
-            return SpeechActivity(timeBase: contours.timeBase, isSpeech: mask,
-                                  segments: FrameRuns.segments(mask, timeBase: contours.timeBase))
+            return SpeechActivity(timeBase: timeBase, isSpeech: mask,
+                                  segments: FrameRuns.segments(mask, timeBase: timeBase))
         }
 
         /// Whether speech stands < `noisyChannelSNRDB` over the channel's noise (median level of
@@ -227,8 +293,8 @@ public enum SpeechActivityDetector {
         /// so gaps up to `noisyBridgeSeconds` are bridged and run ends held `noisyTailSeconds`
         /// (project choices; see docs/accuracy.md).
         var isNoisy: Bool {
-            guard let s = Statistics.histogramPercentile(contours.levelDB, 50, mask: raw),
-                  let o = Statistics.histogramPercentile(contours.levelDB, 50, mask: raw.map { !$0 }) else { return false }
+            guard let s = Statistics.histogramPercentile(levelDB, 50, mask: raw),
+                  let o = Statistics.histogramPercentile(levelDB, 50, mask: raw.map { !$0 }) else { return false }
             return s - o < Constants.noisyChannelSNRDB
         }
 
@@ -239,17 +305,17 @@ public enum SpeechActivityDetector {
                 guard r.count >= minimumFrames else { for i in r { mask[i] = false }; continue }
                 // Dips in level (6 dB under the run's median) and in score (under half its median).
                 values.removeAll(keepingCapacity: true)
-                values.append(contentsOf: contours.levelDB[r])
+                values.append(contentsOf: levelDB[r])
                 values.sort()
                 let dipLevel = values[values.count / 2] - Constants.sustainedDipDB
                 values.removeAll(keepingCapacity: true)
-                values.append(contentsOf: score[r])
+                for i in r { values.append(Float(score[i])) }
                 values.sort()
                 let dipScore = 0.5 * values[values.count / 2]
                 var levelDips = 0, scoreDips = 0
                 for i in r {
-                    if contours.levelDB[i] < dipLevel { levelDips += 1 }
-                    if score[i] < dipScore { scoreDips += 1 }
+                    if levelDB[i] < dipLevel { levelDips += 1 }
+                    if Float(score[i]) < dipScore { scoreDips += 1 }
                 }
                 let dips = min(levelDips, scoreDips)
                 if Double(dips) >= SpeechActivityDetector.Constants.sustainedDipRatio * Double(r.count) {

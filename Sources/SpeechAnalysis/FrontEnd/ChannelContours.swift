@@ -3,19 +3,31 @@ import DSP
 /// Per-frame features of one channel, computed once by `ChannelFrontEnd` and read by every
 /// later analysis. Frame `i` is centred at `timeBase.seconds(ofFrame: i)`.
 ///
-/// Memory: about 24 bytes per frame (2.4 kB per second of audio per channel at a 10 ms hop).
+/// Memory: 12 bytes per frame (1.2 kB per second of audio per channel at a 10 ms hop). The 16
+/// band levels of each frame (16 bytes) are not kept: speech activity reads them while the
+/// file streams (`SpeechActivityStream`), and the two features later analyses derive from them
+/// (the vowel-band envelope and the spectral change) are computed per frame here. Tests and
+/// tools that want the band levels ask the front end to retain them (`retainBandLevels`).
 public struct ChannelContours: Sendable {
     public var timeBase: TimeBase
     public var fftSize: Int
     /// Level of each frame in the analysis band (250–3800 Hz), dBFS: a full-scale sine in the
     /// band reads −3.01 dB. Hann-window power normalised by the window's energy.
     public var levelDB: [Float] = []
-    /// Band levels, `AnalysisBands.count` per frame, quantised to 0.5 dB (see `bandLevelDB`).
+    /// Band levels, `AnalysisBands.count` per frame, quantised to 0.5 dB (see `bandLevelDB`);
+    /// empty unless the front end was asked to retain them.
     public var bandLevelCodes: [UInt8] = []
     /// Frequency of the strongest bin in the analysis band, Hz.
-    public var peakHz: [Float] = []
+    public var peakHz: [Float16] = []
     /// Strongest in-band bin over the mean in-band bin, dB (tones ≫ speech ≫ noise).
-    public var peakToMeanDB: [Float] = []
+    public var peakToMeanDB: [Float16] = []
+    /// Vowel-band envelope of the frame, dB, before smoothing (see `SyllableNuclei.envelopeDB`).
+    public var vowelEnvelopeDB: [Float16] = []
+    /// Change of spectral shape from the frame `spectralChangeLagFrames` earlier, dB (see
+    /// `FilledPauseDetector.spectralChangeDB`); 0 for the first frames.
+    public var spectralChangeDB: [Float16] = []
+    /// Frames between the two frames compared by `spectralChangeDB` (20 ms).
+    public var spectralChangeLagFrames: Int { max(1, Int((0.02 / timeBase.hopSeconds).rounded())) }
 
     public init(timeBase: TimeBase, fftSize: Int) {
         self.timeBase = timeBase
@@ -31,16 +43,11 @@ public struct ChannelContours: Sendable {
         return x <= 0 ? 0 : x >= 255 ? 255 : UInt8(Int(x + 0.5))   // round half up, no libm call
     }
 
-    /// The code of a mean-square power directly: 20·log10(p) + 255 = 6.0206·log2(p) + 255, with
-    /// log2 from the float's exponent and a least-squares cubic for the mantissa (max error
-    /// 0.0013 in log2, i.e. 0.004 dB, far under the 0.5 dB step). No libm call per band.
+    /// The code of a mean-square power directly, with the libm-free `Decibels.fastFromPower`
+    /// (error 0.004 dB, far under the 0.5 dB step).
     @inline(__always) public static func code(forPower p: Float) -> UInt8 {
         guard p > 1e-30 else { return 0 }
-        let bits = p.bitPattern
-        let exponent = Float(Int32(bitPattern: (bits >> 23) & 0xFF) - 127)
-        let m = Float(bitPattern: (bits & 0x007F_FFFF) | 0x3F80_0000)       // mantissa in [1, 2)
-        let log2m = ((0.15391477 * m - 1.02950006) * m + 3.01074372) * m - 2.13382433
-        return code(forDB: 3.0103 * (exponent + log2m))                         // 10·log10(2) = 3.0103
+        return code(forDB: Decibels.fastFromPower(p))
     }
     @inline(__always) public static func dB(forCode code: UInt8) -> Float { Float(code) * 0.5 - 127.5 }
 
@@ -48,10 +55,22 @@ public struct ChannelContours: Sendable {
         Self.dB(forCode: bandLevelCodes[frame * AnalysisBands.count + band])
     }
 
-    mutating func reserve(frames: Int) {
+    /// Appends one frame's features (one access per frame from the front end).
+    @inline(__always) mutating func appendFrame(levelDB: Float, peakHz: Float16, peakToMeanDB: Float16,
+                                                vowelEnvelopeDB: Float16, spectralChangeDB: Float16) {
+        self.levelDB.append(levelDB)
+        self.peakHz.append(peakHz)
+        self.peakToMeanDB.append(peakToMeanDB)
+        self.vowelEnvelopeDB.append(vowelEnvelopeDB)
+        self.spectralChangeDB.append(spectralChangeDB)
+    }
+
+    mutating func reserve(frames: Int, bandLevels: Bool) {
         levelDB.reserveCapacity(frames)
-        bandLevelCodes.reserveCapacity(frames * AnalysisBands.count)
+        if bandLevels { bandLevelCodes.reserveCapacity(frames * AnalysisBands.count) }
         peakHz.reserveCapacity(frames)
         peakToMeanDB.reserveCapacity(frames)
+        vowelEnvelopeDB.reserveCapacity(frames)
+        spectralChangeDB.reserveCapacity(frames)
     }
 }

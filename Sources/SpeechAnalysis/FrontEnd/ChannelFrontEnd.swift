@@ -11,6 +11,10 @@ public final class ChannelFrontEnd {
     public private(set) var contours: ChannelContours
     /// Optional per-frame consumers that read the same power spectrum (pitch).
     public var frameObservers: [any FrameObserver] = []
+    /// Optional per-frame consumers of the band levels (speech activity).
+    public var bandObservers: [any BandLevelObserver] = []
+    /// Whether `contours.bandLevelCodes` keeps every frame's band levels (16 bytes per frame).
+    public let retainsBandLevels: Bool
 
     private let fft: RealFFT
     private let window: [Float]
@@ -22,9 +26,19 @@ public final class ChannelFrontEnd {
     private var pendingCount = 0
     private var frameStart = 0
     private var frameIndex = 0
+    /// Band codes of the last `changeLag + 1` frames (ring), for the spectral change.
+    private let recentCodes: UnsafeMutableBufferPointer<UInt8>
+    private let changeLag: Int
+    /// Power of each 0.5 dB band-level code.
+    private let powerOfCode: UnsafeMutableBufferPointer<Float>
+    /// Width of one FFT bin, Hz.
+    private let binHz: Float
 
+    /// - Parameters:
+    ///   - expectedFrames: frames to reserve room for (the declared length), 0 if unknown.
+    ///   - retainBandLevels: keep every frame's band levels in the contours (tests, tools).
     public init(sampleRateHz: Double, settings: FrontEndSettings = .standard, measurePlans: Bool = false,
-                expectedFrames: Int = 0) {
+                expectedFrames: Int = 0, retainBandLevels: Bool = false) {
         timeBase = settings.timeBase(sampleRateHz: sampleRateHz)
         fftSize = settings.fftSize(sampleRateHz: sampleRateHz)
         fft = RealFFT(size: fftSize, measure: measurePlans, inverse: false)
@@ -35,7 +49,19 @@ public final class ChannelFrontEnd {
         power = [Float](repeating: 0, count: fftSize / 2 + 1)
         pending = [Float](repeating: 0, count: timeBase.windowSamples + 8192)
         contours = ChannelContours(timeBase: timeBase, fftSize: fftSize)
-        contours.reserve(frames: expectedFrames)
+        retainsBandLevels = retainBandLevels
+        contours.reserve(frames: expectedFrames, bandLevels: retainBandLevels)
+        changeLag = contours.spectralChangeLagFrames
+        binHz = Float(sampleRateHz / Double(fftSize))
+        recentCodes = .allocate(capacity: (changeLag + 1) * AnalysisBands.count)
+        recentCodes.initialize(repeating: 0)
+        powerOfCode = .allocate(capacity: 256)
+        for code in 0..<256 { powerOfCode[code] = Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8(code))))) }
+    }
+
+    deinit {
+        recentCodes.deallocate()
+        powerOfCode.deallocate()
     }
 
     /// Feeds the next samples of the channel.
@@ -98,20 +124,33 @@ public final class ChannelFrontEnd {
             }
             // Band mean square = 2·ΣP_k / (N·Σw²) (Parseval, one-sided spectrum).
             let scale = 2 / (Float(fftSize) * windowEnergy)
+            let bands = AnalysisBands.count
+            let codes = recentCodes.baseAddress! + (frameIndex % (changeLag + 1)) * bands
             var total: Float = 0
-            for b in 0..<bandBins.count {
+            for b in 0..<bands {
                 var s: Float = 0
                 for k in bandBins[b] { s += pw[k] }
                 total += s
-                contours.bandLevelCodes.append(ChannelContours.code(forPower: s * scale))
+                codes[b] = ChannelContours.code(forPower: s * scale)
             }
-            contours.levelDB.append(Decibels.fromPower(total * scale))
+            let levelDB = Decibels.fromPower(total * scale)
+            if retainsBandLevels { contours.bandLevelCodes.append(contentsOf: UnsafeBufferPointer(start: codes, count: bands)) }
+            let envelopeDB = SyllableNuclei.envelopeDB(bandCodes: codes, powerOfCode: powerOfCode.baseAddress!)
+            var changeDB: Float = 0
+            if frameIndex >= changeLag {
+                let earlier = recentCodes.baseAddress! + ((frameIndex - changeLag) % (changeLag + 1)) * bands
+                changeDB = FilledPauseDetector.spectralChangeDB(codes, earlier)
+            }
             let peakBin = inBandBins.lowerBound
                 + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)
-            let peak = pw[peakBin]
             let meanPower = total / Float(inBandBins.count)
-            contours.peakHz.append(Float(Double(peakBin) * timeBase.sampleRateHz / Double(fftSize)))
-            contours.peakToMeanDB.append(meanPower > 0 ? Decibels.fromPower(peak / meanPower) : 0)
+            contours.appendFrame(levelDB: levelDB, peakHz: Float16(Float(peakBin) * binHz),
+                                 peakToMeanDB: Float16(meanPower > 0 ? Decibels.fastFromPower(pw[peakBin] / meanPower) : 0),
+                                 vowelEnvelopeDB: Float16(envelopeDB), spectralChangeDB: Float16(changeDB))
+            if !bandObservers.isEmpty {
+                let view = UnsafeBufferPointer(start: codes, count: bands)
+                for observer in bandObservers { observer.observe(frameIndex: frameIndex, bandCodes: view, levelDB: levelDB) }
+            }
             if !frameObservers.isEmpty {
                 let view = UnsafeBufferPointer(pw)
                 for observer in frameObservers { observer.observe(frameIndex: frameIndex, powerSpectrum: view) }
@@ -119,6 +158,13 @@ public final class ChannelFrontEnd {
         }
         frameIndex += 1
     }
+}
+
+/// A per-frame consumer of one channel's band levels: `AnalysisBands.count` codes of 0.5 dB
+/// (`ChannelContours.code(forPower:)`) and the in-band level, dBFS. The buffer is only valid
+/// during the call.
+public protocol BandLevelObserver: AnyObject {
+    func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float)
 }
 
 /// A per-frame feature that reads the shared power spectrum |X_k|² (k = 0…N/2) of the

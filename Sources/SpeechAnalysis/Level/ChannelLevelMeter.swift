@@ -51,11 +51,13 @@ public final class ChannelLevelMeter {
     /// the peak and the interpolator dominates the (unoptimised) debug build's run time.
     private let measuresTruePeak: Bool
 
-    public convenience init(sampleRateHz: Double, settings: LevelSettings = .standard) {
-        self.init(sampleRateHz: sampleRateHz, settings: settings, measuresTruePeak: true)
+    /// - Parameter expectedSamples: the channel's declared length, to reserve the per-block
+    ///   storage once (0 if unknown).
+    public convenience init(sampleRateHz: Double, settings: LevelSettings = .standard, expectedSamples: Int = 0) {
+        self.init(sampleRateHz: sampleRateHz, settings: settings, measuresTruePeak: true, expectedSamples: expectedSamples)
     }
 
-    init(sampleRateHz: Double, settings: LevelSettings, measuresTruePeak: Bool) {
+    init(sampleRateHz: Double, settings: LevelSettings, measuresTruePeak: Bool, expectedSamples: Int = 0) {
         self.measuresTruePeak = measuresTruePeak
         precondition(sampleRateHz >= 4000, "the level meter needs at least 4 kHz")
         self.sampleRateHz = sampleRateHz
@@ -66,6 +68,9 @@ public final class ChannelLevelMeter {
         g = SpeechVoltmeter.smoothing(sampleRateHz: sampleRateHz)
         oneMinusG = 1 - g
         hangover = SpeechVoltmeter.hangoverSamples(sampleRateHz: sampleRateHz)
+        let expectedSeconds = Double(max(0, expectedSamples)) / sampleRateHz
+        tenMsMeanSquares.reserveCapacity(Int(expectedSeconds * 100) + 1)
+        kEnergies.reserveCapacity(Int(expectedSeconds * 10) + 1)
         activeCounts = .allocate(capacity: SpeechVoltmeter.thresholdCount)
         activeCounts.initialize(repeating: 0, count: SpeechVoltmeter.thresholdCount)
         lastActive = .allocate(capacity: SpeechVoltmeter.thresholdCount)

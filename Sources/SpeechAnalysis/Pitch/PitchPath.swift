@@ -14,15 +14,17 @@ import Foundation
 enum PitchPath {
     /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
     ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
+    /// - Parameter loudFrameRMS: the silence reference (99th percentile of frame RMS) when it
+    ///   comes from more than these candidates (chunked decoding); nil: from these.
     static func choose(_ c: PitchCandidates, timeBase: TimeBase, settings: PitchSettings,
-                       speakerRangeHz: ClosedRange<Float>? = nil) -> PitchTrack {
+                       speakerRangeHz: ClosedRange<Float>? = nil, loudFrameRMS: Double? = nil) -> PitchTrack {
         let n = c.frameCount
         let k = c.capacity, states = k + 1  // state 0 = unvoiced, 1…k = candidate j − 1
         var f0Hz = [Float](repeating: 0, count: n)
         var strength = [Float](repeating: 0, count: n)
         guard n > 0 else { return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength) }
 
-        let globalRMS = Float(Self.loudFrameRMS(c.rms))
+        let globalRMS = Float(loudFrameRMS ?? Self.loudFrameRMS(c.rms))
         let vt = Float(settings.voicingThreshold)
         let silenceScale = Float(settings.silenceThreshold / (1 + settings.voicingThreshold))
         let stepCorrection = 0.01 / timeBase.hopSeconds
@@ -121,20 +123,42 @@ enum PitchPath {
 
     /// 99th percentile of the non-zero frame RMS values, from a 0.05 dB histogram (linear time).
     static func loudFrameRMS(_ rms: [Float]) -> Double {
-        let lowDB: Float = -200, stepDB: Float = 0.05, binCount = 4400  // −200 … +20 dB
-        var histogram = [Int32](repeating: 0, count: binCount)
-        var total = 0
+        var histogram = FrameRMSHistogram()
+        histogram.add(rms[...])
+        return histogram.percentile99
+    }
+}
+
+/// Frame RMS values in 0.05 dB bins from −200 to +20 dBFS, for the silence reference of
+/// `PitchPath` (the 99th percentile), accumulated over a whole recording chunk by chunk.
+struct FrameRMSHistogram {
+    static let lowDB: Float = -200, stepDB: Float = 0.05, binCount = 4400
+    private var bins = [Int32](repeating: 0, count: binCount)
+    private(set) var total = 0
+
+    mutating func add(_ rms: ArraySlice<Float>) {
         for r in rms where r > 0 {
-            let bin = Int(((20 * log10(r) - lowDB) / stepDB).rounded(.down))
-            histogram[max(0, min(binCount - 1, bin))] += 1
+            let bin = Int(((20 * log10(r) - Self.lowDB) / Self.stepDB).rounded(.down))
+            bins[max(0, min(Self.binCount - 1, bin))] += 1
             total += 1
         }
+    }
+
+    static func + (a: FrameRMSHistogram, b: FrameRMSHistogram) -> FrameRMSHistogram {
+        var sum = a
+        for k in 0..<binCount { sum.bins[k] += b.bins[k] }
+        sum.total += b.total
+        return sum
+    }
+
+    /// The 99th percentile, as RMS (0 when no frame has energy).
+    var percentile99: Double {
         guard total > 0 else { return 0 }
         let wanted = Int((0.99 * Double(total - 1)).rounded(.down)) + 1  // rank of the 99th percentile
         var seen = 0
-        for b in 0..<binCount {
-            seen += Int(histogram[b])
-            if seen >= wanted { return pow(10, Double(lowDB + (Float(b) + 0.5) * stepDB) / 20) }
+        for b in 0..<Self.binCount {
+            seen += Int(bins[b])
+            if seen >= wanted { return pow(10, Double(Self.lowDB + (Float(b) + 0.5) * Self.stepDB) / 20) }
         }
         return 0
     }

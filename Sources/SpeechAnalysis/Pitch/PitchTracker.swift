@@ -26,8 +26,15 @@ import Foundation
 /// file's absolute peak; the window is the front end's (40 ms Hann by default, i.e. 2 periods of
 /// 50 Hz, 3 periods of Praat's default 75 Hz floor).
 ///
-/// Memory: per frame 1 + 4·6 + 4 = 29 bytes while streaming; the final track keeps 8 bytes per
-/// frame. No allocation per frame beyond amortised array growth (`expectedFrames` reserves).
+/// Long recordings are decoded a chunk at a time (`chunkFrames`, 5 minutes, with
+/// `contextFrames` of context either side that are decoded but not kept), so candidates are
+/// held for at most 2 chunks: a recording up to 10 minutes is decoded in one piece. In longer
+/// ones, the silence reference and the speaker range come from everything up to the end of the
+/// chunk (histograms of frame RMS and of first-pass F0 carried from chunk to chunk).
+///
+/// Memory: per frame 1 + 4·6 + 4 = 29 bytes for the candidates of at most 2 chunks (1.8 MB);
+/// the track keeps 8 bytes per frame. No allocation per frame beyond amortised array growth
+/// (`expectedFrames` reserves).
 public final class PitchTracker: FrameObserver {
     public let settings: PitchSettings
     public let timeBase: TimeBase
@@ -49,7 +56,21 @@ public final class PitchTracker: FrameObserver {
     private let scratchStrength: UnsafeMutableBufferPointer<Int16>
     private let scratchRank: UnsafeMutableBufferPointer<Float>
 
+    /// Candidates of frames [storedFrom, storedFrom + storage.frameCount).
     private var storage: PitchCandidates
+    private var storedFrom = 0
+    /// The track so far: frames [0, f0Hz.count).
+    private var f0Hz: [Float16] = []
+    private var voicingStrength: [Float16] = []
+    /// Frames decoded per chunk (5 minutes at a 10 ms hop) and context decoded either side.
+    let chunkFrames: Int
+    static let standardChunkFrames = 30_000
+    static let contextFrames = 100
+    /// Frame RMS of the frames decoded so far.
+    private var decodedRMS = FrameRMSHistogram()
+    /// First-pass F0 codes (`PitchCandidates.code`) of the voiced frames decoded so far.
+    private var decodedFirstPass: [Int32] = []
+    private var decodedFirstPassCount = 0
     private let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
 
     /// - Parameters:
@@ -62,8 +83,16 @@ public final class PitchTracker: FrameObserver {
                   measurePlans: measurePlans, expectedFrames: expectedFrames)
     }
 
-    public init(timeBase: TimeBase, fftSize: Int, settings: PitchSettings = .standard,
-                measurePlans: Bool = false, expectedFrames: Int = 0) {
+    public convenience init(timeBase: TimeBase, fftSize: Int, settings: PitchSettings = .standard,
+                            measurePlans: Bool = false, expectedFrames: Int = 0) {
+        self.init(timeBase: timeBase, fftSize: fftSize, settings: settings, measurePlans: measurePlans,
+                  expectedFrames: expectedFrames, chunkFrames: Self.standardChunkFrames)
+    }
+
+    /// - Parameter chunkFrames: frames decoded per chunk (tests use short chunks).
+    init(timeBase: TimeBase, fftSize: Int, settings: PitchSettings, measurePlans: Bool, expectedFrames: Int,
+         chunkFrames: Int) {
+        self.chunkFrames = max(chunkFrames, 2 * Self.contextFrames)
         self.settings = settings
         self.timeBase = timeBase
         self.fftSize = fftSize
@@ -102,7 +131,10 @@ public final class PitchTracker: FrameObserver {
         minimumF0 = Float(settings.minimumF0Hz)
         maximumF0 = Float(settings.maximumF0Hz)
         scratchRank = .allocate(capacity: Self.maximumCandidateCount)
-        storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: expectedFrames)
+        let held = min(expectedFrames, 2 * self.chunkFrames + 2 * Self.contextFrames)
+        storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: held)
+        f0Hz.reserveCapacity(expectedFrames)
+        voicingStrength.reserveCapacity(expectedFrames)
     }
 
     deinit {
@@ -114,7 +146,12 @@ public final class PitchTracker: FrameObserver {
     }
 
     public func observe(frameIndex: Int, powerSpectrum: UnsafeBufferPointer<Float>) {
-        precondition(frameIndex == storage.frameCount, "frames must arrive in order")
+        precondition(frameIndex == storedFrom + storage.frameCount, "frames must arrive in order")
+        defer {
+            if storedFrom + storage.frameCount >= f0Hz.count + 2 * chunkFrames + Self.contextFrames {
+                decode(through: f0Hz.count + chunkFrames)
+            }
+        }
         let spectrum = fft.spectrum
         let bins = powerSpectrum.count
         // Interleave |X_k|² as real parts with zero imaginary parts, four bins per step.
@@ -185,13 +222,61 @@ public final class PitchTracker: FrameObserver {
     }
 
     public func finish(frameCount: Int) {
-        precondition(frameCount == storage.frameCount, "tracker saw \(storage.frameCount) of \(frameCount) frames")
-        let firstPass = PitchPath.choose(storage, timeBase: timeBase, settings: settings)
-        track = firstPass
-        if settings.speakerRangeCost > 0, let range = Self.speakerRange(firstPass) {
-            track = PitchPath.choose(storage, timeBase: timeBase, settings: settings, speakerRangeHz: range)
-        }
+        precondition(frameCount == storedFrom + storage.frameCount,
+                     "tracker saw \(storedFrom + storage.frameCount) of \(frameCount) frames")
+        decode(through: frameCount)
+        track = PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: voicingStrength)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: 0)
+        f0Hz = []
+        voicingStrength = []
+    }
+
+    /// Decodes frames [f0Hz.count, end) from the candidates of those frames and up to
+    /// `contextFrames` either side, appends them to the track, and drops candidates no longer needed.
+    private func decode(through end: Int) {
+        let first = f0Hz.count
+        guard end > first else { return }
+        let spanStart = max(storedFrom, first - Self.contextFrames)
+        let spanEnd = min(storedFrom + storage.frameCount, end + Self.contextFrames)
+        let whole = spanStart == storedFrom && spanEnd == storedFrom + storage.frameCount
+        let candidates = whole ? storage : storage.slice((spanStart - storedFrom)..<(spanEnd - storedFrom))
+        let kept = (first - spanStart)..<(end - spanStart)
+        var track: PitchTrack
+        if first == 0 && spanEnd == end {
+            // The whole recording at once.
+            track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings)
+            if settings.speakerRangeCost > 0, let range = Self.speakerRange(track) {
+                track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, speakerRangeHz: range)
+            }
+        } else {
+            // A chunk: silence reference and speaker range over everything up to its end.
+            var rms = FrameRMSHistogram()
+            rms.add(candidates.rms[(first - spanStart)...])
+            let loud = (decodedRMS + rms).percentile99
+            decodedRMS.add(candidates.rms[kept])
+            track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: loud)
+            if decodedFirstPass.isEmpty { decodedFirstPass = [Int32](repeating: 0, count: 65_536) }
+            var firstPass = decodedFirstPass, count = decodedFirstPassCount
+            for i in (first - spanStart)..<track.frameCount where track.f0Hz[i] > 0 {
+                firstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
+                count += 1
+            }
+            for i in kept where track.f0Hz[i] > 0 {
+                decodedFirstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
+                decodedFirstPassCount += 1
+            }
+            if settings.speakerRangeCost > 0, let range = Self.speakerRange(codeHistogram: firstPass, count: count) {
+                track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, speakerRangeHz: range,
+                                         loudFrameRMS: loud)
+            }
+        }
+        f0Hz.append(contentsOf: track.f0Hz[kept])
+        voicingStrength.append(contentsOf: track.voicingStrength[kept])
+        let drop = min(storage.frameCount, max(0, end - Self.contextFrames - storedFrom))
+        if drop > 0 {
+            storage.removeFirst(drop)
+            storedFrom += drop
+        }
     }
 
     /// The speaker's plausible F0 range from a first-pass track: 0.75 × first quartile to 1.5 × third
@@ -204,6 +289,20 @@ public final class PitchTracker: FrameObserver {
         let sorted = voiced.sorted()
         let q25 = sorted[sorted.count / 4], q75 = sorted[(3 * sorted.count) / 4]
         return (0.75 * q25)...(1.5 * q75)
+    }
+
+    /// `speakerRange` from a histogram of F0 codes (`PitchCandidates.code`) of `count` voiced frames.
+    static func speakerRange(codeHistogram: [Int32], count: Int) -> ClosedRange<Float>? {
+        guard count >= minimumFramesForRange else { return nil }
+        func value(rank: Int) -> Float {
+            var seen = 0
+            for (code, n) in codeHistogram.enumerated() {
+                seen += Int(n)
+                if seen > rank { return PitchCandidates.f0Hz(code: UInt16(code)) }
+            }
+            return 0
+        }
+        return (0.75 * value(rank: count / 4))...(1.5 * value(rank: (3 * count) / 4))
     }
 
     /// Voiced frames needed before the first pass is trusted to set a speaker range (0.5 s).
@@ -265,4 +364,22 @@ struct PitchCandidates {
         Float(strengths[frame * capacity + candidate]) / 32767
     }
     @inline(__always) func code(frame: Int, candidate: Int) -> UInt16 { codes[frame * capacity + candidate] }
+
+    /// A copy of frames `range`.
+    func slice(_ range: Range<Int>) -> PitchCandidates {
+        var s = PitchCandidates(capacity: capacity, expectedFrames: 0)
+        s.counts = Array(counts[range])
+        s.rms = Array(rms[range])
+        s.codes = Array(codes[(range.lowerBound * capacity)..<(range.upperBound * capacity)])
+        s.strengths = Array(strengths[(range.lowerBound * capacity)..<(range.upperBound * capacity)])
+        return s
+    }
+
+    /// Drops the first `k` frames (capacity is kept for the frames to come).
+    mutating func removeFirst(_ k: Int) {
+        counts.removeFirst(k)
+        rms.removeFirst(k)
+        codes.removeFirst(k * capacity)
+        strengths.removeFirst(k * capacity)
+    }
 }

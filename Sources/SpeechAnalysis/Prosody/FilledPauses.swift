@@ -107,24 +107,12 @@ public enum FilledPauseDetector {
         let speechMask = mask(speech, frameCount: n, timeBase: tb)
         let speechLevels = (0..<n).compactMap { speechMask[$0] ? Double(contours.levelDB[$0]) : nil }
         let levelGateDB = Float((Statistics.median(speechLevels) ?? 0) - settings.levelBelowSpeechDB)
-        let lag = max(1, Int((0.02 / tb.hopSeconds).rounded()))  // 20 ms apart
-        let bands = AnalysisBands.count
+        let lag = contours.spectralChangeLagFrames  // 20 ms apart
         var steady = [Bool](repeating: false, count: n)
-        contours.bandLevelCodes.withUnsafeBufferPointer { codes in
-            for i in lag..<max(lag, n) where inSpeech[i] && !otherHolds[i] && contours.levelDB[i] >= levelGateDB {
-                let f = pitch.f0Hz[i], fp = pitch.f0Hz[i - 1]
-                guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones) else { continue }
-                // Change of spectral shape: band-level differences minus their mean, so a filler
-                // fading in or out (level change alone) still counts as steady.
-                let a = i * bands, b = (i - lag) * bands
-                var meanDifference: Float = 0
-                for k in 0..<bands { meanDifference += Float(codes[a + k]) - Float(codes[b + k]) }
-                meanDifference /= Float(bands)
-                var change: Float = 0
-                for k in 0..<bands { change += abs(Float(codes[a + k]) - Float(codes[b + k]) - meanDifference) }
-                change *= 0.5 / Float(bands)  // codes are 0.5 dB steps
-                steady[i] = change <= Float(settings.maximumSpectralChangeDB)
-            }
+        for i in lag..<max(lag, n) where inSpeech[i] && !otherHolds[i] && contours.levelDB[i] >= levelGateDB {
+            let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
+            guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones) else { continue }
+            steady[i] = Float(contours.spectralChangeDB[i]) <= Float(settings.maximumSpectralChangeDB)
         }
         FrameRuns.closeGaps(&steady, maxGapFrames: max(1, Int((0.05 / tb.hopSeconds).rounded())))  // 50 ms
         // Pieces of one filler split by a brief dropout (≤ 150 ms) at the same pitch (≤ 1 st apart) are one.
@@ -157,6 +145,20 @@ public enum FilledPauseDetector {
         return FilledPauses(count: items.count, totalSeconds: total,
                             perMinuteOfSpeech: speechSeconds > 0 ? Double(items.count) / (speechSeconds / 60) : nil,
                             items: items)
+    }
+
+    /// Change of spectral shape between two frames' band levels, dB: the band-level differences
+    /// minus their mean, so a filler fading in or out (level change alone) still counts as
+    /// steady; mean absolute value. Computed per frame by the front end
+    /// (`ChannelContours.spectralChangeDB`, frames 20 ms apart).
+    @inline(__always) static func spectralChangeDB(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>) -> Float {
+        let bands = AnalysisBands.count
+        var meanDifference: Float = 0
+        for k in 0..<bands { meanDifference += Float(a[k]) - Float(b[k]) }
+        meanDifference /= Float(bands)
+        var change: Float = 0
+        for k in 0..<bands { change += abs(Float(a[k]) - Float(b[k]) - meanDifference) }
+        return change * 0.5 / Float(bands)  // codes are 0.5 dB steps
     }
 
     static func medianSemitones(_ pitch: PitchTrack, _ run: Range<Int>) -> Double? {

@@ -20,8 +20,8 @@ import Foundation
 /// - Deviation: no separate voicing check (de Jong & Wempe require Praat's pitch to be voiced);
 ///   the vowel-band envelope stands in for it.
 ///
-/// Reads only `ChannelContours.bandLevelCodes` (quantised 0.5 dB mel band levels), so it costs
-/// one table look-up per band and frame and one log per frame.
+/// The envelope is computed per frame by the front end from the quantised 0.5 dB mel band
+/// levels (`ChannelContours.vowelEnvelopeDB`), one table look-up per band and one log per frame.
 public enum SyllableNuclei {
     /// Mel bands of `AnalysisBands` used for the envelope: 454–1579 Hz (bands 2…9).
     static let bands = 2..<10
@@ -81,39 +81,32 @@ public enum SyllableNuclei {
         return nuclei.map { timeBase.seconds(ofFrame: $0) }
     }
 
-    /// Band-correlation envelope in dB (half the dB of the mean pairwise product of the top
-    /// bands' powers, i.e. their geometric-mean level), Gaussian-smoothed.
-    static func smoothedEnvelopeDB(_ contours: ChannelContours, sigmaFrames: Double) -> [Float] {
-        let n = contours.frameCount
-        let powerOfCode = (0..<256).map { Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8($0))))) }
-        var raw = [Float](repeating: 0, count: n)
-        let m = topBandCount
-        let pairCount = Float(m * (m - 1))
-        contours.bandLevelCodes.withUnsafeBufferPointer { codes in
-            powerOfCode.withUnsafeBufferPointer { table in
-                raw.withUnsafeMutableBufferPointer { out in
-                    var top = (Float(0), Float(0), Float(0), Float(0))
-                    for i in 0..<n {
-                        top = (0, 0, 0, 0)
-                        let base = i * AnalysisBands.count
-                        for b in bands {
-                            let p = table[Int(codes[base + b])]
-                            // Insert p into the descending top-4.
-                            if p > top.3 {
-                                if p > top.0 { top = (p, top.0, top.1, top.2) }
-                                else if p > top.1 { top = (top.0, p, top.1, top.2) }
-                                else if p > top.2 { top = (top.0, top.1, p, top.2) }
-                                else { top.3 = p }
-                            }
-                        }
-                        let sum = top.0 + top.1 + top.2 + top.3
-                        let sumSquares = top.0 * top.0 + top.1 * top.1 + top.2 * top.2 + top.3 * top.3
-                        let meanProduct = (sum * sum - sumSquares) / pairCount  // W&N 2007 eq. (2)
-                        out[i] = 0.5 * Decibels.fromPower(max(meanProduct, 1e-30))
-                    }
-                }
+    /// Band-correlation envelope of one frame in dB: half the dB of the mean pairwise product of
+    /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2)).
+    /// Computed by the front end for every frame (`ChannelContours.vowelEnvelopeDB`).
+    @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>) -> Float {
+        var top = (Float(0), Float(0), Float(0), Float(0))
+        for b in bands {
+            let p = table[Int(codes[b])]
+            // Insert p into the descending top-4.
+            if p > top.3 {
+                if p > top.0 { top = (p, top.0, top.1, top.2) }
+                else if p > top.1 { top = (top.0, p, top.1, top.2) }
+                else if p > top.2 { top = (top.0, top.1, p, top.2) }
+                else { top.3 = p }
             }
         }
+        let sum = top.0 + top.1 + top.2 + top.3
+        let sumSquares = top.0 * top.0 + top.1 * top.1 + top.2 * top.2 + top.3 * top.3
+        let pairCount = Float(topBandCount * (topBandCount - 1))
+        let meanProduct = (sum * sum - sumSquares) / pairCount
+        return 0.5 * Decibels.fastFromPower(max(meanProduct, 1e-30))
+    }
+
+    /// The vowel-band envelope (dB), Gaussian-smoothed.
+    static func smoothedEnvelopeDB(_ contours: ChannelContours, sigmaFrames: Double) -> [Float] {
+        let n = contours.frameCount
+        let raw = contours.vowelEnvelopeDB
         // Gaussian smoothing, kernel truncated at ±3σ, edges renormalised.
         let radius = max(1, Int((3 * sigmaFrames).rounded(.up)))
         let kernel = (-radius...radius).map { Float(exp(-0.5 * Double($0 * $0) / (sigmaFrames * sigmaFrames))) }
@@ -124,7 +117,7 @@ public enum SyllableNuclei {
                     for i in 0..<n {
                         var s: Float = 0, w: Float = 0
                         let lo = max(0, i - radius), hi = min(n - 1, i + radius)
-                        for j in lo...hi { let kj = k[j - i + radius]; s += kj * x[j]; w += kj }
+                        for j in lo...hi { let kj = k[j - i + radius]; s += kj * Float(x[j]); w += kj }
                         y[i] = s / w
                     }
                 }

@@ -23,7 +23,7 @@ public enum HoldDetector {
                 var peaks: [Float] = []
                 for i in first...last where contours.levelDB[i] > floors[c] + soundingOverFloorDB {
                     sounding += 1
-                    if contours.peakToMeanDB[i] >= RingbackDetector.toneDominanceDB { peaks.append(contours.peakHz[i]) }
+                    if Float(contours.peakToMeanDB[i]) >= RingbackDetector.toneDominanceDB { peaks.append(Float(contours.peakHz[i])) }
                     if firstOn < 0 { firstOn = i }
                     lastOn = i
                 }

@@ -26,14 +26,14 @@ public enum RingbackDetector {
         guard lastFrame > 0 else { return [] }
         var mask = [Bool](repeating: false, count: lastFrame)
         for i in 0..<lastFrame {
-            mask[i] = contours.peakToMeanDB[i] >= toneDominanceDB && toneRangeHz.contains(contours.peakHz[i])
+            mask[i] = Float(contours.peakToMeanDB[i]) >= toneDominanceDB && toneRangeHz.contains(Float(contours.peakHz[i]))
                 && contours.levelDB[i] > -60
         }
         FrameRuns.closeGaps(&mask, maxGapFrames: Int(bridgeSeconds / tb.hopSeconds))
         FrameRuns.dropShortRuns(&mask, minFrames: Int(minimumBurstSeconds / tb.hopSeconds))
         // Keep runs whose peak frequency is steady.
         for run in FrameRuns.runs(mask) {
-            let peaks = run.map { contours.peakHz[$0] }.sorted()
+            let peaks = run.map { Float(contours.peakHz[$0]) }.sorted()
             let median = peaks[peaks.count / 2]
             let steady = peaks.filter { abs($0 - median) <= steadinessHz }.count
             if steady * 10 < peaks.count * 8 { for i in run { mask[i] = false } }

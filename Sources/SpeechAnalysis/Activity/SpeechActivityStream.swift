@@ -1,0 +1,234 @@
+import DSP
+
+/// Speech activity of one call's channels, decided while the file streams, so the band levels
+/// (16 bytes per frame and channel) are never held for the whole file.
+///
+/// Attach `input(channel:)` to each channel's `ChannelFrontEnd` as a `BandLevelObserver`, feed
+/// the channels in step (block by block), then call `finish(contours:)`. Steps 1–3 of
+/// `SpeechActivityDetector` (floors, score, hysteresis, gates, crosstalk) read at most
+/// `lookaroundFrames` frames either side of a frame; the stream decides them a chunk at a time,
+/// once the chunk's look-ahead has arrived, over a window with that margin either side, and
+/// keeps only their per-frame outcome. The result is the same as deciding the whole file at
+/// once, with one exception: the echo delay used by the crosstalk gate is the one estimated
+/// from the frames seen so far, up to the first 10 minutes (all frames for calls up to 10
+/// minutes; the first 10 minutes for longer ones). Memory: at most 2 chunks plus 2 look-arounds of band levels per channel
+/// (about 1.2 MB per channel), plus 6 bytes per frame of outcome.
+public final class SpeechActivityStream {
+    public let timeBase: TimeBase
+    public let settings: SpeechActivitySettings
+    public let channelCount: Int
+
+    private let look = SpeechActivityDetector.Constants.lookaroundFrames
+    private let chunk: Int
+    private let gate: CrosstalkGate
+    /// Channel 0's echo delay behind channel 1, and channel 1's behind channel 0 (two channels).
+    private var echo: [EchoLagEstimator]
+    /// Band codes and levels of frames [bufferStart, bufferStart + buffers[c].count) of channel c.
+    private let buffers: [FrameBuffer]
+    private var bufferStart = 0
+    /// Frames [0, decided) of every channel have their evidence.
+    private var decided = 0
+    /// Frames [0, correlated) have been added to the echo estimators.
+    private var correlated = 0
+    private var evidence: [SpeechActivityDetector.Evidence]
+    /// Each channel's hysteresis state just before the next window's first frame.
+    private var hysteresisOn: [Bool]
+    private let powerOfCode: [Float]
+
+    /// - Parameter expectedFrames: frames per channel to reserve room for (0 if unknown).
+    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard,
+                            expectedFrames: Int = 0) {
+        self.init(timeBase: timeBase, channelCount: channelCount, settings: settings,
+                  chunkFrames: SpeechActivityDetector.Constants.chunkFrames)
+        for c in 0..<channelCount { evidence[c].reserve(frames: expectedFrames) }
+    }
+
+    /// Frames the echo delay is estimated from (10 minutes at a 10 ms hop).
+    static let echoEstimationFrames = 60_000
+
+    /// Tests: an echo delay to use instead of the estimate.
+    var fixedEchoLagFrames: Int?
+
+    /// - Parameter chunkFrames: frames decided per step (tests use small chunks to show the
+    ///   result does not depend on them); at least the look-around.
+    init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings, chunkFrames: Int) {
+        chunk = max(chunkFrames, SpeechActivityDetector.Constants.lookaroundFrames)
+        self.timeBase = timeBase
+        self.settings = settings
+        self.channelCount = channelCount
+        gate = CrosstalkGate(marginDB: Float(settings.crosstalkMarginDB), bandActiveDB: Float(settings.continueSNRDB))
+        echo = channelCount == 2 ? [EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames),
+                                    EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames)] : []
+        buffers = (0..<channelCount).map { _ in
+            FrameBuffer(capacity: 2 * max(chunkFrames, SpeechActivityDetector.Constants.lookaroundFrames)
+                            + 2 * SpeechActivityDetector.Constants.lookaroundFrames + 64)
+        }
+        evidence = Array(repeating: SpeechActivityDetector.Evidence(timeBase: timeBase), count: channelCount)
+        hysteresisOn = Array(repeating: false, count: channelCount)
+        powerOfCode = (0..<256).map { Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8($0))))) }
+    }
+
+    /// The observer that feeds channel `channel`: attach it to that channel's front end.
+    public func input(channel: Int) -> any BandLevelObserver { Input(stream: self, channel: channel) }
+
+    /// Adds the next frame of channel `channel`.
+    public func append(channel c: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+        let buffer = buffers[c]
+        buffer.append(bandCodes.baseAddress!, levelDB: levelDB)
+        let due = decided + 2 * chunk + look
+        guard bufferStart + buffer.count >= due else { return }
+        let available = bufferStart + (buffers.map(\.count).min() ?? 0)
+        guard available >= due else { return }
+        correlate(upTo: available)
+        decide(from: decided, to: Array(repeating: decided + chunk, count: channelCount),
+               available: Array(repeating: available, count: channelCount))
+        trim(before: decided - look)
+    }
+
+    /// Decides the remaining frames and applies the run rules (step 4) to each channel.
+    /// - Parameter contours: the channels' contours (their `levelDB`), in channel order.
+    public func finish(contours: [ChannelContours]) -> [SpeechActivity] {
+        precondition(contours.count == channelCount)
+        let ends = buffers.map { bufferStart + $0.count }
+        for c in 0..<channelCount {
+            precondition(contours[c].frameCount == ends[c], "channel \(c): \(contours[c].frameCount) frames, stream saw \(ends[c])")
+        }
+        correlate(upTo: ends.min() ?? 0)
+        if let last = ends.max(), last > decided {
+            decide(from: decided, to: ends.map { max(decided, $0) }, available: ends)
+        }
+        let activities = (0..<channelCount).map { c in
+            evidence[c].levelDB = contours[c].levelDB
+            defer { evidence[c] = SpeechActivityDetector.Evidence(timeBase: timeBase) }  // free as we go
+            return evidence[c].finish(settings: settings)
+        }
+        for buffer in buffers { buffer.release() }
+        return activities
+    }
+
+    /// Adds frames [correlated, end) of both channels to the echo estimators, up to
+    /// `echoEstimationFrames`: a call's echo path does not change, and 10 minutes fix its delay.
+    private func correlate(upTo end: Int) {
+        let end = min(end, Self.echoEstimationFrames)
+        guard channelCount == 2, end > correlated else { return }
+        let a = buffers[0].levels, b = buffers[1].levels
+        for i in correlated..<end {
+            let k = i - bufferStart
+            echo[0].add(frameIndex: i, x: a[k], y: b + k)
+            echo[1].add(frameIndex: i, x: b[k], y: a + k)
+        }
+        correlated = end
+    }
+
+    /// Decides frames [start, ends[c]) of each channel from windows reaching `look` frames past
+    /// them (or to `available[c]`).
+    private func decide(from start: Int, to ends: [Int], available: [Int]) {
+        let bands = AnalysisBands.count
+        let windowStart = max(0, start - look)
+        var windows: [SpeechActivityDetector.WindowEvidence] = []
+        let nextStart = ends.min() ?? start
+        for c in 0..<channelCount {
+            let first = windowStart - bufferStart
+            let local = first..<max(first, min(available[c], ends[c] + look) - bufferStart)
+            let w = powerOfCode.withUnsafeBufferPointer { power in
+                SpeechActivityDetector.WindowEvidence(
+                    start: windowStart,
+                    codes: UnsafeBufferPointer(start: buffers[c].codes + local.lowerBound * bands, count: local.count * bands),
+                    levelDB: UnsafeBufferPointer(start: buffers[c].levels + local.lowerBound, count: local.count),
+                    settings: settings, powerOfCode: power,
+                    coreStart: start, initiallyOn: hysteresisOn[c], stateFrame: nextStart)
+            }
+            hysteresisOn[c] = w.stateBefore
+            windows.append(w)
+        }
+        var leaks: [[Bool]] = []
+        if channelCount == 2, ends[0] > 0, ends[1] > 0 {
+            let lags = fixedEchoLagFrames.map { [$0, $0] } ?? [echo[0].lagFrames, echo[1].lagFrames]
+            leaks = (0..<2).map { c in
+                gate.leakage(of: windows[c], codes: windowCodes(buffers[c], windows[c]),
+                             from: windows[1 - c], codes: windowCodes(buffers[1 - c], windows[1 - c]),
+                             frames: start..<ends[c], echoLagFrames: lags[c])
+            }
+            for c in 0..<2 {
+                for (k, leak) in leaks[c].enumerated() where leak { windows[c].raw[start + k - windowStart] = false }
+            }
+        }
+        for c in 0..<channelCount where ends[c] > start {
+            evidence[c].append(windows[c], frames: start..<ends[c], leakage: leaks.isEmpty ? nil : leaks[c])
+        }
+        decided = ends.min() ?? start
+    }
+
+    /// The band codes of `window`'s frames within a channel's buffer.
+    private func windowCodes(_ buffer: FrameBuffer, _ window: SpeechActivityDetector.WindowEvidence) -> UnsafeBufferPointer<UInt8> {
+        let bands = AnalysisBands.count
+        return UnsafeBufferPointer(start: buffer.codes + (window.start - bufferStart) * bands, count: window.count * bands)
+    }
+
+    /// Drops buffered frames before `frame`.
+    private func trim(before frame: Int) {
+        let k = frame - bufferStart
+        guard k > 0 else { return }
+        for buffer in buffers { buffer.removeFirst(k) }
+        bufferStart = frame
+    }
+
+    /// One channel's band codes and levels, in storage allocated once (grown only if one
+    /// channel runs far ahead of the others).
+    final class FrameBuffer {
+        private(set) var capacity: Int
+        private(set) var codes: UnsafeMutablePointer<UInt8>
+        private(set) var levels: UnsafeMutablePointer<Float>
+        private(set) var count = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            codes = .allocate(capacity: capacity * AnalysisBands.count)
+            levels = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            codes.deallocate()
+            levels.deallocate()
+        }
+
+        @inline(__always) func append(_ bandCodes: UnsafePointer<UInt8>, levelDB: Float) {
+            if count == capacity { resize(to: 2 * capacity) }
+            (codes + count * AnalysisBands.count).update(from: bandCodes, count: AnalysisBands.count)
+            levels[count] = levelDB
+            count += 1
+        }
+
+        func removeFirst(_ k: Int) {
+            let k = min(k, count)
+            (codes).update(from: codes + k * AnalysisBands.count, count: (count - k) * AnalysisBands.count)
+            levels.update(from: levels + k, count: count - k)
+            count -= k
+        }
+
+        /// Frees the storage (the stream is finished).
+        func release() { resize(to: 1); count = 0 }
+
+        private func resize(to newCapacity: Int) {
+            let newCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity * AnalysisBands.count)
+            let newLevels = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity)
+            let kept = min(count, newCapacity)
+            newCodes.update(from: codes, count: kept * AnalysisBands.count)
+            newLevels.update(from: levels, count: kept)
+            codes.deallocate()
+            levels.deallocate()
+            codes = newCodes
+            levels = newLevels
+            capacity = newCapacity
+        }
+    }
+
+    private final class Input: BandLevelObserver {
+        let stream: SpeechActivityStream
+        let channel: Int
+        init(stream: SpeechActivityStream, channel: Int) { self.stream = stream; self.channel = channel }
+        func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+            stream.append(channel: channel, bandCodes: bandCodes, levelDB: levelDB)
+        }
+    }
+}
