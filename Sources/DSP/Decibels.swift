@@ -14,7 +14,7 @@ public enum Decibels {
     /// 10·log10(power) to within 0.004 dB without a libm call: log2 from the float's exponent
     /// and a least-squares cubic for the mantissa in [1, 2) (max error 0.0013 in log2), times
     /// 10·log10(2). For per-frame features stored at coarser precision. −200 dB for power ≤ 1e−20.
-    @inline(__always) public static func fastFromPower(_ power: Float) -> Float {
+    @inlinable @inline(__always) public static func fastFromPower(_ power: Float) -> Float {
         guard power > 1e-20 else { return Float(floorDB) }
         let bits = power.bitPattern
         let exponent = Float(Int32(bitPattern: (bits >> 23) & 0xFF) - 127)

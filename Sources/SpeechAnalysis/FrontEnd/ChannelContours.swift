@@ -55,14 +55,15 @@ public struct ChannelContours: Sendable {
         Self.dB(forCode: bandLevelCodes[frame * AnalysisBands.count + band])
     }
 
-    /// Appends one frame's features (one access per frame from the front end).
-    @inline(__always) mutating func appendFrame(levelDB: Float, peakHz: Float16, peakToMeanDB: Float16,
-                                                vowelEnvelopeDB: Float16, spectralChangeDB: Float16) {
-        self.levelDB.append(levelDB)
-        self.peakHz.append(peakHz)
-        self.peakToMeanDB.append(peakToMeanDB)
-        self.vowelEnvelopeDB.append(vowelEnvelopeDB)
-        self.spectralChangeDB.append(spectralChangeDB)
+    /// Appends the features of `levelDB.count` frames (the front end stages them).
+    mutating func appendFrames(levelDB: UnsafeBufferPointer<Float>, peakHz: UnsafeBufferPointer<Float16>,
+                               peakToMeanDB: UnsafeBufferPointer<Float16>, vowelEnvelopeDB: UnsafeBufferPointer<Float16>,
+                               spectralChangeDB: UnsafeBufferPointer<Float16>) {
+        self.levelDB.append(contentsOf: levelDB)
+        self.peakHz.append(contentsOf: peakHz)
+        self.peakToMeanDB.append(contentsOf: peakToMeanDB)
+        self.vowelEnvelopeDB.append(contentsOf: vowelEnvelopeDB)
+        self.spectralChangeDB.append(contentsOf: spectralChangeDB)
     }
 
     mutating func reserve(frames: Int, bandLevels: Bool) {

@@ -8,6 +8,7 @@ import Foundation
 public final class ChannelFrontEnd {
     public let timeBase: TimeBase
     public let fftSize: Int
+    /// The frames so far (complete after `finish()`; up to 255 frames are staged before they appear).
     public private(set) var contours: ChannelContours
     /// Optional per-frame consumers that read the same power spectrum (pitch).
     public var frameObservers: [any FrameObserver] = []
@@ -33,6 +34,12 @@ public final class ChannelFrontEnd {
     private let powerOfCode: UnsafeMutableBufferPointer<Float>
     /// Width of one FFT bin, Hz.
     private let binHz: Float
+    /// Features of frames not yet appended to `contours`: appended `stagingFrames` at a time, so
+    /// the per-frame path does no array bookkeeping.
+    private static let stagingFrames = 256
+    private let stagedLevelDB = UnsafeMutablePointer<Float>.allocate(capacity: stagingFrames)
+    private let stagedHalves = UnsafeMutablePointer<Float16>.allocate(capacity: 4 * stagingFrames)
+    private var stagedCount = 0
 
     /// - Parameters:
     ///   - expectedFrames: frames to reserve room for (the declared length), 0 if unknown.
@@ -62,6 +69,16 @@ public final class ChannelFrontEnd {
     deinit {
         recentCodes.deallocate()
         powerOfCode.deallocate()
+        stagedLevelDB.deallocate()
+        stagedHalves.deallocate()
+    }
+
+    private func appendStaged() {
+        let n = stagedCount, m = Self.stagingFrames
+        func halves(_ k: Int) -> UnsafeBufferPointer<Float16> { UnsafeBufferPointer(start: stagedHalves + k * m, count: n) }
+        contours.appendFrames(levelDB: UnsafeBufferPointer(start: stagedLevelDB, count: n), peakHz: halves(0),
+                              peakToMeanDB: halves(1), vowelEnvelopeDB: halves(2), spectralChangeDB: halves(3))
+        stagedCount = 0
     }
 
     /// Feeds the next samples of the channel.
@@ -89,6 +106,7 @@ public final class ChannelFrontEnd {
 
     /// Ends the stream and returns the contours (frames past the last whole window are dropped).
     public func finish() -> ChannelContours {
+        appendStaged()
         for observer in frameObservers { observer.finish(frameCount: frameIndex) }
         return contours
     }
@@ -144,9 +162,14 @@ public final class ChannelFrontEnd {
             let peakBin = inBandBins.lowerBound
                 + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)
             let meanPower = total / Float(inBandBins.count)
-            contours.appendFrame(levelDB: levelDB, peakHz: Float16(Float(peakBin) * binHz),
-                                 peakToMeanDB: Float16(meanPower > 0 ? Decibels.fastFromPower(pw[peakBin] / meanPower) : 0),
-                                 vowelEnvelopeDB: Float16(envelopeDB), spectralChangeDB: Float16(changeDB))
+            let m = Self.stagingFrames, slot = stagedCount
+            stagedLevelDB[slot] = levelDB
+            stagedHalves[slot] = Float16(Float(peakBin) * binHz)
+            stagedHalves[m + slot] = Float16(meanPower > 0 ? Decibels.fastFromPower(pw[peakBin] / meanPower) : 0)
+            stagedHalves[2 * m + slot] = Float16(envelopeDB)
+            stagedHalves[3 * m + slot] = Float16(changeDB)
+            stagedCount = slot + 1
+            if stagedCount == m { appendStaged() }
             if !bandObservers.isEmpty {
                 let view = UnsafeBufferPointer(start: codes, count: bands)
                 for observer in bandObservers { observer.observe(frameIndex: frameIndex, bandCodes: view, levelDB: levelDB) }
