@@ -106,8 +106,8 @@ struct ActivityFixtureTests {
 
     /// The stream decides activity a chunk at a time over windows with a look-around margin; the
     /// segments must not depend on the chunk size. Chunks of 3.4 s (the smallest allowed) against
-    /// the whole call at once, on every fixture call, both channels, at each echo delay the
-    /// estimator can pick (0–30 frames): identical frame by frame. With the delay estimated, it
+    /// the whole call at once, on every fixture call, both channels, at echo delays of 0, 3 and
+    /// 30 frames (the ends of the searched range and a typical line delay): identical frame by frame. With the delay estimated, it
     /// is estimated from the frames seen when a chunk is decided (here from 10 s of the call
     /// instead of all of it; in use, from at least 10 minutes), which may move a few frames.
     @Test func chunkSizeDoesNotChangeActivity() throws {
