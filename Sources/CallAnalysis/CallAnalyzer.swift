@@ -96,11 +96,12 @@ public enum CallAnalyzer {
         for (k, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: k)) }
         // The channels in step, block by block, as from a file.
         let samples = picked.map { buffer.channels[$0.index].map(AudioFileReader.sanitized) }
-        let blockFrames = 4096
-        for blockStart in stride(from: 0, to: buffer.frameCount, by: blockFrames) {
+        let blockFrames = 4096, longest = samples.map(\.count).max() ?? 0
+        for blockStart in stride(from: 0, to: longest, by: blockFrames) {
             for k in picked.indices {
                 samples[k].withUnsafeBufferPointer { all in
-                    let block = UnsafeBufferPointer(rebasing: all[blockStart..<min(all.count, blockStart + blockFrames)])
+                    // Channels of unequal length (the buffer's channels are mutable) end where they end.
+                    let block = UnsafeBufferPointer(rebasing: all[min(all.count, blockStart)..<min(all.count, blockStart + blockFrames)])
                     frontEnds[k].consume(block)
                     levelMeters[k].consume(block)
                 }

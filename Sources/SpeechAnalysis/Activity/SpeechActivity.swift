@@ -101,6 +101,17 @@ public enum SpeechActivityDetector {
         /// echo delay (`CrosstalkGate.maximumLagFrames` + 1) at which the other channel's
         /// evidence is read, with margin.
         static let lookaroundFrames = 340
+        /// What the look-around must cover: a frame's floors read ±300 frames of band levels
+        /// (percentile window; the minimum reads ±150 of a 5-frame smoothing; the dynamic range
+        /// ±300 frames of level), its score ±1
+        /// frame of floors, and the crosstalk gate the other channel's score and floors up to
+        /// the echo delay + 1 frame earlier. Checked when a stream is made.
+        static var requiredLookaroundFrames: Int {
+            let floor = BandNoiseFloor()
+            let floorReach = max(floor.percentileHalfWindowFrames, floor.minimumHalfWindowFrames + floor.smoothingFrames / 2,
+                                 dynamicRangeHalfWindowFrames)
+            return floorReach + scoreSmoothingFrames / 2 + CrosstalkGate(marginDB: 6, bandActiveDB: 6).maximumLagFrames + 1
+        }
         /// Frames decided per step of the stream (5 minutes at a 10 ms hop). The stream keeps at
         /// most 2 chunks plus the look-around, so a call up to 10 minutes is decided in one piece.
         static let chunkFrames = 30_000

@@ -52,6 +52,8 @@ public final class SpeechActivityStream {
     /// - Parameter chunkFrames: frames decided per step (tests use small chunks to show the
     ///   result does not depend on them); at least the look-around.
     init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings, chunkFrames: Int) {
+        precondition(SpeechActivityDetector.Constants.lookaroundFrames >= SpeechActivityDetector.Constants.requiredLookaroundFrames,
+                     "the activity look-around no longer covers the windows it serves")
         chunk = max(chunkFrames, SpeechActivityDetector.Constants.lookaroundFrames)
         self.timeBase = timeBase
         self.settings = settings
@@ -60,8 +62,10 @@ public final class SpeechActivityStream {
         echo = channelCount == 2 ? [EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames),
                                     EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames)] : []
         buffers = (0..<channelCount).map { _ in
+            // Room for 2 chunks, 2 look-arounds, and one channel running a decode block ahead
+            // (4096 samples are at most 1024 frames at any hop of 4 samples or more).
             FrameBuffer(capacity: 2 * max(chunkFrames, SpeechActivityDetector.Constants.lookaroundFrames)
-                            + 2 * SpeechActivityDetector.Constants.lookaroundFrames + 64)
+                            + 2 * SpeechActivityDetector.Constants.lookaroundFrames + 1024)
         }
         evidence = Array(repeating: SpeechActivityDetector.Evidence(timeBase: timeBase), count: channelCount)
         hysteresisOn = Array(repeating: false, count: channelCount)
@@ -71,8 +75,12 @@ public final class SpeechActivityStream {
     /// The observer that feeds channel `channel`: attach it to that channel's front end.
     public func input(channel: Int) -> any BandLevelObserver { Input(stream: self, channel: channel) }
 
+    /// Frames of channel `c` seen so far.
+    func frameCount(channel c: Int) -> Int { bufferStart + buffers[c].count }
+
     /// Adds the next frame of channel `channel`.
     public func append(channel c: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+        precondition(bandCodes.count == AnalysisBands.count, "a frame has \(AnalysisBands.count) band levels")
         let buffer = buffers[c]
         buffer.append(bandCodes.baseAddress!, levelDB: levelDB)
         let due = decided + 2 * chunk + look
@@ -228,6 +236,7 @@ public final class SpeechActivityStream {
         let channel: Int
         init(stream: SpeechActivityStream, channel: Int) { self.stream = stream; self.channel = channel }
         func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+            precondition(frameIndex == stream.frameCount(channel: channel), "frames of channel \(channel) out of order")
             stream.append(channel: channel, bandCodes: bandCodes, levelDB: levelDB)
         }
     }

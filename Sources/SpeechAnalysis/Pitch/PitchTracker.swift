@@ -28,7 +28,7 @@ import Foundation
 ///
 /// Long recordings are decoded a chunk at a time (`chunkFrames`, 5 minutes, with
 /// `contextFrames` of context either side that are decoded but not kept), so candidates are
-/// held for at most 2 chunks: a recording up to 10 minutes is decoded in one piece. In longer
+/// held for at most 2 chunks: a recording shorter than 10 minutes and 1 s is decoded in one piece. In longer
 /// ones, the silence reference and the speaker range come from everything up to the end of the
 /// chunk (histograms of frame RMS and of first-pass F0 carried from chunk to chunk).
 ///
