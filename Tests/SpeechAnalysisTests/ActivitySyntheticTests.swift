@@ -107,6 +107,31 @@ struct ActivitySyntheticTests {
         }
     }
 
+    /// A lip click (a 10 ms noise burst) 0.2 s before an utterance on a clean channel: at 30 dB
+    /// under the utterance's loudest frame it is a click and the utterance starts where its first
+    /// syllable does; at 10 dB under it could be a weak speech sound and is kept and bridged.
+    @Test(arguments: [(-30.0, false), (-10.0, true)])
+    func clickBeforeAnUtterance(belowPeakDB: Double, bridged: Bool) {
+        let (speech, spans) = Self.syllables(count: 8, startSeconds: 1, seed: 41)
+        var x = speech
+        let window = Int(0.04 * Self.rateHz)
+        let peakPower = stride(from: 0, to: x.count - window, by: window / 4).map { i in
+            x[i..<(i + window)].reduce(0) { $0 + Double($1 * $1) } / Double(window)
+        }.max()!
+        let click = Synth.whiteNoise(durationSeconds: 0.01, sampleRateHz: Self.rateHz,
+                                     rms: sqrt(peakPower) * pow(10, belowPeakDB / 20), seed: 42)
+        Synth.mix(&x, click, at: Int((spans[0].0 - 0.2) * Self.rateHz))
+        Synth.mix(&x, Synth.whiteNoise(durationSeconds: Double(x.count) / Self.rateHz, sampleRateHz: Self.rateHz,
+                                       rms: 0.0001, seed: 43), at: 0)
+        let first = try? #require(SpeechActivityDetector.detect(Self.contours(x)).segments.first)
+        guard let first else { return }
+        if bridged {
+            #expect(first.start < spans[0].0 - 0.15)          // starts at the kept sound
+        } else {
+            #expect(abs(first.start - spans[0].0) <= 0.05)  // starts at the syllable (±50 ms)
+        }
+    }
+
     /// The synthetic utterance itself is found (guards the tests above against a dead detector).
     @Test func syntheticSpeechIsFound() {
         let (x, spans) = Self.syllables(count: 12, startSeconds: 1, seed: 21)

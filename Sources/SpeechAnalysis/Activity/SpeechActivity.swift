@@ -96,6 +96,7 @@ public enum SpeechActivityDetector {
         static let noisyChannelSNRDB: Float = 15
         static let noisyBridgeSeconds = 0.4
         static let noisyTailSeconds = 0.15
+        static let fragmentBelowDB: Float = 20
         /// Frames either side of a frame that steps 1–3 read: the ±300-frame percentile and
         /// dynamic-range windows, the 5-frame smoothing, the 3-frame score average, and the
         /// echo delay (`CrosstalkGate.maximumLagFrames` + 1) at which the other channel's
@@ -277,12 +278,14 @@ public enum SpeechActivityDetector {
                 for i in max(0, r.lowerBound - h)..<min(n, r.upperBound + h) { mask[i] = true }
             }
             let shortestFrames = Int((settings.minimumSpeechSeconds / hop).rounded())
+            let noisy = isNoisy
+            if !noisy { dropQuietFragments(&mask, shortestFrames: shortestFrames, reachFrames: Int((settings.bridgeGapSeconds / hop).rounded())) }
             FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()),
                                 keepingOpen: leakage, fragmentFrames: shortestFrames)
             FrameRuns.dropShortRuns(&mask, minFrames: shortestFrames)
             // On noisy channels, longer gaps between runs that stand on their own are bridged too,
             // and each run's end is held for the decay that sinks into the noise.
-            if isNoisy {
+            if noisy {
                 FrameRuns.closeGaps(&mask, maxGapFrames: Int((Constants.noisyBridgeSeconds / hop).rounded()),
                                     keepingOpen: leakage, fragmentFrames: shortestFrames)
                 let tail = Int((Constants.noisyTailSeconds / hop).rounded())
@@ -294,6 +297,24 @@ public enum SpeechActivityDetector {
             for i in 0..<n where sustained[i] { mask[i] = false }
             return SpeechActivity(timeBase: timeBase, isSpeech: mask,
                                   segments: FrameRuns.segments(mask, timeBase: timeBase))
+        }
+
+        /// Clears runs shorter than `shortestFrames` whose loudest frame is more than
+        /// `Constants.fragmentBelowDB` under the loudest frame of a longer run within `reachFrames`:
+        /// lip and tongue clicks before an utterance, which bridging would join to it.
+        private func dropQuietFragments(_ mask: inout [Bool], shortestFrames: Int, reachFrames: Int) {
+            let runs = FrameRuns.runs(mask)
+            func peak(_ r: Range<Int>) -> Float { levelDB[r].max() ?? -200 }
+            for (k, r) in runs.enumerated() where r.count < shortestFrames {
+                var neighbour: Float = -200
+                if k > 0, r.lowerBound - runs[k - 1].upperBound <= reachFrames, runs[k - 1].count >= shortestFrames {
+                    neighbour = max(neighbour, peak(runs[k - 1]))
+                }
+                if k + 1 < runs.count, runs[k + 1].lowerBound - r.upperBound <= reachFrames, runs[k + 1].count >= shortestFrames {
+                    neighbour = max(neighbour, peak(runs[k + 1]))
+                }
+                if peak(r) < neighbour - Constants.fragmentBelowDB { for i in r { mask[i] = false } }
+            }
         }
 
         /// Whether speech stands < `noisyChannelSNRDB` over the channel's noise (median level of
