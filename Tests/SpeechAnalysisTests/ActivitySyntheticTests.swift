@@ -100,11 +100,9 @@ struct ActivitySyntheticTests {
         }
         Synth.mix(&x, Synth.whiteNoise(durationSeconds: 20, sampleRateHz: Self.rateHz, rms: 0.0005, seed: 12), at: 0)
         let speechSeconds = SpeechActivityDetector.detect(Self.contours(x)).speechSeconds
-        #expect(speechSeconds <= 4)  // at least 80 % of 20 s of music rejected (measured: 2.8 s left)
-        withKnownIssue("runs of music broken by chord changes into pieces < 4 s can escape the sustained-sound rule",
-                       isIntermittent: true) {
-            #expect(speechSeconds <= 0.5)  // target: ≤ 2.5 % of 20 s called speech
-        }
+        // Target: ≤ 2.5 % of 20 s called speech. Measured: 0 s (2.8 s when the test was written,
+        // then kept as a known issue; this deterministic signal now meets the target).
+        #expect(speechSeconds <= 0.5)
     }
 
     /// A lip click (a 10 ms noise burst) 0.2 s before an utterance on a clean channel: at 30 dB
