@@ -120,6 +120,7 @@ struct ActivityFixtureTests {
         }
         print("activity calls µ-law: \(original); GSM 6.10: \(coded)")
         #expect(coded.f1 >= original.f1 - 0.02)
+        #expect(coded.f1 >= 0.92)  // the calls' 0.93 target less that codec allowance, against the truth
     }
 
     /// Meeting excerpts: truth is whole speaker turns without inner pauses, so only reported.

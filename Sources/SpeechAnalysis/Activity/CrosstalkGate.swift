@@ -22,7 +22,7 @@ struct CrosstalkGate {
     var minimumSharedBands = 3
     /// Longest echo delay searched, frames (300 ms at a 10 ms hop: line and acoustic echo paths
     /// of telephone calls are mostly under that; ITU-T G.168 tests echo cancellers to 64–128 ms).
-    var maximumLagFrames = 30
+    static let maximumLagFrames = 30
 
     /// Per frame `range` (absolute indices) of `channel`: true where its speech evidence is
     /// leakage of `other`, compared at no delay and at the call's echo delay `echoLagFrames` (±1

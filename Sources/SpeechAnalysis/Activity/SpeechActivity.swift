@@ -97,22 +97,17 @@ public enum SpeechActivityDetector {
         static let noisyBridgeSeconds = 0.4
         static let noisyTailSeconds = 0.15
         static let fragmentBelowDB: Float = 20
-        /// Frames either side of a frame that steps 1–3 read: the ±300-frame percentile and
-        /// dynamic-range windows, the 5-frame smoothing, the 3-frame score average, and the
-        /// echo delay (`CrosstalkGate.maximumLagFrames` + 1) at which the other channel's
-        /// evidence is read, with margin.
-        static let lookaroundFrames = 340
-        /// What the look-around must cover: a frame's floors read ±300 frames of band levels
-        /// (percentile window; the minimum reads ±150 of a 5-frame smoothing; the dynamic range
-        /// ±300 frames of level), its score ±1
-        /// frame of floors, and the crosstalk gate the other channel's score and floors up to
-        /// the echo delay + 1 frame earlier. Checked when a stream is made.
-        static var requiredLookaroundFrames: Int {
+        /// Frames either side of a frame that steps 1–3 read, with a margin of 8: a frame's
+        /// floors read ±300 frames of band levels (percentile window; the minimum reads ±150 of a
+        /// 5-frame smoothing; the dynamic range ±300 frames of level), its score ±1 frame of
+        /// floors, and the crosstalk gate the other channel's score and floors up to the echo
+        /// delay + 1 frame earlier (340 frames with the constants as they are).
+        static let lookaroundFrames: Int = {
             let floor = BandNoiseFloor()
             let floorReach = max(floor.percentileHalfWindowFrames, floor.minimumHalfWindowFrames + floor.smoothingFrames / 2,
                                  dynamicRangeHalfWindowFrames)
-            return floorReach + scoreSmoothingFrames / 2 + CrosstalkGate(marginDB: 6, bandActiveDB: 6).maximumLagFrames + 1
-        }
+            return floorReach + scoreSmoothingFrames / 2 + CrosstalkGate.maximumLagFrames + 1 + 8
+        }()
         /// Frames decided per step of the stream (5 minutes at a 10 ms hop). The stream keeps at
         /// most 2 chunks plus the look-around, so a call up to 10 minutes is decided in one piece.
         static let chunkFrames = 30_000
@@ -242,7 +237,7 @@ public enum SpeechActivityDetector {
         var score: [Float16] = []
         var raw: [Bool] = []
         var sounding: [Bool] = []
-        /// Frames the crosstalk gate cleared as the other party's leakage (false on one channel).
+        /// Frames the crosstalk gate cleared as the other party's leakage (empty on one channel).
         /// A gap holding leakage next to a fragment shorter than `minimumSpeechSeconds` is the
         /// other party talking, not a pause of this one, and is not bridged (`finish`).
         var leakage: [Bool] = []
@@ -253,7 +248,7 @@ public enum SpeechActivityDetector {
             score.reserveCapacity(frames)
             raw.reserveCapacity(frames)
             sounding.reserveCapacity(frames)
-            leakage.reserveCapacity(frames)
+            // (leakage flags are kept for two channels only: reserved as they come)
         }
 
         /// Appends frames `range` (absolute) of a window's evidence, and which of them the
@@ -262,7 +257,7 @@ public enum SpeechActivityDetector {
             let local = (range.lowerBound - w.start)..<(range.upperBound - w.start)
             raw.append(contentsOf: w.raw[local])
             sounding.append(contentsOf: w.sounding[local])
-            if let leaked { leakage.append(contentsOf: leaked) } else { leakage.append(contentsOf: repeatElement(false, count: local.count)) }
+            if let leaked { leakage.append(contentsOf: leaked) }  // two channels only; empty otherwise
             score.reserveCapacity(score.count + local.count)
             for i in local { score.append(Float16(w.score[i])) }
         }
@@ -281,13 +276,13 @@ public enum SpeechActivityDetector {
             let noisy = isNoisy
             if !noisy { dropQuietFragments(&mask, shortestFrames: shortestFrames, reachFrames: Int((settings.bridgeGapSeconds / hop).rounded())) }
             FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()),
-                                keepingOpen: leakage, fragmentFrames: shortestFrames)
+                                keepingOpen: leakage.count == n ? leakage : [], fragmentFrames: shortestFrames)
             FrameRuns.dropShortRuns(&mask, minFrames: shortestFrames)
             // On noisy channels, longer gaps between runs that stand on their own are bridged too,
             // and each run's end is held for the decay that sinks into the noise.
             if noisy {
                 FrameRuns.closeGaps(&mask, maxGapFrames: Int((Constants.noisyBridgeSeconds / hop).rounded()),
-                                    keepingOpen: leakage, fragmentFrames: shortestFrames)
+                                    keepingOpen: leakage.count == n ? leakage : [], fragmentFrames: shortestFrames)
                 let tail = Int((Constants.noisyTailSeconds / hop).rounded())
                 for r in FrameRuns.runs(mask) { for i in r.upperBound..<min(n, r.upperBound + tail) { mask[i] = true } }
             }

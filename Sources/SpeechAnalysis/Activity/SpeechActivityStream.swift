@@ -33,7 +33,6 @@ public final class SpeechActivityStream {
     private var evidence: [SpeechActivityDetector.Evidence]
     /// Each channel's hysteresis state just before the next window's first frame.
     private var hysteresisOn: [Bool]
-    private let powerOfCode: [Float]
 
     /// - Parameter expectedFrames: frames per channel to reserve room for (0 if unknown).
     public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard,
@@ -52,15 +51,13 @@ public final class SpeechActivityStream {
     /// - Parameter chunkFrames: frames decided per step (tests use small chunks to show the
     ///   result does not depend on them); at least the look-around.
     init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings, chunkFrames: Int) {
-        precondition(SpeechActivityDetector.Constants.lookaroundFrames >= SpeechActivityDetector.Constants.requiredLookaroundFrames,
-                     "the activity look-around no longer covers the windows it serves")
         chunk = max(chunkFrames, SpeechActivityDetector.Constants.lookaroundFrames)
         self.timeBase = timeBase
         self.settings = settings
         self.channelCount = channelCount
         gate = CrosstalkGate(marginDB: Float(settings.crosstalkMarginDB), bandActiveDB: Float(settings.continueSNRDB))
-        echo = channelCount == 2 ? [EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames),
-                                    EchoLagEstimator(maximumLagFrames: gate.maximumLagFrames)] : []
+        echo = channelCount == 2 ? [EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames),
+                                    EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames)] : []
         buffers = (0..<channelCount).map { _ in
             // Room for 2 chunks, 2 look-arounds, and one channel running a decode block ahead
             // (4096 samples are at most 1024 frames at any hop of 4 samples or more).
@@ -69,7 +66,6 @@ public final class SpeechActivityStream {
         }
         evidence = Array(repeating: SpeechActivityDetector.Evidence(timeBase: timeBase), count: channelCount)
         hysteresisOn = Array(repeating: false, count: channelCount)
-        powerOfCode = (0..<256).map { Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8($0))))) }
     }
 
     /// The observer that feeds channel `channel`: attach it to that channel's front end.
@@ -138,7 +134,7 @@ public final class SpeechActivityStream {
         for c in 0..<channelCount {
             let first = windowStart - bufferStart
             let local = first..<max(first, min(available[c], ends[c] + look) - bufferStart)
-            let w = powerOfCode.withUnsafeBufferPointer { power in
+            let w = ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
                 SpeechActivityDetector.WindowEvidence(
                     start: windowStart,
                     codes: UnsafeBufferPointer(start: buffers[c].codes + local.lowerBound * bands, count: local.count * bands),

@@ -50,6 +50,8 @@ public struct ChannelContours: Sendable {
         return code(forDB: Decibels.fastFromPower(p))
     }
     @inline(__always) public static func dB(forCode code: UInt8) -> Float { Float(code) * 0.5 - 127.5 }
+    /// Mean-square power of each code (the table the band-level readers share).
+    static let powerOfCode: [Float] = (0..<256).map { Float(Decibels.toPower(Double(dB(forCode: UInt8($0))))) }
 
     @inline(__always) public func bandLevelDB(frame: Int, band: Int) -> Float {
         Self.dB(forCode: bandLevelCodes[frame * AnalysisBands.count + band])

@@ -63,7 +63,7 @@ public final class ChannelFrontEnd {
         recentCodes = .allocate(capacity: (changeLag + 1) * AnalysisBands.count)
         recentCodes.initialize(repeating: 0)
         powerOfCode = .allocate(capacity: 256)
-        for code in 0..<256 { powerOfCode[code] = Float(Decibels.toPower(Double(ChannelContours.dB(forCode: UInt8(code))))) }
+        _ = powerOfCode.initialize(from: ChannelContours.powerOfCode)
     }
 
     deinit {

@@ -14,17 +14,17 @@ import Foundation
 enum PitchPath {
     /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
     ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
-    /// - Parameter loudFrameRMS: the silence reference (99th percentile of frame RMS) when it
-    ///   comes from more than these candidates (chunked decoding); nil: from these.
+    /// - Parameter loudFrameRMS: the silence reference, the 99th percentile of frame RMS
+    ///   (`FrameRMSHistogram`) over the recording so far.
     static func choose(_ c: PitchCandidates, timeBase: TimeBase, settings: PitchSettings,
-                       speakerRangeHz: ClosedRange<Float>? = nil, loudFrameRMS: Double? = nil) -> PitchTrack {
+                       speakerRangeHz: ClosedRange<Float>? = nil, loudFrameRMS: Double) -> PitchTrack {
         let n = c.frameCount
         let k = c.capacity, states = k + 1  // state 0 = unvoiced, 1…k = candidate j − 1
         var f0Hz = [Float](repeating: 0, count: n)
         var strength = [Float](repeating: 0, count: n)
         guard n > 0 else { return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength) }
 
-        let globalRMS = Float(loudFrameRMS ?? Self.loudFrameRMS(c.rms))
+        let globalRMS = Float(loudFrameRMS)
         let vt = Float(settings.voicingThreshold)
         let silenceScale = Float(settings.silenceThreshold / (1 + settings.voicingThreshold))
         let stepCorrection = 0.01 / timeBase.hopSeconds
@@ -119,13 +119,6 @@ enum PitchPath {
             state = Int(back[i * states + state])
         }
         return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength)
-    }
-
-    /// 99th percentile of the non-zero frame RMS values, from a 0.05 dB histogram (linear time).
-    static func loudFrameRMS(_ rms: [Float]) -> Double {
-        var histogram = FrameRMSHistogram()
-        histogram.add(rms[...])
-        return histogram.percentile99
     }
 }
 

@@ -241,34 +241,26 @@ public final class PitchTracker: FrameObserver {
         let whole = spanStart == storedFrom && spanEnd == storedFrom + storage.frameCount
         let candidates = whole ? storage : storage.slice((spanStart - storedFrom)..<(spanEnd - storedFrom))
         let kept = (first - spanStart)..<(end - spanStart)
-        var track: PitchTrack
-        if first == 0 && spanEnd == end {
-            // The whole recording at once.
-            track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings)
-            if settings.speakerRangeCost > 0, let range = Self.speakerRange(track) {
-                track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, speakerRangeHz: range)
-            }
-        } else {
-            // A chunk: silence reference and speaker range over everything up to its end.
-            var rms = FrameRMSHistogram()
-            rms.add(candidates.rms[(first - spanStart)...])
-            let loud = (decodedRMS + rms).percentile99
-            decodedRMS.add(candidates.rms[kept])
-            track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: loud)
-            if decodedFirstPass.isEmpty { decodedFirstPass = [Int32](repeating: 0, count: 65_536) }
-            var firstPass = decodedFirstPass, count = decodedFirstPassCount
-            for i in (first - spanStart)..<track.frameCount where track.f0Hz[i] > 0 {
-                firstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
-                count += 1
-            }
-            for i in kept where track.f0Hz[i] > 0 {
-                decodedFirstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
-                decodedFirstPassCount += 1
-            }
-            if settings.speakerRangeCost > 0, let range = Self.speakerRange(codeHistogram: firstPass, count: count) {
-                track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, speakerRangeHz: range,
-                                         loudFrameRMS: loud)
-            }
+        // Silence reference and speaker range over everything up to the span's end (the whole
+        // recording when it is decoded in one piece).
+        var rms = FrameRMSHistogram()
+        rms.add(candidates.rms[(first - spanStart)...])
+        let loud = (decodedRMS + rms).percentile99
+        decodedRMS.add(candidates.rms[kept])
+        var track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: loud)
+        if decodedFirstPass.isEmpty { decodedFirstPass = [Int32](repeating: 0, count: 65_536) }
+        var firstPass = decodedFirstPass, count = decodedFirstPassCount
+        for i in (first - spanStart)..<track.frameCount where track.f0Hz[i] > 0 {
+            firstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
+            count += 1
+        }
+        for i in kept where track.f0Hz[i] > 0 {
+            decodedFirstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
+            decodedFirstPassCount += 1
+        }
+        if settings.speakerRangeCost > 0, let range = Self.speakerRange(codeHistogram: firstPass, count: count) {
+            track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, speakerRangeHz: range,
+                                     loudFrameRMS: loud)
         }
         f0Hz.append(contentsOf: track.f0Hz[kept])
         voicingStrength.append(contentsOf: track.voicingStrength[kept])
@@ -279,19 +271,11 @@ public final class PitchTracker: FrameObserver {
         }
     }
 
-    /// The speaker's plausible F0 range from a first-pass track: 0.75 × first quartile to 1.5 × third
+    /// The speaker's plausible F0 range from a first pass: 0.75 × first quartile to 1.5 × third
     /// quartile of the voiced F0 (the two-pass floor and ceiling of Hirst 2011, "The analysis by
-    /// synthesis of speech melody: from data to models", Journal of Speech Sciences 1(1)). nil with
-    /// fewer than `minimumFramesForRange` voiced frames.
-    static func speakerRange(_ track: PitchTrack) -> ClosedRange<Float>? {
-        let voiced = track.voicedF0Hz
-        guard voiced.count >= minimumFramesForRange else { return nil }
-        let sorted = voiced.sorted()
-        let q25 = sorted[sorted.count / 4], q75 = sorted[(3 * sorted.count) / 4]
-        return (0.75 * q25)...(1.5 * q75)
-    }
-
-    /// `speakerRange` from a histogram of F0 codes (`PitchCandidates.code`) of `count` voiced frames.
+    /// synthesis of speech melody: from data to models", Journal of Speech Sciences 1(1)), from a
+    /// histogram of the F0 codes (`PitchCandidates.code`) of `count` voiced frames. nil with fewer
+    /// than `minimumFramesForRange` voiced frames.
     static func speakerRange(codeHistogram: [Int32], count: Int) -> ClosedRange<Float>? {
         guard count >= minimumFramesForRange else { return nil }
         func value(rank: Int) -> Float {
