@@ -28,7 +28,7 @@ public enum CallAnalyzer {
                             measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
         }
         let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: picked.count,
-                                            settings: options.activity, expectedFrames: expectedFrames)
+                                            settings: options.activity)
         for (k, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: k)) }
         let levelMeters = picked.map { _ in
             ChannelLevelMeter(sampleRateHz: rate, settings: options.level,
@@ -73,7 +73,7 @@ public enum CallAnalyzer {
         guard contours.allSatisfy({ $0.frameCount > 0 }) else {
             throw AnalysisError.tooShort(path: path, durationSeconds: durationSeconds)
         }
-        return analyze(contours: contours, activities: activity.finish(contours: contours), levelMeters: levelMeters,
+        return analyze(contours: contours, activities: activity.finish(), levelMeters: levelMeters,
                        pitchTracks: pitchTrackers.map { $0.track! }, picks: picked, file: path, audio: audio,
                        durationSeconds: durationSeconds, warnings: warnings, options: options)
     }
@@ -114,7 +114,7 @@ public enum CallAnalyzer {
         let audio = AudioSummary(format: "in-memory Float32", sampleRateHz: Int(buffer.sampleRateHz),
                                  channelCount: buffer.channelCount,
                                  durationSeconds: Rounding.seconds(buffer.durationSeconds))
-        return analyze(contours: contours, activities: activity.finish(contours: contours), levelMeters: levelMeters,
+        return analyze(contours: contours, activities: activity.finish(), levelMeters: levelMeters,
                        pitchTracks: pitchTrackers.map { $0.track! }, picks: picked, file: name, audio: audio,
                        durationSeconds: buffer.durationSeconds, warnings: [], options: options)
     }

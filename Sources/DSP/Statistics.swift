@@ -29,24 +29,46 @@ public enum Statistics {
     }
 
     /// Percentile of dB values (optionally only where `mask` is true) from a 0.1 dB histogram
-    /// over `lowDB…highDB`: O(n), no sort, no copy; exact to the 0.1 dB bin. Rank as in
-    /// `percentile` rounded down to a whole value.
+    /// (`DecibelHistogram`): O(n), no sort, no copy; exact to the 0.1 dB bin.
     public static func histogramPercentile(_ valuesDB: [Float], _ p: Double, mask: [Bool]? = nil,
                                            lowDB: Float = -200, highDB: Float = 20) -> Float? {
-        let binsPerDB: Float = 10
-        var histogram = [Int](repeating: 0, count: Int((highDB - lowDB) * binsPerDB) + 1)
-        var count = 0
-        for (i, v) in valuesDB.enumerated() where mask?[i] ?? true {
-            let bin = Int(((min(max(v, lowDB), highDB) - lowDB) * binsPerDB).rounded())
-            histogram[bin] += 1
-            count += 1
-        }
+        var histogram = DecibelHistogram(lowDB: lowDB, highDB: highDB)
+        for (i, v) in valuesDB.enumerated() where mask?[i] ?? true { histogram.add(v) }
+        return histogram.percentile(p)
+    }
+}
+
+/// Running percentiles of dB values: counts in 0.1 dB bins over `lowDB…highDB` (values beyond
+/// are clamped to the ends). Values can arrive in any order and any number of pieces, so a
+/// statistic over a whole recording needs no stored values (2,201 counts over −200…+20 dB).
+public struct DecibelHistogram: Sendable, Equatable {
+    public static let binsPerDB: Float = 10
+    public let lowDB: Float
+    public let highDB: Float
+    private var counts: [Int]
+    public private(set) var count = 0
+
+    public init(lowDB: Float = -200, highDB: Float = 20) {
+        self.lowDB = lowDB
+        self.highDB = highDB
+        counts = [Int](repeating: 0, count: Int((highDB - lowDB) * Self.binsPerDB) + 1)
+    }
+
+    @inline(__always) public mutating func add(_ valueDB: Float) {
+        let bin = Int(((min(max(valueDB, lowDB), highDB) - lowDB) * Self.binsPerDB).rounded())
+        counts[bin] += 1
+        count += 1
+    }
+
+    /// The value at rank ⌊p/100 · (count − 1)⌋ (as `Statistics.percentile` rounded down to a
+    /// whole rank), to the 0.1 dB bin; nil when empty.
+    public func percentile(_ p: Double) -> Float? {
         guard count > 0 else { return nil }
         let target = Int((min(max(p, 0), 100) / 100 * Double(count - 1)).rounded(.down))
         var seen = 0
-        for (bin, n) in histogram.enumerated() {
+        for (bin, n) in counts.enumerated() {
             seen += n
-            if seen > target { return lowDB + Float(bin) / binsPerDB }
+            if seen > target { return lowDB + Float(bin) / Self.binsPerDB }
         }
         return highDB
     }

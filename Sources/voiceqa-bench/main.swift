@@ -88,8 +88,7 @@ func foundation(path: String) throws -> Double {
     let frontEnds = (0..<reader.info.channelCount).map { _ in
         ChannelFrontEnd(sampleRateHz: rate, measurePlans: true, expectedFrames: reader.info.declaredFrameCount / max(1, Int((rate * 0.01).rounded())))
     }
-    let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: frontEnds.count,
-                                        expectedFrames: reader.info.declaredFrameCount / frontEnds[0].timeBase.hopSamples)
+    let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: frontEnds.count)
     for (c, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: c)) }
     while true {
         let n = try reader.readBlock()
@@ -98,7 +97,8 @@ func foundation(path: String) throws -> Double {
             reader.channelBlocks[c].withUnsafeBufferPointer { frontEnds[c].consume(UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
     }
-    _ = activity.finish(contours: frontEnds.map { $0.finish() })
+    for fe in frontEnds { _ = fe.finish() }
+    _ = activity.finish()
     return Double(reader.framesRead) / rate
 }
 

@@ -161,4 +161,32 @@ struct ActivityFixtureTests {
         #expect(differing == 0)
         #expect(Double(differingEstimated) <= 0.001 * Double(total))
     }
+
+    /// The run rules (step 4) finish a long call piece by piece at quiet stretches, so nothing
+    /// per frame is kept for the whole call. Finishing pieces from the 5th second on (in use:
+    /// from the 10th minute), in 3.4 s chunks, against the whole call at once, on every fixture
+    /// call, both channels: the pieces join up frame for frame. The one statistic over the whole
+    /// channel (is it noisy?) is read from the frames so far when a piece is finished, so it
+    /// could differ from the whole call's early in a call; on these calls it does not.
+    @Test func piecesJoinUp() throws {
+        var differing = 0, total = 0, pieces = 0, channels = 0
+        for stem in Fixtures.stems(in: "calls") {
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            let contours = buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) }
+            let whole = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 1_000_000, fixedEchoLagFrames: 3)
+            var counts: [Int] = []
+            let pieced = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 340, fixedEchoLagFrames: 3,
+                                                       finishAfterFrames: 500, pieceCounts: &counts)
+            for c in 0..<2 {
+                #expect(whole[c].frameCount == pieced[c].frameCount)
+                differing += zip(whole[c].isSpeech, pieced[c].isSpeech).filter { $0 != $1 }.count
+                total += whole[c].frameCount
+            }
+            pieces += counts.reduce(0, +)
+            channels += counts.count
+        }
+        print("activity in pieces vs whole: \(pieces) pieces over \(channels) channels; \(differing) of \(total) frames differ")
+        #expect(pieces >= 3 * channels, "the calls must be finished in several pieces for this test to mean anything")
+        #expect(differing == 0)
+    }
 }

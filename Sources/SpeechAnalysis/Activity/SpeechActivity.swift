@@ -48,11 +48,28 @@ public struct SpeechActivitySettings: Sendable, Codable, Equatable {
     }
 }
 
-/// Speech activity of one channel: a per-frame decision and the speech segments.
+/// Speech activity of one channel: its speech segments, and the frames they cover.
 public struct SpeechActivity: Sendable {
     public var timeBase: TimeBase
-    public var isSpeech: [Bool]
+    /// Frames of the channel.
+    public var frameCount: Int
+    /// Runs of speech frames, half-open absolute frame ranges, ascending.
+    public var speechRuns: [Range<Int>]
     public var segments: [Segment]
+
+    public init(timeBase: TimeBase, frameCount: Int, speechRuns: [Range<Int>]) {
+        self.timeBase = timeBase
+        self.frameCount = frameCount
+        self.speechRuns = speechRuns
+        segments = FrameRuns.segments(speechRuns, timeBase: timeBase)
+    }
+
+    /// The decision per frame (made on demand: the activity keeps only its runs).
+    public var isSpeech: [Bool] {
+        var mask = [Bool](repeating: false, count: frameCount)
+        for r in speechRuns { for i in r { mask[i] = true } }
+        return mask
+    }
 
     public var speechSeconds: Double { segments.reduce(0) { $0 + $1.durationSeconds } }
 }
@@ -128,7 +145,8 @@ public enum SpeechActivityDetector {
     }
 
     static func detect(_ channels: [ChannelContours], settings: SpeechActivitySettings, chunkFrames: Int,
-                       fixedEchoLagFrames: Int? = nil) -> [SpeechActivity] {
+                       fixedEchoLagFrames: Int? = nil, finishAfterFrames: Int? = nil,
+                       pieceCounts: UnsafeMutablePointer<[Int]>? = nil) -> [SpeechActivity] {
         guard let first = channels.first else { return [] }
         let bands = AnalysisBands.count
         precondition(channels.allSatisfy { $0.bandLevelCodes.count == $0.frameCount * bands },
@@ -136,6 +154,7 @@ public enum SpeechActivityDetector {
         let stream = SpeechActivityStream(timeBase: first.timeBase, channelCount: channels.count, settings: settings,
                                           chunkFrames: chunkFrames)
         stream.fixedEchoLagFrames = fixedEchoLagFrames
+        if let finishAfterFrames { stream.finishAfterFrames = finishAfterFrames }
         let n = channels.map(\.frameCount).max() ?? 0
         for i in 0..<n {
             for c in channels.indices where i < channels[c].frameCount {
@@ -145,7 +164,8 @@ public enum SpeechActivityDetector {
                 }
             }
         }
-        return stream.finish(contours: channels)
+        defer { pieceCounts?.pointee = stream.pieceCounts }
+        return stream.finish()
     }
 
     /// Steps 1–3 on a window of consecutive frames of one channel: floors, score, and the
@@ -230,68 +250,139 @@ public enum SpeechActivityDetector {
         }
     }
 
-    /// The per-frame outcome of steps 1–3 for a whole channel, and step 4.
+    /// The per-frame outcome of steps 1–3 for the frames of one channel not yet final, and step 4.
+    ///
+    /// Step 4's rules reach a bounded number of frames (`quietFramesAroundCut`), so a stretch at
+    /// least twice that long where steps 1–3 found neither speech nor sound separates runs the
+    /// rules can never join: the frames before its middle are finished as one piece and only
+    /// their speech runs are kept. The one statistic over the whole channel, whether it is
+    /// noisy (`isNoisy`), is read from histograms of every frame so far; pieces are finished
+    /// only once `finishAfterFrames` frames have been decided (10 minutes), so a call up to
+    /// that long is finished in one piece, with the statistic over all its frames.
     struct Evidence {
         let timeBase: TimeBase
+        /// Absolute index of the first frame not yet finished.
+        private(set) var start = 0
+        /// Per frame from `start`: in-band level, smoothed score, decision, sounding.
         var levelDB: [Float] = []
         var score: [Float16] = []
         var raw: [Bool] = []
         var sounding: [Bool] = []
         /// Frames the crosstalk gate cleared as the other party's leakage (empty on one channel).
         /// A gap holding leakage next to a fragment shorter than `minimumSpeechSeconds` is the
-        /// other party talking, not a pause of this one, and is not bridged (`finish`).
+        /// other party talking, not a pause of this one, and is not bridged.
         var leakage: [Bool] = []
+        /// Levels of the frames with speech evidence and of the others, every frame so far.
+        private var evidenceLevels = DecibelHistogram(), otherLevels = DecibelHistogram()
+        /// Speech runs of the finished frames, absolute frame indices, ascending.
+        private(set) var runs: [Range<Int>] = []
+        /// Pieces finished so far (tests).
+        private(set) var pieceCount = 0
+
+        /// Frames decided before pieces are finished (tests lower it to show the pieces join up).
+        var finishAfterFrames = 60_000
+        /// Frames a piece may reach without a quiet stretch before it is cut anyway (a channel
+        /// that sounds for 10 minutes on end: music, or noise taken as speech).
+        var forcedCutFrames = 60_000
 
         init(timeBase: TimeBase) { self.timeBase = timeBase }
 
-        mutating func reserve(frames: Int) {
-            score.reserveCapacity(frames)
-            raw.reserveCapacity(frames)
-            sounding.reserveCapacity(frames)
-            // (leakage flags are kept for two channels only: reserved as they come)
-        }
+        /// Frames decided so far.
+        var frameCount: Int { start + raw.count }
 
-        /// Appends frames `range` (absolute) of a window's evidence, and which of them the
-        /// crosstalk gate found to be leakage (`nil`: none).
-        mutating func append(_ w: WindowEvidence, frames range: Range<Int>, leakage leaked: [Bool]? = nil) {
+        /// Appends frames `range` (absolute) of a window's evidence, their levels, and which of
+        /// them the crosstalk gate found to be leakage (`nil`: none).
+        mutating func append(_ w: WindowEvidence, frames range: Range<Int>, levelDB levels: UnsafePointer<Float>,
+                             leakage leaked: [Bool]? = nil) {
+            precondition(range.lowerBound == frameCount, "evidence appended out of order")
             let local = (range.lowerBound - w.start)..<(range.upperBound - w.start)
             raw.append(contentsOf: w.raw[local])
             sounding.append(contentsOf: w.sounding[local])
             if let leaked { leakage.append(contentsOf: leaked) }  // two channels only; empty otherwise
             score.reserveCapacity(score.count + local.count)
             for i in local { score.append(Float16(w.score[i])) }
+            levelDB.append(contentsOf: UnsafeBufferPointer(start: levels, count: range.count))
+            for (k, i) in local.enumerated() {
+                if w.raw[i] { evidenceLevels.add(levels[k]) } else { otherLevels.add(levels[k]) }
+            }
         }
 
-        /// Hangover, bridging, short-run and sustained-sound rules → the activity.
+        /// Frames either side of a cut that must hold neither speech nor sound: more than the
+        /// rules of step 4 reach (hangover, both bridgings, the noisy tail, the fragment reach).
+        static func quietFramesAroundCut(settings: SpeechActivitySettings, hopSeconds hop: Double) -> Int {
+            Constants.hangoverFrames + Int((settings.bridgeGapSeconds / hop).rounded())
+                + Int((Constants.noisyBridgeSeconds / hop).rounded()) + Int((Constants.noisyTailSeconds / hop).rounded()) + 1
+        }
+
+        /// Finishes the frames before the last quiet stretch, once enough frames are decided.
+        mutating func finishPieces(settings: SpeechActivitySettings) {
+            guard frameCount >= finishAfterFrames else { return }
+            let q = Self.quietFramesAroundCut(settings: settings, hopSeconds: timeBase.hopSeconds)
+            var cut: Int? = nil, quiet = 0
+            var i = raw.count - 1
+            while i >= 0 {
+                if raw[i] || sounding[i] { quiet = 0 } else {
+                    quiet += 1
+                    if quiet == 2 * q { cut = i + q; break }
+                }
+                i -= 1
+            }
+            if cut == nil, raw.count - q >= forcedCutFrames { cut = raw.count - q }
+            if let cut, cut > 0 { finishPiece(frames: cut, settings: settings) }
+        }
+
+        /// Finishes every remaining frame: the activity of the whole channel.
         mutating func finish(settings: SpeechActivitySettings) -> SpeechActivity {
-            let n = raw.count
+            let n = frameCount
+            if !raw.isEmpty { finishPiece(frames: raw.count, settings: settings) }
+            return SpeechActivity(timeBase: timeBase, frameCount: n, speechRuns: runs)
+        }
+
+        /// Step 4 on the first `n` pending frames: hangover, bridging, short-run and
+        /// sustained-sound rules; their speech runs are kept, the frames dropped.
+        private mutating func finishPiece(frames n: Int, settings: SpeechActivitySettings) {
             let hop = timeBase.hopSeconds
-            var mask = raw
+            var mask = Array(raw[0..<n])
+            let open = leakage.isEmpty ? [] : Array(leakage[0..<n])
             // Hangover: dilate by a few frames each side.
             let h = Constants.hangoverFrames
-            for r in FrameRuns.runs(raw) {
+            for r in FrameRuns.runs(mask) {
                 for i in max(0, r.lowerBound - h)..<min(n, r.upperBound + h) { mask[i] = true }
             }
             let shortestFrames = Int((settings.minimumSpeechSeconds / hop).rounded())
             let noisy = isNoisy
             if !noisy { dropQuietFragments(&mask, shortestFrames: shortestFrames, reachFrames: Int((settings.bridgeGapSeconds / hop).rounded())) }
             FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()),
-                                keepingOpen: leakage.count == n ? leakage : [], fragmentFrames: shortestFrames)
+                                keepingOpen: open, fragmentFrames: shortestFrames)
             FrameRuns.dropShortRuns(&mask, minFrames: shortestFrames)
             // On noisy channels, longer gaps between runs that stand on their own are bridged too,
             // and each run's end is held for the decay that sinks into the noise.
             if noisy {
                 FrameRuns.closeGaps(&mask, maxGapFrames: Int((Constants.noisyBridgeSeconds / hop).rounded()),
-                                    keepingOpen: leakage.count == n ? leakage : [], fragmentFrames: shortestFrames)
+                                    keepingOpen: open, fragmentFrames: shortestFrames)
                 let tail = Int((Constants.noisyTailSeconds / hop).rounded())
                 for r in FrameRuns.runs(mask) { for i in r.upperBound..<min(n, r.upperBound + tail) { mask[i] = true } }
             }
-            var sustained = sounding
+            var sustained = Array(sounding[0..<n])
             FrameRuns.closeGaps(&sustained, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             keepSustainedSounds(&sustained, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
             for i in 0..<n where sustained[i] { mask[i] = false }
-            return SpeechActivity(timeBase: timeBase, isSpeech: mask,
-                                  segments: FrameRuns.segments(mask, timeBase: timeBase))
+            for r in FrameRuns.runs(mask) {
+                let absolute = (start + r.lowerBound)..<(start + r.upperBound)
+                // A run cut by a forced cut goes on in the next piece.
+                if let last = runs.last, last.upperBound == absolute.lowerBound {
+                    runs[runs.count - 1] = last.lowerBound..<absolute.upperBound
+                } else {
+                    runs.append(absolute)
+                }
+            }
+            levelDB.removeFirst(n)
+            score.removeFirst(n)
+            raw.removeFirst(n)
+            sounding.removeFirst(n)
+            if !leakage.isEmpty { leakage.removeFirst(n) }
+            start += n
+            pieceCount += 1
         }
 
         /// Clears runs shorter than `shortestFrames` whose loudest frame is more than
@@ -313,15 +404,14 @@ public enum SpeechActivityDetector {
         }
 
         /// Whether speech stands < `noisyChannelSNRDB` over the channel's noise (median level of
-        /// evidence frames minus median level of the others). Where speech stands well above the
+        /// evidence frames minus median level of the others, over every frame so far). Where speech stands well above the
         /// noise, a gap in the evidence is a pause; on a noisy channel the weak stretches of words
         /// (unstressed syllables, voiceless consonants, final decays, typically 20–30 dB under the
         /// vowels) sink into the noise, leaving gaps inside words and cutting utterance ends short,
         /// so gaps up to `noisyBridgeSeconds` are bridged and run ends held `noisyTailSeconds`
         /// (project choices; see docs/accuracy.md).
         var isNoisy: Bool {
-            guard let s = Statistics.histogramPercentile(levelDB, 50, mask: raw),
-                  let o = Statistics.histogramPercentile(levelDB, 50, mask: raw.map { !$0 }) else { return false }
+            guard let s = evidenceLevels.percentile(50), let o = otherLevels.percentile(50) else { return false }
             return s - o < Constants.noisyChannelSNRDB
         }
 

@@ -4,15 +4,18 @@ import DSP
 /// (16 bytes per frame and channel) are never held for the whole file.
 ///
 /// Attach `input(channel:)` to each channel's `ChannelFrontEnd` as a `BandLevelObserver`, feed
-/// the channels in step (block by block), then call `finish(contours:)`. Steps 1–3 of
+/// the channels in step (block by block), then call `finish()`. Steps 1–3 of
 /// `SpeechActivityDetector` (floors, score, hysteresis, gates, crosstalk) read at most
 /// `lookaroundFrames` frames either side of a frame; the stream decides them a chunk at a time,
 /// once the chunk's look-ahead has arrived, over a window with that margin either side, and
 /// keeps only their per-frame outcome. The result is the same as deciding the whole file at
 /// once, with one exception: the echo delay used by the crosstalk gate is the one estimated
 /// from the frames seen so far, up to the first 10 minutes (all frames for calls up to 10
-/// minutes; the first 10 minutes for longer ones). Memory: at most 2 chunks plus 2 look-arounds of band levels per channel
-/// (about 1.2 MB per channel), plus 6 bytes per frame of outcome.
+/// minutes; the first 10 minutes for longer ones). Step 4 (the run rules) then finishes the
+/// decided frames piece by piece at quiet stretches (see `SpeechActivityDetector.Evidence`).
+/// Memory, per channel, whatever the file's length: at most 2 chunks plus 2 look-arounds of
+/// band levels (about 1.2 MB), the outcome of the frames not yet finished (9 bytes per frame,
+/// normally under 2 chunks: about 0.5 MB), and the speech runs (16 bytes per run).
 public final class SpeechActivityStream {
     public let timeBase: TimeBase
     public let settings: SpeechActivitySettings
@@ -34,12 +37,9 @@ public final class SpeechActivityStream {
     /// Each channel's hysteresis state just before the next window's first frame.
     private var hysteresisOn: [Bool]
 
-    /// - Parameter expectedFrames: frames per channel to reserve room for (0 if unknown).
-    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard,
-                            expectedFrames: Int = 0) {
+    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard) {
         self.init(timeBase: timeBase, channelCount: channelCount, settings: settings,
                   chunkFrames: SpeechActivityDetector.Constants.chunkFrames)
-        for c in 0..<channelCount { evidence[c].reserve(frames: expectedFrames) }
     }
 
     /// Frames the echo delay is estimated from (10 minutes at a 10 ms hop).
@@ -47,6 +47,15 @@ public final class SpeechActivityStream {
 
     /// Tests: an echo delay to use instead of the estimate.
     var fixedEchoLagFrames: Int?
+
+    /// Tests: the pieces each channel was finished in (set by `finish`).
+    private(set) var pieceCounts: [Int] = []
+
+    /// Tests: frames decided before the run rules finish pieces (see `Evidence`).
+    var finishAfterFrames: Int {
+        get { evidence[0].finishAfterFrames }
+        set { for c in evidence.indices { evidence[c].finishAfterFrames = newValue } }
+    }
 
     /// - Parameter chunkFrames: frames decided per step (tests use small chunks to show the
     ///   result does not depend on them); at least the look-around.
@@ -87,22 +96,18 @@ public final class SpeechActivityStream {
         decide(from: decided, to: Array(repeating: decided + chunk, count: channelCount),
                available: Array(repeating: available, count: channelCount))
         trim(before: decided - look)
+        for c in 0..<channelCount { evidence[c].finishPieces(settings: settings) }
     }
 
-    /// Decides the remaining frames and applies the run rules (step 4) to each channel.
-    /// - Parameter contours: the channels' contours (their `levelDB`), in channel order.
-    public func finish(contours: [ChannelContours]) -> [SpeechActivity] {
-        precondition(contours.count == channelCount)
+    /// Decides the remaining frames and applies the run rules (step 4) to the rest of each channel.
+    public func finish() -> [SpeechActivity] {
         let ends = buffers.map { bufferStart + $0.count }
-        for c in 0..<channelCount {
-            precondition(contours[c].frameCount == ends[c], "channel \(c): \(contours[c].frameCount) frames, stream saw \(ends[c])")
-        }
         correlate(upTo: ends.min() ?? 0)
         if let last = ends.max(), last > decided {
             decide(from: decided, to: ends.map { max(decided, $0) }, available: ends)
         }
+        pieceCounts = evidence.map { $0.pieceCount + 1 }
         let activities = (0..<channelCount).map { c in
-            evidence[c].levelDB = contours[c].levelDB
             defer { evidence[c] = SpeechActivityDetector.Evidence(timeBase: timeBase) }  // free as we go
             return evidence[c].finish(settings: settings)
         }
@@ -158,7 +163,8 @@ public final class SpeechActivityStream {
             }
         }
         for c in 0..<channelCount where ends[c] > start {
-            evidence[c].append(windows[c], frames: start..<ends[c], leakage: leaks.isEmpty ? nil : leaks[c])
+            evidence[c].append(windows[c], frames: start..<ends[c], levelDB: buffers[c].levels + (start - bufferStart),
+                               leakage: leaks.isEmpty ? nil : leaks[c])
         }
         decided = ends.min() ?? start
     }

@@ -82,8 +82,13 @@ public enum FrameRuns {
     /// Converts frame runs to segments: a run of frames i..<j spans from the centre of frame i
     /// minus half a hop to the centre of frame j−1 plus half a hop.
     public static func segments(_ mask: [Bool], timeBase: TimeBase) -> [Segment] {
+        segments(runs(mask), timeBase: timeBase)
+    }
+
+    /// Converts frame runs (half-open ranges) to segments, as `segments(_:timeBase:)`.
+    public static func segments(_ runs: [Range<Int>], timeBase: TimeBase) -> [Segment] {
         let half = timeBase.hopSeconds / 2
-        return runs(mask).map { r in
+        return runs.map { r in
             Segment(start: max(0, timeBase.seconds(ofFrame: r.lowerBound) - half),
                     end: timeBase.seconds(ofFrame: r.upperBound - 1) + half)
         }
