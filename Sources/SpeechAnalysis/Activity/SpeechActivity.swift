@@ -160,7 +160,7 @@ public enum SpeechActivityDetector {
             for c in channels.indices where i < channels[c].frameCount {
                 channels[c].bandLevelCodes.withUnsafeBufferPointer { codes in
                     stream.append(channel: c, bandCodes: UnsafeBufferPointer(rebasing: codes[(i * bands)..<((i + 1) * bands)]),
-                                  levelDB: channels[c].levelDB[i])
+                                  levelDB: Float(channels[c].levelDB[i]))
                 }
             }
         }

@@ -32,13 +32,13 @@ public final class ChannelFrontEnd {
     private let changeLag: Int
     /// Power of each 0.5 dB band-level code.
     private let powerOfCode: UnsafeMutableBufferPointer<Float>
-    /// Width of one FFT bin, Hz.
-    private let binHz: Float
+    /// A bin whose power is this many times the mean in-band bin's is a tone's.
+    private let tonePowerRatio = Float(Decibels.toPower(Double(ChannelContours.toneDominanceDB)))
     /// Features of frames not yet appended to `contours`: appended `stagingFrames` at a time, so
     /// the per-frame path does no array bookkeeping.
     private static let stagingFrames = 256
-    private let stagedLevelDB = UnsafeMutablePointer<Float>.allocate(capacity: stagingFrames)
-    private let stagedHalves = UnsafeMutablePointer<Float16>.allocate(capacity: 4 * stagingFrames)
+    private let stagedLevelDB = UnsafeMutablePointer<Float16>.allocate(capacity: stagingFrames)
+    private let stagedCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * stagingFrames)
     private var stagedCount = 0
 
     /// - Parameters:
@@ -59,7 +59,6 @@ public final class ChannelFrontEnd {
         retainsBandLevels = retainBandLevels
         contours.reserve(frames: expectedFrames, bandLevels: retainBandLevels)
         changeLag = contours.spectralChangeLagFrames
-        binHz = Float(sampleRateHz / Double(fftSize))
         recentCodes = .allocate(capacity: (changeLag + 1) * AnalysisBands.count)
         recentCodes.initialize(repeating: 0)
         powerOfCode = .allocate(capacity: 256)
@@ -70,14 +69,14 @@ public final class ChannelFrontEnd {
         recentCodes.deallocate()
         powerOfCode.deallocate()
         stagedLevelDB.deallocate()
-        stagedHalves.deallocate()
+        stagedCodes.deallocate()
     }
 
     private func appendStaged() {
         let n = stagedCount, m = Self.stagingFrames
-        func halves(_ k: Int) -> UnsafeBufferPointer<Float16> { UnsafeBufferPointer(start: stagedHalves + k * m, count: n) }
-        contours.appendFrames(levelDB: UnsafeBufferPointer(start: stagedLevelDB, count: n), peakHz: halves(0),
-                              peakToMeanDB: halves(1), vowelEnvelopeDB: halves(2), spectralChangeDB: halves(3))
+        func codes(_ k: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: stagedCodes + k * m, count: n) }
+        contours.appendFrames(levelDB: UnsafeBufferPointer(start: stagedLevelDB, count: n), toneBins: codes(0),
+                              vowelEnvelopeCodes: codes(1), spectralChangeCodes: codes(2))
         stagedCount = 0
     }
 
@@ -151,7 +150,8 @@ public final class ChannelFrontEnd {
                 total += s
                 codes[b] = ChannelContours.code(forPower: s * scale)
             }
-            let levelDB = Decibels.fromPower(total * scale)
+            // Kept at half precision (0.03 dB), and handed on as kept, so every reader sees one value.
+            let levelHalf = Float16(Decibels.fromPower(total * scale)), levelDB = Float(levelHalf)
             if retainsBandLevels { contours.bandLevelCodes.append(contentsOf: UnsafeBufferPointer(start: codes, count: bands)) }
             let envelopeDB = SyllableNuclei.envelopeDB(bandCodes: codes, powerOfCode: powerOfCode.baseAddress!)
             var changeDB: Float = 0
@@ -162,12 +162,12 @@ public final class ChannelFrontEnd {
             let peakBin = inBandBins.lowerBound
                 + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)
             let meanPower = total / Float(inBandBins.count)
+            let isTone = meanPower > 0 && pw[peakBin] >= tonePowerRatio * meanPower
             let m = Self.stagingFrames, slot = stagedCount
-            stagedLevelDB[slot] = levelDB
-            stagedHalves[slot] = Float16(Float(peakBin) * binHz)
-            stagedHalves[m + slot] = Float16(meanPower > 0 ? Decibels.fastFromPower(pw[peakBin] / meanPower) : 0)
-            stagedHalves[2 * m + slot] = Float16(envelopeDB)
-            stagedHalves[3 * m + slot] = Float16(changeDB)
+            stagedLevelDB[slot] = levelHalf
+            stagedCodes[slot] = isTone ? UInt8(min(peakBin, 255)) : 0
+            stagedCodes[m + slot] = ChannelContours.code(forDB: envelopeDB)
+            stagedCodes[2 * m + slot] = ChannelContours.spectralChangeCode(forDB: changeDB)
             stagedCount = slot + 1
             if stagedCount == m { appendStaged() }
             if !bandObservers.isEmpty {

@@ -105,14 +105,14 @@ public enum FilledPauseDetector {
         let otherHolds = mask(other, frameCount: n, timeBase: tb)
         // Level gate against hum and leakage in the gaps: within `levelBelowSpeechDB` of the median speech-frame level.
         let speechMask = mask(speech, frameCount: n, timeBase: tb)
-        let speechLevels = (0..<n).compactMap { speechMask[$0] ? Double(contours.levelDB[$0]) : nil }
+        let speechLevels = (0..<n).compactMap { speechMask[$0] ? Double(Float(contours.levelDB[$0])) : nil }
         let levelGateDB = Float((Statistics.median(speechLevels) ?? 0) - settings.levelBelowSpeechDB)
         let lag = contours.spectralChangeLagFrames  // 20 ms apart
         var steady = [Bool](repeating: false, count: n)
-        for i in lag..<max(lag, n) where inSpeech[i] && !otherHolds[i] && contours.levelDB[i] >= levelGateDB {
+        for i in lag..<max(lag, n) where inSpeech[i] && !otherHolds[i] && Float(contours.levelDB[i]) >= levelGateDB {
             let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
             guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones) else { continue }
-            steady[i] = Float(contours.spectralChangeDB[i]) <= Float(settings.maximumSpectralChangeDB)
+            steady[i] = contours.spectralChangeDB(frame: i) <= Float(settings.maximumSpectralChangeDB)
         }
         FrameRuns.closeGaps(&steady, maxGapFrames: max(1, Int((0.05 / tb.hopSeconds).rounded())))  // 50 ms
         // Pieces of one filler split by a brief dropout (≤ 150 ms) at the same pitch (≤ 1 st apart) are one.

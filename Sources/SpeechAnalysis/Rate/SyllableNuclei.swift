@@ -21,7 +21,8 @@ import Foundation
 ///   the vowel-band envelope stands in for it.
 ///
 /// The envelope is computed per frame by the front end from the quantised 0.5 dB mel band
-/// levels (`ChannelContours.vowelEnvelopeDB`), one table look-up per band and one log per frame.
+/// levels, one table look-up per band and one log per frame, and kept to 0.5 dB like them
+/// (`ChannelContours.vowelEnvelopeCodes`).
 public enum SyllableNuclei {
     /// Mel bands of `AnalysisBands` used for the envelope: 454–1579 Hz (bands 2…9).
     static let bands = 2..<10
@@ -83,7 +84,7 @@ public enum SyllableNuclei {
 
     /// Band-correlation envelope of one frame in dB: half the dB of the mean pairwise product of
     /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2)).
-    /// Computed by the front end for every frame (`ChannelContours.vowelEnvelopeDB`).
+    /// Computed by the front end for every frame (`ChannelContours.vowelEnvelopeCodes`).
     @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>) -> Float {
         var top = (Float(0), Float(0), Float(0), Float(0))
         for b in bands {
@@ -106,21 +107,24 @@ public enum SyllableNuclei {
     /// The vowel-band envelope (dB), Gaussian-smoothed.
     static func smoothedEnvelopeDB(_ contours: ChannelContours, sigmaFrames: Double) -> [Float] {
         let n = contours.frameCount
-        let raw = contours.vowelEnvelopeDB
+        let raw = contours.vowelEnvelopeCodes
+        let dBOfCode = (0..<256).map { ChannelContours.dB(forCode: UInt8($0)) }
         // Gaussian smoothing, kernel truncated at ±3σ, edges renormalised.
         let radius = max(1, Int((3 * sigmaFrames).rounded(.up)))
         let kernel = (-radius...radius).map { Float(exp(-0.5 * Double($0 * $0) / (sigmaFrames * sigmaFrames))) }
         var smooth = [Float](repeating: 0, count: n)
-        raw.withUnsafeBufferPointer { x in
+        raw.withUnsafeBufferPointer { codes in
+            dBOfCode.withUnsafeBufferPointer { dB in
             kernel.withUnsafeBufferPointer { k in
                 smooth.withUnsafeMutableBufferPointer { y in
                     for i in 0..<n {
                         var s: Float = 0, w: Float = 0
                         let lo = max(0, i - radius), hi = min(n - 1, i + radius)
-                        for j in lo...hi { let kj = k[j - i + radius]; s += kj * Float(x[j]); w += kj }
+                        for j in lo...hi { let kj = k[j - i + radius]; s += kj * dB[Int(codes[j])]; w += kj }
                         y[i] = s / w
                     }
                 }
+            }
             }
         }
         return smooth

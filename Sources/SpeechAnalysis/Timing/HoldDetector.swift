@@ -11,7 +11,11 @@ public enum HoldDetector {
 
     public static func holds(speech: [Segment], channels: [ChannelContours], durationSeconds: Double,
                              ringEnd: Double?, settings: TurnTakingSettings) -> [Conversation.Hold] {
-        let floors = channels.map { Statistics.histogramPercentile($0.levelDB, 10) ?? -120 }
+        let floors = channels.map { c in
+            var histogram = DecibelHistogram()
+            for level in c.levelDB { histogram.add(Float(level)) }
+            return histogram.percentile(10) ?? -120
+        }
         var holds: [Conversation.Hold] = []
         for gap in TurnTaking.mutualSilences(speech) where gap.durationSeconds >= settings.musicHoldSeconds {
             var best: (span: Segment, tonal: Bool)? = nil
@@ -21,9 +25,9 @@ public enum HoldDetector {
                 guard last > first else { continue }
                 var sounding = 0, firstOn = -1, lastOn = -1
                 var peaks: [Float] = []
-                for i in first...last where contours.levelDB[i] > floors[c] + soundingOverFloorDB {
+                for i in first...last where Float(contours.levelDB[i]) > floors[c] + soundingOverFloorDB {
                     sounding += 1
-                    if Float(contours.peakToMeanDB[i]) >= RingbackDetector.toneDominanceDB { peaks.append(Float(contours.peakHz[i])) }
+                    if let hz = contours.toneHz(frame: i) { peaks.append(hz) }
                     if firstOn < 0 { firstOn = i }
                     lastOn = i
                 }

@@ -7,10 +7,6 @@ import DSP
 /// that range and stands far above the mean bin (a tone, not speech or noise), in runs of at
 /// least 0.25 s; bursts less than 1 s apart (the UK double ring) form one ring cycle.
 public enum RingbackDetector {
-    /// Strongest bin over the mean in-band bin, dB. A steady tone puts its energy in the ~4 bins
-    /// of the Hann main lobe out of ~230 in the 250–3800 Hz band, about 17 dB (a dual tone ~3 dB
-    /// less); noise reads ~5–8 dB. Project choice, checked on every cadence in the tests.
-    static let toneDominanceDB: Float = 11
     /// The strongest bin stays within this distance of the burst's median peak in most frames
     /// (a tone is steady; speech harmonics glide); 60 Hz spans the two tones of a dual ring, Hz.
     static let steadinessHz: Float = 60
@@ -26,14 +22,13 @@ public enum RingbackDetector {
         guard lastFrame > 0 else { return [] }
         var mask = [Bool](repeating: false, count: lastFrame)
         for i in 0..<lastFrame {
-            mask[i] = Float(contours.peakToMeanDB[i]) >= toneDominanceDB && toneRangeHz.contains(Float(contours.peakHz[i]))
-                && contours.levelDB[i] > -60
+            mask[i] = contours.toneHz(frame: i).map(toneRangeHz.contains) ?? false && contours.levelDB[i] > -60
         }
         FrameRuns.closeGaps(&mask, maxGapFrames: Int(bridgeSeconds / tb.hopSeconds))
         FrameRuns.dropShortRuns(&mask, minFrames: Int(minimumBurstSeconds / tb.hopSeconds))
         // Keep runs whose peak frequency is steady.
         for run in FrameRuns.runs(mask) {
-            let peaks = run.map { Float(contours.peakHz[$0]) }.sorted()
+            let peaks = run.compactMap { contours.toneHz(frame: $0) }.sorted()
             let median = peaks[peaks.count / 2]
             let steady = peaks.filter { abs($0 - median) <= steadinessHz }.count
             if steady * 10 < peaks.count * 8 { for i in run { mask[i] = false } }
