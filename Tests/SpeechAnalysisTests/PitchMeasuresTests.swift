@@ -11,7 +11,7 @@ import TestSupport
     /// A track of `frames` frames with F0 from `f0(t)` (t = frame centre, seconds; 0 = unvoiced).
     static func track(frames: Int, _ f0: (Double) -> Double) -> PitchTrack {
         let hz = (0..<frames).map { Float(f0(timeBase.seconds(ofFrame: $0))) }
-        return PitchTrack(timeBase: timeBase, f0Hz: hz, voicingStrength: hz.map { $0 > 0 ? 0.9 : 0 })
+        return PitchTrack(timeBase: timeBase, f0Hz: hz)
     }
 
     @Test func summaryOfTwoLevels() throws {

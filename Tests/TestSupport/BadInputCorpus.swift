@@ -235,7 +235,7 @@ public enum BadInputCorpus {
         try fm.createSymbolicLink(atPath: p("loop-b.wav"), withDestinationPath: p("loop-a.wav"))
         try fm.createSymbolicLink(atPath: p("dangling.wav"), withDestinationPath: p("nowhere.wav"))
         try fm.createDirectory(atPath: p("folder.wav"), withIntermediateDirectories: false)
-        fm.createFile(atPath: p("empty.wav"), contents: Data())
+        _ = fm.createFile(atPath: p("empty.wav"), contents: Data())
         return [("FIFO", "fifo.wav"), ("symbolic link loop", "loop-a.wav"), ("dangling symbolic link", "dangling.wav"),
                 ("directory", "folder.wav"), ("empty file", "empty.wav"), ("missing file", "missing.wav")]
             .map { Case(name: $0.0, path: p($0.1), expectation: .refusal) }

@@ -21,8 +21,7 @@ enum PitchPath {
         let n = c.frameCount
         let k = c.capacity, states = k + 1  // state 0 = unvoiced, 1…k = candidate j − 1
         var f0Hz = [Float](repeating: 0, count: n)
-        var strength = [Float](repeating: 0, count: n)
-        guard n > 0 else { return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength) }
+        guard n > 0 else { return PitchTrack(timeBase: timeBase, f0Hz: f0Hz) }
 
         let globalRMS = Float(loudFrameRMS)
         let vt = Float(settings.voicingThreshold)
@@ -107,18 +106,10 @@ enum PitchPath {
 
         var state = lastState
         for i in stride(from: n - 1, through: 0, by: -1) {
-            let count = Int(c.counts[i])
-            if state > 0 {
-                f0Hz[i] = PitchCandidates.f0Hz(code: c.code(frame: i, candidate: state - 1))
-                strength[i] = c.strength(frame: i, candidate: state - 1)
-            } else {
-                var strongest: Float = 0
-                for j in 0..<count { strongest = max(strongest, c.strength(frame: i, candidate: j)) }
-                strength[i] = strongest
-            }
+            if state > 0 { f0Hz[i] = PitchCandidates.f0Hz(code: c.code(frame: i, candidate: state - 1)) }
             state = Int(back[i * states + state])
         }
-        return PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: strength)
+        return PitchTrack(timeBase: timeBase, f0Hz: f0Hz)
     }
 }
 

@@ -33,7 +33,7 @@ import Foundation
 /// chunk (histograms of frame RMS and of first-pass F0 carried from chunk to chunk).
 ///
 /// Memory: per frame 1 + 4·6 + 4 = 29 bytes for the candidates of at most 2 chunks (1.8 MB);
-/// the track keeps 8 bytes per frame. No allocation per frame beyond amortised array growth
+/// the track keeps 2 bytes per frame. No allocation per frame beyond amortised array growth
 /// (`expectedFrames` reserves).
 public final class PitchTracker: FrameObserver {
     public let settings: PitchSettings
@@ -61,7 +61,6 @@ public final class PitchTracker: FrameObserver {
     private var storedFrom = 0
     /// The track so far: frames [0, f0Hz.count).
     private var f0Hz: [Float16] = []
-    private var voicingStrength: [Float16] = []
     /// Frames decoded per chunk (5 minutes at a 10 ms hop) and context decoded either side.
     let chunkFrames: Int
     static let standardChunkFrames = 30_000
@@ -134,7 +133,6 @@ public final class PitchTracker: FrameObserver {
         let held = min(expectedFrames, 2 * self.chunkFrames + 2 * Self.contextFrames)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: held)
         f0Hz.reserveCapacity(expectedFrames)
-        voicingStrength.reserveCapacity(expectedFrames)
     }
 
     deinit {
@@ -225,10 +223,9 @@ public final class PitchTracker: FrameObserver {
         precondition(frameCount == storedFrom + storage.frameCount,
                      "tracker saw \(storedFrom + storage.frameCount) of \(frameCount) frames")
         decode(through: frameCount)
-        track = PitchTrack(timeBase: timeBase, f0Hz: f0Hz, voicingStrength: voicingStrength)
+        track = PitchTrack(timeBase: timeBase, f0Hz: f0Hz)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: 0)
         f0Hz = []
-        voicingStrength = []
     }
 
     /// Decodes frames [f0Hz.count, end) from the candidates of those frames and up to
@@ -263,7 +260,6 @@ public final class PitchTracker: FrameObserver {
                                      loudFrameRMS: loud)
         }
         f0Hz.append(contentsOf: track.f0Hz[kept])
-        voicingStrength.append(contentsOf: track.voicingStrength[kept])
         let drop = min(storage.frameCount, max(0, end - Self.contextFrames - storedFrom))
         if drop > 0 {
             storage.removeFirst(drop)
@@ -344,9 +340,6 @@ struct PitchCandidates {
 
     @inline(__always) static func strengthCode(_ r: Float) -> Int16 { Int16(max(-1, min(1, r)) * 32767) }
 
-    @inline(__always) func strength(frame: Int, candidate: Int) -> Float {
-        Float(strengths[frame * capacity + candidate]) / 32767
-    }
     @inline(__always) func code(frame: Int, candidate: Int) -> UInt16 { codes[frame * capacity + candidate] }
 
     /// A copy of frames `range`.
