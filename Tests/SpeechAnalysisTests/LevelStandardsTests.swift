@@ -169,6 +169,31 @@ struct LevelStandardsTests {
         #expect(m.activeSpeechLevelByThirdDBov.count == 3)
     }
 
+    /// P.56 level per third of a long call, whose per-second snapshots are thinned out (every
+    /// other one dropped, the interval doubled) to stay within a fixed number: 96 s of sine at
+    /// −20, −30 and −40 dB per third, with room for 4 snapshots (so the interval ends at 32 s,
+    /// and the cuts at 32 and 64 s are still kept), against the same meter with room for all.
+    /// A steady sine's active level is its RMS level (activity 100 %), to 0.1 dB.
+    @Test func thirdsSurviveThinnedSnapshots() {
+        let rate = 8_000.0
+        var x: [Float] = []
+        for dB in [-20.0, -30.0, -40.0] {
+            x += Synth.sine(frequencyHz: 500, durationSeconds: 32, sampleRateHz: rate, amplitude: pow(10, (dB + 3.0103) / 20))
+        }
+        func thirds(maximumSnapshots: Int) -> [Double?] {
+            let meter = ChannelLevelMeter(sampleRateHz: rate, settings: .standard, measuresTruePeak: false,
+                                          maximumSnapshots: maximumSnapshots)
+            for start in stride(from: 0, to: x.count, by: 4096) { meter.consume(Array(x[start..<min(x.count, start + 4096)])) }
+            return meter.finish(speechSegments: []).activeSpeechLevelByThirdDBov
+        }
+        let thinned = thirds(maximumSnapshots: 4), full = thirds(maximumSnapshots: 1024)
+        #expect(thinned == full)
+        #expect(thinned.count == 3)
+        for (level, expected) in zip(thinned, [-20.0, -30.0, -40.0]) {
+            #expect(abs((level ?? .nan) - expected) < 0.1, "third at \(String(describing: level)) dB, expected \(expected)")
+        }
+    }
+
     @Test func silenceMeasuresNothing() throws {
         let m = Self.measure(Synth.silence(durationSeconds: 5, sampleRateHz: 8000), sampleRateHz: 8000,
                              speech: [Segment(start: 1, end: 2)])

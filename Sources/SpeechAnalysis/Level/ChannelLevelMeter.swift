@@ -8,8 +8,9 @@ import Foundation
 /// and threshold counting (`SpeechVoltmeter`, run-length coded so the 15 thresholds cost nothing
 /// per sample), DC and mean-square sums, and clipping runs; true peak runs on its own gated
 /// interpolator (`TruePeakDetector`). No allocation per sample. What `finish` needs later is kept
-/// compactly: K-weighted energy per 100 ms (Double, 80 B/s), raw mean square per 10 ms (Float,
-/// 400 B/s), P.56 counts once per second (128 B/s) — about 0.6 kB per second of audio.
+/// compactly: K-weighted energy per 100 ms (Float, 40 B/s) and the raw level per 10 ms
+/// (half-precision dB, 200 B/s) — 240 bytes per second of audio —, and P.56 counts at most 1,024
+/// times (once per second for the first 17 minutes; see `thirds`), whatever the length.
 ///
 /// One instance per channel and task (not Sendable). Feed finite samples in −1…1.
 public final class ChannelLevelMeter {
@@ -33,16 +34,19 @@ public final class ChannelLevelMeter {
     // 10 ms raw mean squares.
     private var tenMsIndex = 0, tenMsStart = 0, nextTenMs: Int
     private var tenMsSquares = 0.0
-    private var tenMsMeanSquares: [Float] = []
+    private var tenMsLevelsDB: [Float16] = []
     // 100 ms K-weighted energies (libebur128's block length: (rate + 5) / 10 samples).
     private let samplesPer100ms: Int
     private var nextHundredMs: Int
     private var hundredMsEnergy = 0.0
-    private var kEnergies: [Double] = []
-    // P.56 snapshots once per second (10 × 100 ms blocks).
+    private var kEnergies: [Float] = []
+    // P.56 snapshots every `snapshotSeconds` (at most `maximumSnapshots` of them).
     private var nextSecond: Int
-    private var secondCounts: [Int] = []                     // 15 per second, cumulative a_j
-    private var secondSquareSums: [Double] = []
+    private var secondsSoFar = 0
+    private var snapshotSeconds = 1
+    private let maximumSnapshots: Int
+    private var snapshotCounts: [Int] = []                   // 15 per snapshot, cumulative a_j
+    private var snapshotSquareSums: [Double] = []
     // Clipping.
     private let clipLevel = Float(pow(10, -0.1 / 20))        // within 0.1 dB of full scale
     private var clipRun = 0, clippedCount = 0
@@ -57,8 +61,11 @@ public final class ChannelLevelMeter {
         self.init(sampleRateHz: sampleRateHz, settings: settings, measuresTruePeak: true, expectedSamples: expectedSamples)
     }
 
-    init(sampleRateHz: Double, settings: LevelSettings, measuresTruePeak: Bool, expectedSamples: Int = 0) {
+    /// - Parameter maximumSnapshots: P.56 snapshots kept (tests use few, to show the thirds survive decimation).
+    init(sampleRateHz: Double, settings: LevelSettings, measuresTruePeak: Bool, expectedSamples: Int = 0,
+         maximumSnapshots: Int = 1024) {
         self.measuresTruePeak = measuresTruePeak
+        self.maximumSnapshots = max(2, maximumSnapshots)
         precondition(sampleRateHz >= 4000, "the level meter needs at least 4 kHz")
         self.sampleRateHz = sampleRateHz
         self.settings = settings
@@ -69,7 +76,7 @@ public final class ChannelLevelMeter {
         oneMinusG = 1 - g
         hangover = SpeechVoltmeter.hangoverSamples(sampleRateHz: sampleRateHz)
         let expectedSeconds = Double(max(0, expectedSamples)) / sampleRateHz
-        tenMsMeanSquares.reserveCapacity(Int(expectedSeconds * 100) + 1)
+        tenMsLevelsDB.reserveCapacity(Int(expectedSeconds * 100) + 1)
         kEnergies.reserveCapacity(Int(expectedSeconds * 10) + 1)
         activeCounts = .allocate(capacity: SpeechVoltmeter.thresholdCount)
         activeCounts.initialize(repeating: 0, count: SpeechVoltmeter.thresholdCount)
@@ -142,7 +149,7 @@ public final class ChannelLevelMeter {
             sampleIndex += end - i
             i = end
             if sampleIndex == nextTenMs {
-                tenMsMeanSquares.append(Float(tenMsSquares / Double(nextTenMs - tenMsStart)))
+                tenMsLevelsDB.append(Self.levelDB(meanSquare: tenMsSquares / Double(nextTenMs - tenMsStart)))
                 tenMsSquares = 0
                 tenMsStart = nextTenMs
                 tenMsIndex += 1
@@ -153,15 +160,15 @@ public final class ChannelLevelMeter {
                 if q < 1e-30 { p = 0; q = 0 }
             }
             if sampleIndex == nextHundredMs {
-                kEnergies.append(hundredMsEnergy)
+                kEnergies.append(Float(hundredMsEnergy))
                 hundredMsEnergy = 0
                 nextHundredMs += samplesPer100ms
             }
             if sampleIndex == nextSecond {
                 closeRun(through: sampleIndex - 1)
                 runStart = sampleIndex
-                for j in 0..<SpeechVoltmeter.thresholdCount { secondCounts.append(activeCounts[j]) }
-                secondSquareSums.append(squareSum)
+                secondsSoFar += 1
+                if secondsSoFar % snapshotSeconds == 0 { snapshot(squareSum: squareSum) }
                 nextSecond += 10 * samplesPer100ms
             }
         }
@@ -171,6 +178,31 @@ public final class ChannelLevelMeter {
         self.sum = sum; self.squareSum = squareSum
         self.tenMsSquares = tenMsSquares; self.hundredMsEnergy = hundredMsEnergy
         self.clipRun = clipRun
+    }
+
+    /// Keeps the P.56 counts and the square sum so far (`consume` holds it in a local while it
+    /// runs); when `maximumSnapshots` are kept, every other one is dropped and the interval doubles.
+    private func snapshot(squareSum: Double) {
+        let t = SpeechVoltmeter.thresholdCount
+        if snapshotSquareSums.count == maximumSnapshots {
+            // Keep the snapshots at multiples of twice the interval: indices 1, 3, 5, …
+            var kept = 0
+            for k in stride(from: 1, to: snapshotSquareSums.count, by: 2) {
+                snapshotSquareSums[kept] = snapshotSquareSums[k]
+                for j in 0..<t { snapshotCounts[kept * t + j] = snapshotCounts[k * t + j] }
+                kept += 1
+            }
+            snapshotSquareSums.removeLast(snapshotSquareSums.count - kept)
+            snapshotCounts.removeLast(snapshotCounts.count - kept * t)
+            snapshotSeconds *= 2
+            guard secondsSoFar % snapshotSeconds == 0 else { return }
+        }
+        for j in 0..<t { snapshotCounts.append(activeCounts[j]) }
+        snapshotSquareSums.append(squareSum)
+    }
+
+    @inline(__always) static func levelDB(meanSquare: Double) -> Float16 {
+        meanSquare > 0 ? Float16(10 * log10(meanSquare)) : -.infinity
     }
 
     /// Adds the run of constant envelope level [runStart, last] to the threshold counts a_j,
@@ -196,7 +228,7 @@ public final class ChannelLevelMeter {
         closeRun(through: sampleIndex - 1)
         runStart = sampleIndex
         if sampleIndex > tenMsStart {                      // partial last 10 ms block
-            tenMsMeanSquares.append(Float(tenMsSquares / Double(sampleIndex - tenMsStart)))
+            tenMsLevelsDB.append(Self.levelDB(meanSquare: tenMsSquares / Double(sampleIndex - tenMsStart)))
             tenMsSquares = 0
             tenMsStart = sampleIndex
         }
@@ -222,7 +254,7 @@ public final class ChannelLevelMeter {
         m.activityFactor = Self.ratio(p56.activityFactor)
         m.activeSpeechLevelByThirdDBov = thirds(totalSamples: n)
 
-        let noise = NoiseFloor.measure(blockMeanSquares: tenMsMeanSquares, blockSeconds: 0.01,
+        let noise = NoiseFloor.measure(blockLevelsDB: tenMsLevelsDB, blockSeconds: 0.01,
                                        speechSegments: speechSegments, guardSeconds: settings.noiseGuardSeconds,
                                        outlierDB: settings.noiseOutlierDB)
         m.noiseFloorDBFS = noise.noiseFloorDBFS.map(Self.dB)
@@ -236,15 +268,18 @@ public final class ChannelLevelMeter {
         return m
     }
 
-    /// P.56 level of each third, from the per-second cumulative counts (thirds rounded to whole
-    /// seconds; the envelope and hangover carry over across the cut, as in one continuous run).
+    /// P.56 level of each third, from the cumulative counts of the snapshots (the envelope and
+    /// hangover carry over across the cut, as in one continuous run). The thirds are cut at whole
+    /// seconds up to 17 minutes (1,024 snapshots); beyond, at the nearest snapshot, which is at
+    /// most half the snapshot interval away (8 s in a 4-hour call).
     private func thirds(totalSamples n: Int) -> [Double?] {
         let samplesPerSecond = 10 * samplesPer100ms
         let seconds = Double(n) / Double(samplesPerSecond)
         guard seconds >= 3 else { return [] }
-        let cuts = [Int((seconds / 3).rounded()), Int((2 * seconds / 3).rounded())]
-        let stored = secondSquareSums.count
-        guard cuts[1] <= stored, cuts[0] >= 1 else { return [] }
+        let interval = Double(snapshotSeconds)
+        // Snapshot numbers (1-based) nearest to a third and two thirds of the way.
+        let cuts = [max(1, Int((seconds / 3 / interval).rounded())), max(1, Int((2 * seconds / 3 / interval).rounded()))]
+        guard cuts[1] <= snapshotSquareSums.count, cuts[1] > cuts[0] else { return [] }
         let t = SpeechVoltmeter.thresholdCount
         var result: [Double?] = []
         var previousCounts = [Int](repeating: 0, count: t), previousSquares = 0.0, previousSamples = 0
@@ -253,9 +288,9 @@ public final class ChannelLevelMeter {
             let squares: Double, samples: Int
             if third < 2 {
                 let s = cuts[third]
-                for j in 0..<t { counts[j] = secondCounts[(s - 1) * t + j] }
-                squares = secondSquareSums[s - 1]
-                samples = s * samplesPerSecond
+                for j in 0..<t { counts[j] = snapshotCounts[(s - 1) * t + j] }
+                squares = snapshotSquareSums[s - 1]
+                samples = s * snapshotSeconds * samplesPerSecond
             } else {
                 for j in 0..<t { counts[j] = activeCounts[j] }
                 squares = squareSum

@@ -21,42 +21,52 @@ enum LoudnessGating {
     }
     @inline(__always) static func meanSquare(loudnessLUFS: Double) -> Double { pow(10, (loudnessLUFS + 0.691) / 10) }
 
-    /// Mean squares of windows of `width` sub-blocks, one per `step` sub-blocks.
-    /// `energies[k]` is the sum of squares of sub-block k (`samplesPerBlock` samples each).
-    static func windowMeanSquares(_ energies: [Double], samplesPerBlock: Int, width: Int, step: Int) -> [Double] {
-        guard energies.count >= width else { return [] }
-        var out: [Double] = []
-        out.reserveCapacity((energies.count - width) / step + 1)
+    /// Calls `body` with the mean square of each window of `width` sub-blocks, one per `step`
+    /// sub-blocks (a running sum: no array of windows). `energies[k]` is the sum of squares of
+    /// sub-block k (`samplesPerBlock` samples each).
+    static func forEachWindow(_ energies: [Float], samplesPerBlock: Int, width: Int, step: Int = 1,
+                              _ body: (Double) -> Void) {
+        guard energies.count >= width else { return }
         let scale = 1 / Double(width * samplesPerBlock)
         var start = 0
         while start + width <= energies.count {
             var s = 0.0
-            for k in start..<(start + width) { s += energies[k] }
-            out.append(s * scale)
+            for k in start..<(start + width) { s += Double(energies[k]) }
+            body(s * scale)
             start += step
         }
-        return out
     }
 
     /// Integrated loudness in LUFS; nil when no gating block passes the absolute gate.
-    static func integratedLUFS(energies: [Double], samplesPerBlock: Int) -> Double? {
-        let blocks = windowMeanSquares(energies, samplesPerBlock: samplesPerBlock, width: blocksPerGate, step: 1)
+    static func integratedLUFS(energies: [Float], samplesPerBlock: Int) -> Double? {
         let absoluteGate = meanSquare(loudnessLUFS: absoluteGateLUFS)
-        let passed = blocks.filter { $0 >= absoluteGate }                      // eq. (5)
-        guard !passed.isEmpty else { return nil }
-        let relativeGate = passed.reduce(0, +) / Double(passed.count) * pow(10, relativeGateLU / 10)  // eq. (6)
-        let gated = passed.filter { $0 >= relativeGate }
-        return loudnessLUFS(meanSquare: gated.reduce(0, +) / Double(gated.count))                     // eq. (7)
+        var passedSum = 0.0, passedCount = 0
+        forEachWindow(energies, samplesPerBlock: samplesPerBlock, width: blocksPerGate) { z in
+            if z >= absoluteGate { passedSum += z; passedCount += 1 }                          // eq. (5)
+        }
+        guard passedCount > 0 else { return nil }
+        let relativeGate = passedSum / Double(passedCount) * pow(10, relativeGateLU / 10)     // eq. (6)
+        var gatedSum = 0.0, gatedCount = 0
+        forEachWindow(energies, samplesPerBlock: samplesPerBlock, width: blocksPerGate) { z in
+            if z >= absoluteGate && z >= relativeGate { gatedSum += z; gatedCount += 1 }
+        }
+        return loudnessLUFS(meanSquare: gatedSum / Double(gatedCount))                           // eq. (7)
     }
 
     /// Loudness range in LU; nil when fewer than two short-term windows pass the gates.
-    static func loudnessRangeLU(energies: [Double], samplesPerBlock: Int) -> Double? {
-        let windows = windowMeanSquares(energies, samplesPerBlock: samplesPerBlock, width: blocksPerShortTerm, step: 1)
+    static func loudnessRangeLU(energies: [Float], samplesPerBlock: Int) -> Double? {
         let absoluteGate = meanSquare(loudnessLUFS: absoluteGateLUFS)
-        let passed = windows.filter { $0 >= absoluteGate }
-        guard passed.count >= 2 else { return nil }
-        let relativeGate = passed.reduce(0, +) / Double(passed.count) * pow(10, rangeRelativeGateLU / 10)
-        let gated = passed.filter { $0 >= relativeGate }.map { loudnessLUFS(meanSquare: $0) }.sorted()
+        var passedSum = 0.0, passedCount = 0
+        forEachWindow(energies, samplesPerBlock: samplesPerBlock, width: blocksPerShortTerm) { z in
+            if z >= absoluteGate { passedSum += z; passedCount += 1 }
+        }
+        guard passedCount >= 2 else { return nil }
+        let relativeGate = passedSum / Double(passedCount) * pow(10, rangeRelativeGateLU / 10)
+        var gated: [Double] = []
+        forEachWindow(energies, samplesPerBlock: samplesPerBlock, width: blocksPerShortTerm) { z in
+            if z >= absoluteGate && z >= relativeGate { gated.append(loudnessLUFS(meanSquare: z)) }
+        }
+        gated.sort()
         guard gated.count >= 2 else { return nil }
         func nearestRank(_ p: Double) -> Double { gated[Int((Double(gated.count - 1) * p / 100 + 0.5).rounded(.down))] }
         return nearestRank(rangeHighPercentile) - nearestRank(rangeLowPercentile)
@@ -65,14 +75,14 @@ enum LoudnessGating {
     /// Short-term loudness once per second: value i is the loudness of the 3 s window centred on
     /// second i's centre ([i−1, i+2) s, clipped to the recording); nil where that window is below
     /// the −70 LUFS absolute gate (silence).
-    static func shortTermSeriesLUFS(energies: [Double], samplesPerBlock: Int, blocksPerSecond: Int) -> [Double?] {
+    static func shortTermSeriesLUFS(energies: [Float], samplesPerBlock: Int, blocksPerSecond: Int) -> [Double?] {
         let seconds = (energies.count + blocksPerSecond - 1) / blocksPerSecond
         let absoluteGate = meanSquare(loudnessLUFS: absoluteGateLUFS)
         return (0..<seconds).map { i -> Double? in
             let lo = max(0, (i - 1) * blocksPerSecond), hi = min(energies.count, (i + 2) * blocksPerSecond)
             guard hi > lo else { return nil }
             var s = 0.0
-            for k in lo..<hi { s += energies[k] }
+            for k in lo..<hi { s += Double(energies[k]) }
             let ms = s / Double((hi - lo) * samplesPerBlock)
             return ms >= absoluteGate ? loudnessLUFS(meanSquare: ms) : nil
         }

@@ -1,3 +1,4 @@
+import DSP
 import Foundation
 
 /// Noise floor and SNR of one channel from its 10 ms mean squares and its speech segments.
@@ -12,34 +13,40 @@ import Foundation
 /// Levels are 10·log10 of the mean square of samples in −1…1 (dBFS on the project's convention:
 /// a full-scale sine reads −3.01 dB).
 enum NoiseFloor {
-    static func measure(blockMeanSquares: [Float], blockSeconds: Double, speechSegments: [Segment],
+    /// - Parameter blockLevelsDB: 10·log10 of each block's mean square (−∞ for digital silence).
+    static func measure(blockLevelsDB: [Float16], blockSeconds: Double, speechSegments: [Segment],
                         guardSeconds: Double, outlierDB: Double) -> (noiseFloorDBFS: Double?, snrDB: Double?) {
-        guard !blockMeanSquares.isEmpty else { return (nil, nil) }
+        guard !blockLevelsDB.isEmpty else { return (nil, nil) }
         let segments = speechSegments.sorted { $0.start < $1.start }
-        var speechSum = 0.0, speechCount = 0
-        var noise: [Float] = []
-        noise.reserveCapacity(blockMeanSquares.count)
-        var s = 0                                          // first segment that may still matter
-        for (k, ms) in blockMeanSquares.enumerated() {
-            let centre = (Double(k) + 0.5) * blockSeconds
-            while s < segments.count && segments[s].end + guardSeconds <= centre { s += 1 }
-            var inSpeech = false, nearSpeech = false
-            var t = s
-            while t < segments.count && segments[t].start - guardSeconds < centre {
-                if segments[t].contains(centre) { inSpeech = true }
-                nearSpeech = true
-                t += 1
-            }
-            if inSpeech {
-                speechSum += Double(ms); speechCount += 1
-            } else if !nearSpeech {
-                noise.append(ms)
+        // Two passes over the blocks, each classifying them the same way: the first for the
+        // speech power and the median noise level, the second for the noise power under the ceiling.
+        func eachBlock(_ body: (_ levelDB: Float, _ inSpeech: Bool) -> Void) {
+            var s = 0                                          // first segment that may still matter
+            for (k, level) in blockLevelsDB.enumerated() {
+                let centre = (Double(k) + 0.5) * blockSeconds
+                while s < segments.count && segments[s].end + guardSeconds <= centre { s += 1 }
+                var inSpeech = false, nearSpeech = false
+                var t = s
+                while t < segments.count && segments[t].start - guardSeconds < centre {
+                    if segments[t].contains(centre) { inSpeech = true }
+                    nearSpeech = true
+                    t += 1
+                }
+                if inSpeech || !nearSpeech { body(Float(level), inSpeech) }
             }
         }
-        guard !noise.isEmpty else { return (nil, nil) }
-        let ceiling = Double(medianMeanSquare(noise)) * pow(10, outlierDB / 10)
+        var speechSum = 0.0, speechCount = 0
+        var noiseLevels = DecibelHistogram()
+        eachBlock { levelDB, inSpeech in
+            if inSpeech { speechSum += Decibels.toPower(Double(levelDB)); speechCount += 1 } else { noiseLevels.add(levelDB) }
+        }
+        guard let medianDB = noiseLevels.percentile(50) else { return (nil, nil) }
+        // A median at the histogram's floor is digital silence: nothing is above it but outliers.
+        let ceilingDB = medianDB <= noiseLevels.lowDB ? -Float.infinity : medianDB + Float(outlierDB)
         var noiseSum = 0.0, noiseCount = 0
-        for ms in noise where Double(ms) <= ceiling { noiseSum += Double(ms); noiseCount += 1 }
+        eachBlock { levelDB, inSpeech in
+            if !inSpeech && levelDB <= ceilingDB { noiseSum += Decibels.toPower(Double(levelDB)); noiseCount += 1 }
+        }
         let noisePower = noiseSum / Double(max(noiseCount, 1))
         guard noisePower > 0 else { return (nil, nil) }
         let noiseDB = 10 * log10(noisePower)
@@ -47,24 +54,5 @@ enum NoiseFloor {
         let speechPower = speechSum / Double(speechCount)
         guard speechPower > noisePower else { return (noiseDB, nil) }
         return (noiseDB, 10 * log10((speechPower - noisePower) / noisePower))
-    }
-
-    /// Median of mean squares to 0.05 dB, from a histogram of their levels (O(n), no sort).
-    static func medianMeanSquare(_ values: [Float]) -> Float {
-        let lowestDB: Float = -200, stepDB: Float = 0.05, binCount = 4400      // −200…+20 dB
-        var histogram = [Int](repeating: 0, count: binCount)
-        for v in values {
-            let dB = v > 1e-20 ? min(10 * log10f(v), 20) : lowestDB     // NaN → lowest, +Inf → top bin
-            histogram[min(binCount - 1, max(0, Int((dB - lowestDB) / stepDB)))] += 1
-        }
-        var seen = 0
-        for (bin, count) in histogram.enumerated() {
-            seen += count
-            if 2 * seen > values.count {
-                let dB = lowestDB + (Float(bin) + 0.5) * stepDB
-                return dB <= lowestDB + stepDB ? 0 : powf(10, dB / 10)
-            }
-        }
-        return 0
     }
 }
