@@ -67,23 +67,20 @@ public struct PitchMeasures: Sendable, Codable, Equatable {
     ///     channel's speech) does not enter it; nil summarises the whole track and lists no utterances.
     /// - Returns nil when no counted frame is voiced (not measurable).
     public init?(track: PitchTrack, utterances segments: [Segment]?, greeting: Bool, includeTrack: Bool) {
-        var inSpeech = [Bool](repeating: segments == nil, count: track.frameCount)
-        for s in segments ?? [] {
-            let first = max(0, track.timeBase.frame(nearest: s.start))
-            let last = min(track.frameCount - 1, track.timeBase.frame(nearest: s.end))
-            if first <= last { for i in first...last where s.contains(track.seconds(ofFrame: i)) { inSpeech[i] = true } }
-        }
-        var voiced: [Double] = []
-        for i in 0..<track.frameCount where inSpeech[i] && track.f0Hz[i] > 0 { voiced.append(12 * log2(Double(track.f0Hz[i]))) }
-        guard !voiced.isEmpty else { return nil }
+        // Voiced frames counted by their F0's half-precision bit pattern (positive values sort as
+        // their patterns): exact percentiles and spread with no array per frame.
+        let counted = segments.map { FrameRuns.runs(of: $0, timeBase: track.timeBase, frameCount: track.frameCount) }
+            ?? [0..<track.frameCount]
+        var histogram = F0Histogram()
+        for r in counted { for i in r where track.f0Hz[i] > 0 { histogram.add(track.f0Hz[i]) } }
+        guard histogram.count > 0 else { return nil }
         let segments = segments ?? []
-        let sorted = voiced.sorted()
-        let medianSemitones = Statistics.percentile(sorted: sorted, 50)!
+        let medianSemitones = histogram.semitonePercentile(50)
         medianHz = pow(2, medianSemitones / 12)
-        stdevSemitones = Statistics.standardDeviation(voiced)
-        rangeSemitones = Statistics.percentile(sorted: sorted, 95)! - Statistics.percentile(sorted: sorted, 5)!
+        stdevSemitones = histogram.semitoneStandardDeviation
+        rangeSemitones = histogram.semitonePercentile(95) - histogram.semitonePercentile(5)
         let hop = track.timeBase.hopSeconds
-        voicedSeconds = Double(voiced.count) * hop
+        voicedSeconds = Double(histogram.count) * hop
         self.track = includeTrack
             ? Track(hopSeconds: hop, startSeconds: track.timeBase.seconds(ofFrame: 0), hz: track.f0Hz.map(Double.init))
             : nil
@@ -140,4 +137,53 @@ public struct PitchMeasures: Sendable, Codable, Equatable {
     }
 
     static func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }
+}
+
+/// Counts of voiced F0 values by their half-precision bit pattern (32,768 counts, 256 kB): the
+/// exact percentiles and sample standard deviation of their semitones (12·log2 Hz), as from the
+/// sorted values (`Statistics.percentile`: linear interpolation between closest ranks).
+struct F0Histogram {
+    private var counts = [Int](repeating: 0, count: 1 << 15)
+    private(set) var count = 0
+
+    mutating func add(_ f0Hz: Float16) {
+        precondition(f0Hz > 0, "only voiced frames are counted")
+        counts[Int(f0Hz.bitPattern & 0x7fff)] += 1
+        count += 1
+    }
+
+    @inline(__always) private static func semitones(pattern: Int) -> Double {
+        12 * log2(Double(Float16(bitPattern: UInt16(pattern))))
+    }
+
+    /// The value at 0-based rank `rank` in ascending order.
+    private func semitones(atRank rank: Int) -> Double {
+        var seen = 0
+        for (pattern, n) in counts.enumerated() where n > 0 {
+            seen += n
+            if seen > rank { return Self.semitones(pattern: pattern) }
+        }
+        return .nan
+    }
+
+    func semitonePercentile(_ p: Double) -> Double {
+        let rank = min(max(p, 0), 100) / 100 * Double(count - 1)
+        let lo = Int(rank.rounded(.down)), hi = min(lo + 1, count - 1)
+        let a = semitones(atRank: lo), b = semitones(atRank: hi)
+        return a + (b - a) * (rank - Double(lo))
+    }
+
+    /// Sample standard deviation (n − 1); nil for fewer than 2 values.
+    var semitoneStandardDeviation: Double? {
+        guard count >= 2 else { return nil }
+        var sum = 0.0
+        for (pattern, n) in counts.enumerated() where n > 0 { sum += Double(n) * Self.semitones(pattern: pattern) }
+        let mean = sum / Double(count)
+        var squares = 0.0
+        for (pattern, n) in counts.enumerated() where n > 0 {
+            let d = Self.semitones(pattern: pattern) - mean
+            squares += Double(n) * d * d
+        }
+        return (squares / Double(count - 1)).squareRoot()
+    }
 }

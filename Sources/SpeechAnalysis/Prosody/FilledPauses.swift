@@ -101,24 +101,34 @@ public enum FilledPauseDetector {
                 turns.append(s)
             }
         }
-        let inSpeech = mask(turns, frameCount: n, timeBase: tb)
-        let otherHolds = mask(other, frameCount: n, timeBase: tb)
-        // Level gate against hum and leakage in the gaps: within `levelBelowSpeechDB` of the median speech-frame level.
-        let speechMask = mask(speech, frameCount: n, timeBase: tb)
-        let speechLevels = (0..<n).compactMap { speechMask[$0] ? Double(Float(contours.levelDB[$0])) : nil }
-        let levelGateDB = Float((Statistics.median(speechLevels) ?? 0) - settings.levelBelowSpeechDB)
+        // Frames as runs, not per-frame masks: nothing here grows with the call but the runs.
+        let turnFrames = FrameRuns.runs(of: turns, timeBase: tb, frameCount: n)
+        var otherHolds = RunCursor(FrameRuns.runs(of: other, timeBase: tb, frameCount: n))
+        // Level gate against hum and leakage in the gaps: within `levelBelowSpeechDB` of the
+        // median speech-frame level (0.1 dB histogram).
+        var speechLevels = DecibelHistogram()
+        for r in FrameRuns.runs(of: speech, timeBase: tb, frameCount: n) { for i in r { speechLevels.add(Float(contours.levelDB[i])) } }
+        let levelGateDB = (speechLevels.percentile(50) ?? 0) - Float(settings.levelBelowSpeechDB)
         let lag = contours.spectralChangeLagFrames  // 20 ms apart
-        var steady = [Bool](repeating: false, count: n)
-        for i in lag..<max(lag, n) where inSpeech[i] && !otherHolds[i] && Float(contours.levelDB[i]) >= levelGateDB {
-            let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
-            guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones) else { continue }
-            steady[i] = contours.spectralChangeDB(frame: i) <= Float(settings.maximumSpectralChangeDB)
+        // Steady frames, as runs with gaps up to 50 ms closed.
+        let maxGap = max(1, Int((0.05 / tb.hopSeconds).rounded()))
+        var steadyRuns: [Range<Int>] = []
+        for r in turnFrames {
+            for i in max(lag, r.lowerBound)..<r.upperBound where !otherHolds.contains(i) && Float(contours.levelDB[i]) >= levelGateDB {
+                let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
+                guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones),
+                      contours.spectralChangeDB(frame: i) <= Float(settings.maximumSpectralChangeDB) else { continue }
+                if let last = steadyRuns.last, i - last.upperBound <= maxGap {
+                    steadyRuns[steadyRuns.count - 1] = last.lowerBound..<(i + 1)
+                } else {
+                    steadyRuns.append(i..<(i + 1))
+                }
+            }
         }
-        FrameRuns.closeGaps(&steady, maxGapFrames: max(1, Int((0.05 / tb.hopSeconds).rounded())))  // 50 ms
         // Pieces of one filler split by a brief dropout (≤ 150 ms) at the same pitch (≤ 1 st apart) are one.
         var runs: [Range<Int>] = []
         let joinFrames = Int((0.15 / tb.hopSeconds).rounded())
-        for run in FrameRuns.runs(steady) {
+        for run in steadyRuns {
             if let last = runs.last, run.lowerBound - last.upperBound <= joinFrames,
                let a = medianSemitones(pitch, last), let b = medianSemitones(pitch, run), abs(a - b) <= 1 {
                 runs[runs.count - 1] = last.lowerBound..<run.upperBound
@@ -163,17 +173,6 @@ public enum FilledPauseDetector {
 
     static func medianSemitones(_ pitch: PitchTrack, _ run: Range<Int>) -> Double? {
         Statistics.median(run.compactMap { pitch.f0Hz[$0] > 0 ? 12 * log2(Double(pitch.f0Hz[$0])) : nil })
-    }
-
-    /// Frames whose centres fall inside one of `segments`.
-    static func mask(_ segments: [Segment], frameCount: Int, timeBase tb: TimeBase) -> [Bool] {
-        var m = [Bool](repeating: false, count: frameCount)
-        for s in segments {
-            let first = max(0, tb.frame(nearest: s.start)), last = min(frameCount - 1, tb.frame(nearest: s.end))
-            guard first <= last else { continue }
-            for i in first...last where s.contains(tb.seconds(ofFrame: i)) { m[i] = true }
-        }
-        return m
     }
 }
 

@@ -29,54 +29,48 @@ public enum SyllableNuclei {
     /// Strongest bands correlated per frame (Wang & Narayanan 2007 select the top M = 4 or 5).
     static let topBandCount = 4
 
-    /// Times (seconds, frame centres) of the nuclei inside `speech`, ascending.
+    /// Times (seconds, frame centres) of the nuclei inside `speech`, ascending. Memory: no
+    /// array per frame; the smoothed envelope is computed where it is read.
     public static func detect(_ contours: ChannelContours, speech: [Segment],
                               settings: RateSettings = .standard) -> [Double] {
         let n = contours.frameCount
         guard n > 2, !speech.isEmpty else { return [] }
         let timeBase = contours.timeBase
         let hop = timeBase.hopSeconds
-
-        // Frame mask of speech.
-        var inside = [Bool](repeating: false, count: n)
-        for s in speech {
-            let first = max(0, Int(((s.start * timeBase.sampleRateHz - Double(timeBase.windowSamples) / 2)
-                / Double(timeBase.hopSamples)).rounded(.up)))
-            var i = first
-            while i < n, timeBase.seconds(ofFrame: i) < s.end { inside[i] = true; i += 1 }
-        }
-
-        let envelope = smoothedEnvelopeDB(contours, sigmaFrames: settings.smoothingSeconds / hop)
+        let inside = FrameRuns.runs(of: speech, timeBase: timeBase, frameCount: n)
+        let envelope = SmoothedEnvelope(contours, sigmaFrames: settings.smoothingSeconds / hop)
 
         // Threshold relative to the 99th percentile of the envelope in speech (0.1 dB histogram).
-        guard let p99 = percentile99(envelope, inside: inside) else { return [] }
-        let threshold = Float(p99 - settings.thresholdBelowPercentile99DB)
+        var histogram = DecibelHistogram()
+        for r in inside { for i in r { histogram.add(envelope[i]) } }
+        guard let p99 = histogram.percentile(99) else { return [] }
+        let threshold = p99 - Float(settings.thresholdBelowPercentile99DB)
         let dip = Float(settings.minimumDipDB)
         let minSpacing = max(1, Int((settings.minimumNucleusSpacingSeconds / hop).rounded()))
 
         // Peak picking with the dip criterion: a local maximum becomes a new nucleus when the
         // envelope fell at least `dip` below both it and the previous nucleus in between;
         // otherwise the larger of the two stands for the syllable.
-        var nuclei: [Int] = []
+        var nuclei: [Int] = [], levels: [Float] = []
         var runningMin = Float.infinity  // lowest envelope since the last nucleus
-        envelope.withUnsafeBufferPointer { e in
-            for i in 1..<(n - 1) {
-                let v = e[i]
-                if v < runningMin { runningMin = v }
-                guard inside[i], v >= e[i - 1], v > e[i + 1], v > threshold else { continue }
-                if let last = nuclei.last {
-                    let lastLevel = e[last]
-                    if lastLevel - runningMin >= dip, v - runningMin >= dip, i - last >= minSpacing {
-                        nuclei.append(i)
-                        runningMin = v
-                    } else if v > lastLevel {
-                        nuclei[nuclei.count - 1] = i
-                        runningMin = v
-                    }
-                } else {
-                    nuclei.append(i)
+        var speechFrames = RunCursor(inside)
+        var previous = envelope[0], v = envelope[1]
+        for i in 1..<(n - 1) {
+            let next = envelope[i + 1]
+            defer { previous = v; v = next }
+            if v < runningMin { runningMin = v }
+            guard v >= previous, v > next, v > threshold, speechFrames.contains(i) else { continue }
+            if let lastLevel = levels.last {
+                if lastLevel - runningMin >= dip, v - runningMin >= dip, i - nuclei[nuclei.count - 1] >= minSpacing {
+                    nuclei.append(i); levels.append(v)
+                    runningMin = v
+                } else if v > lastLevel {
+                    nuclei[nuclei.count - 1] = i; levels[levels.count - 1] = v
                     runningMin = v
                 }
+            } else {
+                nuclei.append(i); levels.append(v)
+                runningMin = v
             }
         }
         return nuclei.map { timeBase.seconds(ofFrame: $0) }
@@ -104,34 +98,26 @@ public enum SyllableNuclei {
         return 0.5 * Decibels.fastFromPower(max(meanProduct, 1e-30))
     }
 
-    /// The vowel-band envelope (dB), Gaussian-smoothed.
-    static func smoothedEnvelopeDB(_ contours: ChannelContours, sigmaFrames: Double) -> [Float] {
-        let n = contours.frameCount
-        let raw = contours.vowelEnvelopeCodes
-        let dBOfCode = (0..<256).map { ChannelContours.dB(forCode: UInt8($0)) }
-        // Gaussian smoothing, kernel truncated at ±3σ, edges renormalised.
-        let radius = max(1, Int((3 * sigmaFrames).rounded(.up)))
-        let kernel = (-radius...radius).map { Float(exp(-0.5 * Double($0 * $0) / (sigmaFrames * sigmaFrames))) }
-        var smooth = [Float](repeating: 0, count: n)
-        raw.withUnsafeBufferPointer { codes in
-            dBOfCode.withUnsafeBufferPointer { dB in
-            kernel.withUnsafeBufferPointer { k in
-                smooth.withUnsafeMutableBufferPointer { y in
-                    for i in 0..<n {
-                        var s: Float = 0, w: Float = 0
-                        let lo = max(0, i - radius), hi = min(n - 1, i + radius)
-                        for j in lo...hi { let kj = k[j - i + radius]; s += kj * dB[Int(codes[j])]; w += kj }
-                        y[i] = s / w
-                    }
-                }
-            }
-            }
-        }
-        return smooth
-    }
+    /// The vowel-band envelope (dB), Gaussian-smoothed (kernel truncated at ±3σ, edges
+    /// renormalised), read frame by frame from the contours' codes.
+    struct SmoothedEnvelope {
+        let codes: [UInt8]
+        let kernel: [Float]
+        let radius: Int
+        let dBOfCode: [Float]
 
-    /// 99th percentile of the envelope over speech frames (histogram, so long calls need no sort).
-    static func percentile99(_ envelope: [Float], inside: [Bool]) -> Double? {
-        Statistics.histogramPercentile(envelope, 99, mask: inside).map(Double.init)
+        init(_ contours: ChannelContours, sigmaFrames: Double) {
+            codes = contours.vowelEnvelopeCodes
+            radius = max(1, Int((3 * sigmaFrames).rounded(.up)))
+            kernel = (-radius...radius).map { Float(exp(-0.5 * Double($0 * $0) / (sigmaFrames * sigmaFrames))) }
+            dBOfCode = (0..<256).map { ChannelContours.dB(forCode: UInt8($0)) }
+        }
+
+        subscript(i: Int) -> Float {
+            let lo = max(0, i - radius), hi = min(codes.count - 1, i + radius)
+            var s: Float = 0, w: Float = 0
+            for j in lo...hi { let kj = kernel[j - i + radius]; s += kj * dBOfCode[Int(codes[j])]; w += kj }
+            return s / w
+        }
     }
 }

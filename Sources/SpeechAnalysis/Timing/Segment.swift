@@ -79,6 +79,24 @@ public enum FrameRuns {
         }
     }
 
+    /// The frames whose centres lie inside one of `segments`, as ascending runs (touching or
+    /// overlapping ones joined): the frames of a per-frame mask, without the mask.
+    public static func runs(of segments: [Segment], timeBase tb: TimeBase, frameCount: Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for s in segments.sorted(by: { $0.start < $1.start }) {
+            var lo = max(0, tb.frame(nearest: s.start)), hi = min(frameCount - 1, tb.frame(nearest: s.end))
+            while lo <= hi && !s.contains(tb.seconds(ofFrame: lo)) { lo += 1 }
+            while hi >= lo && !s.contains(tb.seconds(ofFrame: hi)) { hi -= 1 }
+            guard lo <= hi else { continue }
+            if let last = result.last, lo <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, hi + 1)
+            } else {
+                result.append(lo..<(hi + 1))
+            }
+        }
+        return result
+    }
+
     /// Converts frame runs to segments: a run of frames i..<j spans from the centre of frame i
     /// minus half a hop to the centre of frame j−1 plus half a hop.
     public static func segments(_ mask: [Bool], timeBase: TimeBase) -> [Segment] {
@@ -99,4 +117,16 @@ import DSP
 
 extension Rounding {
     public static func segment(_ s: Segment) -> Segment { Segment(start: seconds(s.start), end: seconds(s.end)) }
+}
+
+/// Membership of ascending frame indices in ascending runs, in amortised O(1) per query.
+public struct RunCursor {
+    private let runs: [Range<Int>]
+    private var k = 0
+    public init(_ runs: [Range<Int>]) { self.runs = runs }
+    /// Whether frame `i` is in a run; `i` must not decrease from call to call.
+    public mutating func contains(_ i: Int) -> Bool {
+        while k < runs.count && runs[k].upperBound <= i { k += 1 }
+        return k < runs.count && runs[k].contains(i)
+    }
 }
