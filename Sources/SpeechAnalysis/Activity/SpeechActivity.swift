@@ -145,8 +145,8 @@ public enum SpeechActivityDetector {
     }
 
     static func detect(_ channels: [ChannelContours], settings: SpeechActivitySettings, chunkFrames: Int,
-                       fixedEchoLagFrames: Int? = nil, finishAfterFrames: Int? = nil,
-                       pieceCounts: UnsafeMutablePointer<[Int]>? = nil) -> [SpeechActivity] {
+                       fixedEchoLagFrames: Int? = nil, finishAfterFrames: Int? = nil, forcedCutFrames: Int? = nil,
+                       pieceEnds: UnsafeMutablePointer<[[Int]]>? = nil) -> [SpeechActivity] {
         guard let first = channels.first else { return [] }
         let bands = AnalysisBands.count
         precondition(channels.allSatisfy { $0.bandLevelCodes.count == $0.frameCount * bands },
@@ -155,6 +155,7 @@ public enum SpeechActivityDetector {
                                           chunkFrames: chunkFrames)
         stream.fixedEchoLagFrames = fixedEchoLagFrames
         if let finishAfterFrames { stream.finishAfterFrames = finishAfterFrames }
+        if let forcedCutFrames { stream.forcedCutFrames = forcedCutFrames }
         let n = channels.map(\.frameCount).max() ?? 0
         for i in 0..<n {
             for c in channels.indices where i < channels[c].frameCount {
@@ -164,7 +165,7 @@ public enum SpeechActivityDetector {
                 }
             }
         }
-        defer { pieceCounts?.pointee = stream.pieceCounts }
+        defer { pieceEnds?.pointee = stream.pieceEnds }
         return stream.finish()
     }
 
@@ -276,8 +277,8 @@ public enum SpeechActivityDetector {
         private var evidenceLevels = DecibelHistogram(), otherLevels = DecibelHistogram()
         /// Speech runs of the finished frames, absolute frame indices, ascending.
         private(set) var runs: [Range<Int>] = []
-        /// Pieces finished so far (tests).
-        private(set) var pieceCount = 0
+        /// Where each piece finished so far ended, absolute frame (tests).
+        private(set) var pieceEnds: [Int] = []
 
         /// Frames decided before pieces are finished (tests lower it to show the pieces join up).
         var finishAfterFrames = 60_000
@@ -314,20 +315,24 @@ public enum SpeechActivityDetector {
                 + Int((Constants.noisyBridgeSeconds / hop).rounded()) + Int((Constants.noisyTailSeconds / hop).rounded()) + 1
         }
 
-        /// Finishes the frames before the last quiet stretch, once enough frames are decided.
+        /// Finishes the frames before the last quiet stretch, once enough frames are decided. A
+        /// piece that has grown to `forcedCutFrames` without one is cut in the middle of its
+        /// longest quiet stretch (or, with none at all, at its end), where the cut disturbs least.
         mutating func finishPieces(settings: SpeechActivitySettings) {
             guard frameCount >= finishAfterFrames else { return }
             let q = Self.quietFramesAroundCut(settings: settings, hopSeconds: timeBase.hopSeconds)
             var cut: Int? = nil, quiet = 0
+            var longest = 0, longestMiddle = raw.count - q
             var i = raw.count - 1
             while i >= 0 {
                 if raw[i] || sounding[i] { quiet = 0 } else {
                     quiet += 1
                     if quiet == 2 * q { cut = i + q; break }
+                    if quiet > longest, i + quiet <= raw.count - 1 { longest = quiet; longestMiddle = i + quiet / 2 }
                 }
                 i -= 1
             }
-            if cut == nil, raw.count - q >= forcedCutFrames { cut = raw.count - q }
+            if cut == nil, raw.count - q >= forcedCutFrames { cut = longestMiddle }
             if let cut, cut > 0 { finishPiece(frames: cut, settings: settings) }
         }
 
@@ -382,7 +387,7 @@ public enum SpeechActivityDetector {
             sounding.removeFirst(n)
             if !leakage.isEmpty { leakage.removeFirst(n) }
             start += n
-            pieceCount += 1
+            pieceEnds.append(start)
         }
 
         /// Clears runs shorter than `shortestFrames` whose loudest frame is more than

@@ -48,13 +48,19 @@ public final class SpeechActivityStream {
     /// Tests: an echo delay to use instead of the estimate.
     var fixedEchoLagFrames: Int?
 
-    /// Tests: the pieces each channel was finished in (set by `finish`).
-    private(set) var pieceCounts: [Int] = []
+    /// Tests: where each piece of each channel ended, the last at the channel's end (set by `finish`).
+    private(set) var pieceEnds: [[Int]] = []
 
     /// Tests: frames decided before the run rules finish pieces (see `Evidence`).
     var finishAfterFrames: Int {
         get { evidence[0].finishAfterFrames }
         set { for c in evidence.indices { evidence[c].finishAfterFrames = newValue } }
+    }
+
+    /// Tests: frames a piece may reach without a quiet stretch (see `Evidence`).
+    var forcedCutFrames: Int {
+        get { evidence[0].forcedCutFrames }
+        set { for c in evidence.indices { evidence[c].forcedCutFrames = newValue } }
     }
 
     /// - Parameter chunkFrames: frames decided per step (tests use small chunks to show the
@@ -106,10 +112,11 @@ public final class SpeechActivityStream {
         if let last = ends.max(), last > decided {
             decide(from: decided, to: ends.map { max(decided, $0) }, available: ends)
         }
-        pieceCounts = evidence.map { $0.pieceCount + 1 }
         let activities = (0..<channelCount).map { c in
             defer { evidence[c] = SpeechActivityDetector.Evidence(timeBase: timeBase) }  // free as we go
-            return evidence[c].finish(settings: settings)
+            let activity = evidence[c].finish(settings: settings)
+            pieceEnds.append(evidence[c].pieceEnds)
+            return activity
         }
         for buffer in buffers { buffer.release() }
         return activities
