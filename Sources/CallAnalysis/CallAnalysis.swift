@@ -36,6 +36,8 @@ public struct ChannelAnalysis: Sendable {
     public var pitchTrack: PitchTrack
     /// Pitch summary (JSON `pitch`); nil when no frame is voiced.
     public var pitch: PitchMeasures?
+    /// Frames with a steady spectrum (the agent's, for filled pauses); nil on other channels.
+    public var steadySpectrum: SteadySpectrum? = nil
 }
 
 public struct SpeechSummary: Sendable, Codable, Equatable {

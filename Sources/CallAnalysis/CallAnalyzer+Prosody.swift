@@ -4,9 +4,11 @@ extension CallAnalyzer {
     /// Adds the agent's filled pauses and, with two channels, the calm measure to `conversation`.
     static func addProsody(_ conversation: inout Conversation, agent: ChannelAnalysis, customer: ChannelAnalysis?,
                            options: AnalysisOptions) {
-        conversation.filledPauses = FilledPauseDetector.detect(
-            contours: agent.contours, pitch: agent.pitchTrack, speech: agent.activity.segments,
-            otherSpeech: customer?.activity.segments, settings: options.filledPauses).rounded()
+        if let steadiness = agent.steadySpectrum {
+            conversation.filledPauses = FilledPauseDetector.detect(
+                contours: agent.contours, pitch: agent.pitchTrack, steadiness: steadiness, speech: agent.activity.segments,
+                otherSpeech: customer?.activity.segments, settings: options.filledPauses).rounded()
+        }
         guard let customer else {
             conversation.notMeasurable = (conversation.notMeasurable ?? [:]).merging(
                 ["calm": "mono recording: the customer's voice is not on its own channel"]) { a, _ in a }

@@ -23,23 +23,8 @@ public enum CallAnalyzer {
         let maxFrames = options.maxDurationSeconds.isNaN ? 0 : Int(min(max(0, options.maxDurationSeconds * rate), 1e15))
         let expectedFrames = min(info.declaredFrameCount, maxFrames) /
             max(1, options.frontEnd.timeBase(sampleRateHz: rate).hopSamples)
-        let frontEnds = picked.map { _ in
-            ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
-                            measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
-        }
-        let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: picked.count,
-                                            settings: options.activity)
-        for (k, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: k)) }
-        let levelMeters = picked.map { _ in
-            ChannelLevelMeter(sampleRateHz: rate, settings: options.level,
-                              expectedSamples: min(info.declaredFrameCount, maxFrames))
-        }
-        let pitchTrackers = frontEnds.map { fe in
-            let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans,
-                                       expectedFrames: expectedFrames)
-            fe.frameObservers.append(tracker)
-            return tracker
-        }
+        let stream = CallStream(picks: picked, sampleRateHz: rate, options: options, expectedFrames: expectedFrames,
+                                expectedSamples: min(info.declaredFrameCount, maxFrames))
         let deadline = timeLimitSeconds.map { started + .milliseconds(Int64(min(max(0, $0), 1e9) * 1000)) }
         while true {
             if let deadline, ContinuousClock.now >= deadline {
@@ -49,8 +34,7 @@ public enum CallAnalyzer {
             if n == 0 { break }
             for (k, pick) in picked.enumerated() {
                 reader.channelBlocks[pick.index].withUnsafeBufferPointer { block in
-                    frontEnds[k].consume(UnsafeBufferPointer(rebasing: block[0..<n]))
-                    levelMeters[k].consume(UnsafeBufferPointer(rebasing: block[0..<n]))
+                    stream.consume(channel: k, UnsafeBufferPointer(rebasing: block[0..<n]))
                 }
             }
             if reader.framesRead > maxFrames {
@@ -69,12 +53,10 @@ public enum CallAnalyzer {
         let durationSeconds = Double(reader.framesRead) / rate
         let audio = AudioSummary(format: info.formatName, sampleRateHz: info.sampleRateHz,
                                  channelCount: info.channelCount, durationSeconds: Rounding.seconds(durationSeconds))
-        let contours = frontEnds.map { $0.finish() }
-        guard contours.allSatisfy({ $0.frameCount > 0 }) else {
+        guard let channels = stream.finish() else {
             throw AnalysisError.tooShort(path: path, durationSeconds: durationSeconds)
         }
-        return analyze(contours: contours, activities: activity.finish(), levelMeters: levelMeters,
-                       pitchTracks: pitchTrackers.map { $0.track! }, picks: picked, file: path, audio: audio,
+        return analyze(channels, picks: picked, file: path, audio: audio,
                        durationSeconds: durationSeconds, warnings: warnings, options: options)
     }
 
@@ -82,18 +64,7 @@ public enum CallAnalyzer {
     public static func analyze(buffer: AudioBuffer, name: String = "<memory>",
                                options: AnalysisOptions = .standard) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
-        let levelMeters = picked.map { _ in ChannelLevelMeter(sampleRateHz: buffer.sampleRateHz, settings: options.level) }
-        let frontEnds = picked.map { _ in
-            ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, settings: options.frontEnd, measurePlans: options.measureFFTPlans)
-        }
-        let pitchTrackers = frontEnds.map { fe in
-            let tracker = PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans)
-            fe.frameObservers.append(tracker)
-            return tracker
-        }
-        let activity = SpeechActivityStream(timeBase: frontEnds[0].timeBase, channelCount: picked.count,
-                                            settings: options.activity)
-        for (k, fe) in frontEnds.enumerated() { fe.bandObservers.append(activity.input(channel: k)) }
+        let stream = CallStream(picks: picked, sampleRateHz: buffer.sampleRateHz, options: options)
         // The channels in step, block by block, as from a file.
         let samples = picked.map { buffer.channels[$0.index].map(AudioFileReader.sanitized) }
         let blockFrames = 4096, longest = samples.map(\.count).max() ?? 0
@@ -102,24 +73,95 @@ public enum CallAnalyzer {
                 samples[k].withUnsafeBufferPointer { all in
                     // Channels of unequal length (the buffer's channels are mutable) end where they end.
                     let block = UnsafeBufferPointer(rebasing: all[min(all.count, blockStart)..<min(all.count, blockStart + blockFrames)])
-                    frontEnds[k].consume(block)
-                    levelMeters[k].consume(block)
+                    stream.consume(channel: k, block)
                 }
             }
         }
-        let contours = frontEnds.map { $0.finish() }
-        guard contours.allSatisfy({ $0.frameCount > 0 }) else {
+        guard let channels = stream.finish() else {
             throw AnalysisError.tooShort(path: name, durationSeconds: buffer.durationSeconds)
         }
         let audio = AudioSummary(format: "in-memory Float32", sampleRateHz: Int(buffer.sampleRateHz),
                                  channelCount: buffer.channelCount,
                                  durationSeconds: Rounding.seconds(buffer.durationSeconds))
-        return analyze(contours: contours, activities: activity.finish(), levelMeters: levelMeters,
-                       pitchTracks: pitchTrackers.map { $0.track! }, picks: picked, file: name, audio: audio,
+        return analyze(channels, picks: picked, file: name, audio: audio,
                        durationSeconds: buffer.durationSeconds, warnings: [], options: options)
     }
 
     struct ChannelPick { var index: Int; var role: ChannelRole }
+
+    /// What the stream leaves of one channel for the analyses after it.
+    struct StreamedChannel {
+        var contours: ChannelContours
+        var activity: SpeechActivity
+        var levelMeter: ChannelLevelMeter
+        var pitchTrack: PitchTrack
+        var nuclei: [Double]
+        var steadySpectrum: SteadySpectrum?
+    }
+
+    /// One call's channels streamed through every per-frame analysis: front end, speech
+    /// activity, level meter, pitch, syllable nuclei and (agent) spectral steadiness, wired so
+    /// that speech activity tells the level meter and the syllable tracker which frames are
+    /// final while the file streams.
+    final class CallStream {
+        let picks: [ChannelPick]
+        let frontEnds: [ChannelFrontEnd]
+        let levelMeters: [ChannelLevelMeter]
+        let pitchTrackers: [PitchTracker]
+        let syllableTrackers: [SyllableTracker]
+        let steadiness: [SteadySpectrumTracker?]
+        let activity: SpeechActivityStream
+
+        init(picks: [ChannelPick], sampleRateHz rate: Double, options: AnalysisOptions,
+             expectedFrames: Int = 0, expectedSamples: Int = 0) {
+            self.picks = picks
+            frontEnds = picks.map { _ in
+                ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
+                                measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
+            }
+            let timeBase = frontEnds[0].timeBase
+            activity = SpeechActivityStream(timeBase: timeBase, channelCount: picks.count, settings: options.activity)
+            levelMeters = picks.map { _ in
+                ChannelLevelMeter(sampleRateHz: rate, settings: options.level, expectedSamples: expectedSamples)
+            }
+            pitchTrackers = frontEnds.map { fe in
+                PitchTracker(frontEnd: fe, settings: options.pitch, measurePlans: options.measureFFTPlans,
+                             expectedFrames: expectedFrames)
+            }
+            syllableTrackers = picks.map { pick in
+                var settings = RateSettings.standard
+                if pick.role == .agent { settings.language = options.language }
+                return SyllableTracker(timeBase: timeBase, settings: settings)
+            }
+            steadiness = picks.map { $0.role == .agent ? SteadySpectrumTracker(timeBase: timeBase, settings: options.filledPauses) : nil }
+            for k in picks.indices {
+                frontEnds[k].frameObservers.append(pitchTrackers[k])
+                frontEnds[k].bandObservers.append(activity.input(channel: k))
+                frontEnds[k].bandObservers.append(syllableTrackers[k])
+                if let s = steadiness[k] { frontEnds[k].bandObservers.append(s) }
+                activity.addRunObserver(levelMeters[k], channel: k)
+                activity.addRunObserver(syllableTrackers[k], channel: k)
+            }
+        }
+
+        func consume(channel k: Int, _ samples: UnsafeBufferPointer<Float>) {
+            frontEnds[k].consume(samples)
+            levelMeters[k].consume(samples)
+        }
+
+        /// Ends the stream; nil when a channel had no whole frame.
+        func finish() -> [StreamedChannel]? {
+            let contours = frontEnds.map { $0.finish() }
+            guard contours.allSatisfy({ $0.frameCount > 0 }) else { return nil }
+            let activities = activity.finish()
+            return picks.indices.map { k in
+                StreamedChannel(contours: contours[k], activity: activities[k], levelMeter: levelMeters[k],
+                                pitchTrack: pitchTrackers[k].track!,
+                                nuclei: syllableTrackers[k].finish(speechRuns: activities[k].speechRuns),
+                                steadySpectrum: steadiness[k]?.frames)
+            }
+        }
+    }
 
     static func pickChannels(path: String, channelCount: Int, options: AnalysisOptions) throws -> [ChannelPick] {
         if let pair = options.channelPair {
@@ -140,9 +182,7 @@ public enum CallAnalyzer {
         }
     }
 
-    static func analyze(contours: [ChannelContours], activities: [SpeechActivity], levelMeters: [ChannelLevelMeter],
-                        pitchTracks: [PitchTrack],
-                        picks: [ChannelPick], file: String, audio: AudioSummary,
+    static func analyze(_ streamed: [StreamedChannel], picks: [ChannelPick], file: String, audio: AudioSummary,
                         durationSeconds: Double, warnings: [String], options: AnalysisOptions) -> CallAnalysis {
         var warnings = warnings
         if picks.count == 1 {
@@ -150,7 +190,7 @@ public enum CallAnalyzer {
         }
         var channels: [ChannelAnalysis] = []
         for (k, pick) in picks.enumerated() {
-            let activity = activities[k]
+            let activity = streamed[k].activity
             let segments = activity.segments.map(Rounding.segment)
             let speechSeconds = segments.reduce(0) { $0 + $1.durationSeconds }
             if segments.isEmpty { warnings.append("channel \(pick.index) (\(pick.role.rawValue)): no speech found") }
@@ -160,15 +200,16 @@ public enum CallAnalyzer {
                 pauses: PauseSummary(speech: segments, settings: options.pauses).rounded())
             var rateSettings = RateSettings.standard
             if pick.role == .agent { rateSettings.language = options.language }
-            let rate = SpeakingRate.measure(contours[k], speech: activity.segments, pauses: options.pauses,
+            let rate = SpeakingRate.measure(nuclei: streamed[k].nuclei, speech: activity.segments, pauses: options.pauses,
                                             settings: rateSettings)
-            let pitch = PitchMeasures(track: pitchTracks[k],
+            let pitch = PitchMeasures(track: streamed[k].pitchTrack,
                                       utterances: Segment.interPauseUnits(activity.segments, pauses: options.pauses),
                                       greeting: pick.role == .agent, includeTrack: options.pitchTrack)
             channels.append(ChannelAnalysis(index: pick.index, role: pick.role, speech: summary,
-                                            contours: contours[k], activity: activity, rate: rate,
-                                            loudness: levelMeters[k].finish(speechSegments: activity.segments),
-                                            pitchTrack: pitchTracks[k], pitch: pitch?.rounded()))
+                                            contours: streamed[k].contours, activity: activity, rate: rate,
+                                            loudness: streamed[k].levelMeter.finish(speechSegments: activity.segments),
+                                            pitchTrack: streamed[k].pitchTrack, pitch: pitch?.rounded(),
+                                            steadySpectrum: streamed[k].steadySpectrum))
         }
         let conversation = conversationAnalysis(channels, durationSeconds: durationSeconds, options: options)
         return CallAnalysis(file: file, audio: audio, channels: channels, conversation: conversation,

@@ -55,10 +55,17 @@ public struct DecibelHistogram: Sendable, Equatable {
     }
 
     @inline(__always) public mutating func add(_ valueDB: Float) {
-        let bin = Int(((min(max(valueDB, lowDB), highDB) - lowDB) * Self.binsPerDB).rounded())
-        counts[bin] += 1
+        counts[bin(of: valueDB)] += 1
         count += 1
     }
+
+    /// The bin `valueDB` is counted in (0 …, `lowDB` upward in 0.1 dB steps).
+    @inline(__always) public func bin(of valueDB: Float) -> Int {
+        Int(((min(max(valueDB, lowDB), highDB) - lowDB) * Self.binsPerDB).rounded())
+    }
+    public var binCount: Int { counts.count }
+    /// Values counted in bins 0…`bin`.
+    public func count(throughBin bin: Int) -> Int { counts[0...min(bin, counts.count - 1)].reduce(0, +) }
 
     /// The value at rank ⌊p/100 · (count − 1)⌋ (as `Statistics.percentile` rounded down to a
     /// whole rank), to the 0.1 dB bin; nil when empty.

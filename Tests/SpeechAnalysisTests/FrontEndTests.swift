@@ -49,6 +49,6 @@ struct FrontEndTests {
         let b = pieces.finish()
         #expect(a.levelDB == b.levelDB)
         #expect(a.bandLevelCodes == b.bandLevelCodes && a.bandLevelCodes.count == 16 * a.frameCount)
-        #expect(a.vowelEnvelopeCodes == b.vowelEnvelopeCodes && a.spectralChangeCodes == b.spectralChangeCodes && a.toneBins == b.toneBins)
+        #expect(a.toneBins == b.toneBins)
     }
 }

@@ -1,3 +1,4 @@
+import AudioIO
 import CallAnalysis
 import Foundation
 import SpeechAnalysis
@@ -25,7 +26,11 @@ import TestSupport
         let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem), options: options)
         let agent = try #require(analysis.channels.first { $0.role == .agent })
         let segments = Fixtures.speechSegments(truth)[agent.index].map { Segment(start: $0.0, end: $0.1) }
-        let m = try #require(SpeakingRate.measure(agent.contours, speech: segments, pauses: options.pauses,
+        // The nuclei inside the true segments, from the agent channel's band levels.
+        let audio = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+        let frontEnd = ChannelFrontEnd(sampleRateHz: audio.sampleRateHz, retainBandLevels: true)
+        frontEnd.consume(audio.channels[agent.index])
+        let m = try #require(SpeakingRate.measure(frontEnd.finish(), speech: segments, pauses: options.pauses,
                                                   settings: try RateSettings(language: language)))
         let detected = language == .ja ? m.moraCount! : m.syllableCount
         let pipeline = agent.rate.map { language == .ja ? $0.moraCount! : $0.syllableCount }

@@ -32,7 +32,7 @@ struct RateFixture {
     func detected(samples: [Float]? = nil, sampleRateHz: Int? = nil, timeScale: Double = 1) -> (count: Int, measures: RateMeasures) {
         let x = samples ?? self.samples
         let rate = sampleRateHz ?? self.sampleRateHz
-        let frontEnd = ChannelFrontEnd(sampleRateHz: Double(rate))
+        let frontEnd = ChannelFrontEnd(sampleRateHz: Double(rate), retainBandLevels: true)
         frontEnd.consume(x)
         let contours = frontEnd.finish()
         let speech = segments.map { Segment(start: $0.start * timeScale, end: $0.end * timeScale) }

@@ -34,7 +34,7 @@ import TestSupport
     }
 
     static func contours(_ x: [Float], sampleRateHz: Double) -> ChannelContours {
-        let fe = ChannelFrontEnd(sampleRateHz: sampleRateHz)
+        let fe = ChannelFrontEnd(sampleRateHz: sampleRateHz, retainBandLevels: true)
         fe.consume(x)
         return fe.finish()
     }

@@ -48,6 +48,15 @@ public final class SpeechActivityStream {
     /// Tests: an echo delay to use instead of the estimate.
     var fixedEchoLagFrames: Int?
 
+    /// Consumers of each channel's speech runs as they become final (`addRunObserver`).
+    private var runObservers: [[any SpeechRunObserver]]
+
+    /// Has `observer` told of channel `channel`'s speech runs each time a piece of it is finished
+    /// while the file streams (in calls longer than 10 minutes; shorter ones are finished at the end).
+    public func addRunObserver(_ observer: any SpeechRunObserver, channel: Int) {
+        runObservers[channel].append(observer)
+    }
+
     /// Tests: where each piece of each channel ended, the last at the channel's end (set by `finish`).
     private(set) var pieceEnds: [[Int]] = []
 
@@ -81,6 +90,7 @@ public final class SpeechActivityStream {
         }
         evidence = Array(repeating: SpeechActivityDetector.Evidence(timeBase: timeBase), count: channelCount)
         hysteresisOn = Array(repeating: false, count: channelCount)
+        runObservers = Array(repeating: [], count: channelCount)
     }
 
     /// The observer that feeds channel `channel`: attach it to that channel's front end.
@@ -102,7 +112,14 @@ public final class SpeechActivityStream {
         decide(from: decided, to: Array(repeating: decided + chunk, count: channelCount),
                available: Array(repeating: available, count: channelCount))
         trim(before: decided - look)
-        for c in 0..<channelCount { evidence[c].finishPieces(settings: settings) }
+        for c in 0..<channelCount {
+            let finished = evidence[c].start
+            evidence[c].finishPieces(settings: settings)
+            guard evidence[c].start > finished else { continue }
+            for observer in runObservers[c] {
+                observer.speechRunsFinal(evidence[c].runs, before: evidence[c].start, timeBase: timeBase)
+            }
+        }
     }
 
     /// Decides the remaining frames and applies the run rules (step 4) to the rest of each channel.
@@ -249,4 +266,13 @@ public final class SpeechActivityStream {
             stream.append(channel: channel, bandCodes: bandCodes, levelDB: levelDB)
         }
     }
+}
+
+/// A consumer of one channel's speech runs as they become final, so that analyses of speech
+/// (syllable peaks, the noise floor) run while the file streams instead of keeping per-frame
+/// data for the whole file.
+public protocol SpeechRunObserver: AnyObject {
+    /// `runs`: every speech run of the channel so far (half-open frame ranges, ascending), final
+    /// for the frames before `frame`; the last may still grow if it reaches `frame`.
+    func speechRunsFinal(_ runs: [Range<Int>], before frame: Int, timeBase: TimeBase)
 }

@@ -27,18 +27,15 @@ public final class ChannelFrontEnd {
     private var pendingCount = 0
     private var frameStart = 0
     private var frameIndex = 0
-    /// Band codes of the last `changeLag + 1` frames (ring), for the spectral change.
-    private let recentCodes: UnsafeMutableBufferPointer<UInt8>
-    private let changeLag: Int
-    /// Power of each 0.5 dB band-level code.
-    private let powerOfCode: UnsafeMutableBufferPointer<Float>
+    /// Band codes of the current frame.
+    private let codes: UnsafeMutableBufferPointer<UInt8>
     /// A bin whose power is this many times the mean in-band bin's is a tone's.
     private let tonePowerRatio = Float(Decibels.toPower(Double(ChannelContours.toneDominanceDB)))
     /// Features of frames not yet appended to `contours`: appended `stagingFrames` at a time, so
     /// the per-frame path does no array bookkeeping.
     private static let stagingFrames = 256
     private let stagedLevelDB = UnsafeMutablePointer<Float16>.allocate(capacity: stagingFrames)
-    private let stagedCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * stagingFrames)
+    private let stagedToneBins = UnsafeMutablePointer<UInt8>.allocate(capacity: stagingFrames)
     private var stagedCount = 0
 
     /// - Parameters:
@@ -58,25 +55,20 @@ public final class ChannelFrontEnd {
         contours = ChannelContours(timeBase: timeBase, fftSize: fftSize)
         retainsBandLevels = retainBandLevels
         contours.reserve(frames: expectedFrames, bandLevels: retainBandLevels)
-        changeLag = contours.spectralChangeLagFrames
-        recentCodes = .allocate(capacity: (changeLag + 1) * AnalysisBands.count)
-        recentCodes.initialize(repeating: 0)
-        powerOfCode = .allocate(capacity: 256)
-        _ = powerOfCode.initialize(from: ChannelContours.powerOfCode)
+        codes = .allocate(capacity: AnalysisBands.count)
+        codes.initialize(repeating: 0)
     }
 
     deinit {
-        recentCodes.deallocate()
-        powerOfCode.deallocate()
+        codes.deallocate()
         stagedLevelDB.deallocate()
-        stagedCodes.deallocate()
+        stagedToneBins.deallocate()
     }
 
     private func appendStaged() {
-        let n = stagedCount, m = Self.stagingFrames
-        func codes(_ k: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: stagedCodes + k * m, count: n) }
-        contours.appendFrames(levelDB: UnsafeBufferPointer(start: stagedLevelDB, count: n), toneBins: codes(0),
-                              vowelEnvelopeCodes: codes(1), spectralChangeCodes: codes(2))
+        let n = stagedCount
+        contours.appendFrames(levelDB: UnsafeBufferPointer(start: stagedLevelDB, count: n),
+                              toneBins: UnsafeBufferPointer(start: stagedToneBins, count: n))
         stagedCount = 0
     }
 
@@ -142,7 +134,7 @@ public final class ChannelFrontEnd {
             // Band mean square = 2·ΣP_k / (N·Σw²) (Parseval, one-sided spectrum).
             let scale = 2 / (Float(fftSize) * windowEnergy)
             let bands = AnalysisBands.count
-            let codes = recentCodes.baseAddress! + (frameIndex % (changeLag + 1)) * bands
+            let codes = self.codes.baseAddress!
             var total: Float = 0
             for b in 0..<bands {
                 var s: Float = 0
@@ -153,23 +145,15 @@ public final class ChannelFrontEnd {
             // Kept at half precision (0.03 dB), and handed on as kept, so every reader sees one value.
             let levelHalf = Float16(Decibels.fromPower(total * scale)), levelDB = Float(levelHalf)
             if retainsBandLevels { contours.bandLevelCodes.append(contentsOf: UnsafeBufferPointer(start: codes, count: bands)) }
-            let envelopeDB = SyllableNuclei.envelopeDB(bandCodes: codes, powerOfCode: powerOfCode.baseAddress!)
-            var changeDB: Float = 0
-            if frameIndex >= changeLag {
-                let earlier = recentCodes.baseAddress! + ((frameIndex - changeLag) % (changeLag + 1)) * bands
-                changeDB = FilledPauseDetector.spectralChangeDB(codes, earlier)
-            }
             let peakBin = inBandBins.lowerBound
                 + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)
             let meanPower = total / Float(inBandBins.count)
             let isTone = meanPower > 0 && pw[peakBin] >= tonePowerRatio * meanPower
-            let m = Self.stagingFrames, slot = stagedCount
+            let slot = stagedCount
             stagedLevelDB[slot] = levelHalf
-            stagedCodes[slot] = isTone ? UInt8(min(peakBin, 255)) : 0
-            stagedCodes[m + slot] = ChannelContours.code(forDB: envelopeDB)
-            stagedCodes[2 * m + slot] = ChannelContours.spectralChangeCode(forDB: changeDB)
+            stagedToneBins[slot] = isTone ? UInt8(min(peakBin, 255)) : 0
             stagedCount = slot + 1
-            if stagedCount == m { appendStaged() }
+            if stagedCount == Self.stagingFrames { appendStaged() }
             if !bandObservers.isEmpty {
                 let view = UnsafeBufferPointer(start: codes, count: bands)
                 for observer in bandObservers { observer.observe(frameIndex: frameIndex, bandCodes: view, levelDB: levelDB) }

@@ -8,9 +8,10 @@ import Foundation
 /// and threshold counting (`SpeechVoltmeter`, run-length coded so the 15 thresholds cost nothing
 /// per sample), DC and mean-square sums, and clipping runs; true peak runs on its own gated
 /// interpolator (`TruePeakDetector`). No allocation per sample. What `finish` needs later is kept
-/// compactly: K-weighted energy per 100 ms (Float, 40 B/s) and the raw level per 10 ms
-/// (half-precision dB, 200 B/s) — 240 bytes per second of audio —, and P.56 counts at most 1,024
-/// times (once per second for the first 17 minutes; see `thirds`), whatever the length.
+/// compactly: K-weighted energy per 100 ms (Float, 40 bytes per second of audio); the raw level
+/// per 10 ms (half-precision dB) only until the noise floor has counted it, once speech activity
+/// has finished the frames around it (`speechRunsFinal`); P.56 counts at most 1,024 times (once
+/// per second for the first 17 minutes; see `thirds`), whatever the length.
 ///
 /// One instance per channel and task (not Sendable). Feed finite samples in −1…1.
 public final class ChannelLevelMeter {
@@ -34,7 +35,9 @@ public final class ChannelLevelMeter {
     // 10 ms raw mean squares.
     private var tenMsIndex = 0, tenMsStart = 0, nextTenMs: Int
     private var tenMsSquares = 0.0
+    /// Levels of the 10 ms blocks the noise floor has not counted yet (see `speechRunsFinal`).
     private var tenMsLevelsDB: [Float16] = []
+    private var noise: NoiseFloor
     // 100 ms K-weighted energies (libebur128's block length: (rate + 5) / 10 samples).
     private let samplesPer100ms: Int
     private var nextHundredMs: Int
@@ -76,12 +79,12 @@ public final class ChannelLevelMeter {
         oneMinusG = 1 - g
         hangover = SpeechVoltmeter.hangoverSamples(sampleRateHz: sampleRateHz)
         let expectedSeconds = Double(max(0, expectedSamples)) / sampleRateHz
-        tenMsLevelsDB.reserveCapacity(Int(expectedSeconds * 100) + 1)
         kEnergies.reserveCapacity(Int(expectedSeconds * 10) + 1)
         activeCounts = .allocate(capacity: SpeechVoltmeter.thresholdCount)
         activeCounts.initialize(repeating: 0, count: SpeechVoltmeter.thresholdCount)
         lastActive = .allocate(capacity: SpeechVoltmeter.thresholdCount)
         lastActive.initialize(repeating: Int.min / 2, count: SpeechVoltmeter.thresholdCount)  // "hang = I" at start
+        noise = NoiseFloor(blockSeconds: 0.01, guardSeconds: settings.noiseGuardSeconds, outlierDB: settings.noiseOutlierDB)
         samplesPer100ms = (Int(sampleRateHz.rounded()) + 5) / 10
         nextHundredMs = samplesPer100ms
         nextSecond = 10 * samplesPer100ms
@@ -254,9 +257,8 @@ public final class ChannelLevelMeter {
         m.activityFactor = Self.ratio(p56.activityFactor)
         m.activeSpeechLevelByThirdDBov = thirds(totalSamples: n)
 
-        let noise = NoiseFloor.measure(blockLevelsDB: tenMsLevelsDB, blockSeconds: 0.01,
-                                       speechSegments: speechSegments, guardSeconds: settings.noiseGuardSeconds,
-                                       outlierDB: settings.noiseOutlierDB)
+        settleNoise(speech: speechSegments.sorted { $0.start < $1.start }, throughSeconds: .infinity)
+        let noise = self.noise.result
         m.noiseFloorDBFS = noise.noiseFloorDBFS.map(Self.dB)
         m.snrDB = noise.snrDB.map(Self.dB)
 
@@ -266,6 +268,12 @@ public final class ChannelLevelMeter {
         m.clippedSampleRatio = speechSamples >= 1 ? Self.ratio(min(1, Double(clippedCount) / speechSamples)) : nil
         m.dcOffset = Self.ratio(sum / Double(n))
         return m
+    }
+
+    /// Counts the 10 ms blocks before `throughSeconds` into the noise floor and drops them.
+    private func settleNoise(speech: [Segment], throughSeconds: Double) {
+        let counted = noise.settle(tenMsLevelsDB[...], speech: speech, throughSeconds: throughSeconds)
+        tenMsLevelsDB.removeFirst(counted)
     }
 
     /// P.56 level of each third, from the cumulative counts of the snapshots (the envelope and
@@ -309,4 +317,14 @@ public final class ChannelLevelMeter {
 
     static func dB(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
     static func ratio(_ x: Double) -> Double { (x * 1_000_000).rounded() / 1_000_000 }
+}
+
+/// The noise floor counts each 10 ms block once the speech around it is final, so the blocks of
+/// a long call are not kept to its end.
+extension ChannelLevelMeter: SpeechRunObserver {
+    public func speechRunsFinal(_ runs: [Range<Int>], before frame: Int, timeBase: TimeBase) {
+        // Blocks whose centres lie a guard before the first unfinished frame's start.
+        let through = timeBase.seconds(ofFrame: frame) - timeBase.hopSeconds / 2 - settings.noiseGuardSeconds
+        settleNoise(speech: FrameRuns.segments(runs, timeBase: timeBase), throughSeconds: through)
+    }
 }

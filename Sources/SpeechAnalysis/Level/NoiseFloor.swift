@@ -1,7 +1,7 @@
 import DSP
 import Foundation
 
-/// Noise floor and SNR of one channel from its 10 ms mean squares and its speech segments.
+/// Noise floor and SNR of one channel from its 10 ms levels and its speech segments.
 ///
 /// - Speech power P_s: mean of the 10 ms mean squares whose block centre lies in a speech segment.
 /// - Noise power P_n: mean of the blocks whose centre is at least `guardSeconds` from every speech
@@ -12,41 +12,66 @@ import Foundation
 ///   removed, so the figure is the SNR of the speech itself (nil when P_s ≤ P_n).
 /// Levels are 10·log10 of the mean square of samples in −1…1 (dBFS on the project's convention:
 /// a full-scale sine reads −3.01 dB).
-enum NoiseFloor {
-    /// - Parameter blockLevelsDB: 10·log10 of each block's mean square (−∞ for digital silence).
-    static func measure(blockLevelsDB: [Float16], blockSeconds: Double, speechSegments: [Segment],
-                        guardSeconds: Double, outlierDB: Double) -> (noiseFloorDBFS: Double?, snrDB: Double?) {
-        guard !blockLevelsDB.isEmpty else { return (nil, nil) }
-        let segments = speechSegments.sorted { $0.start < $1.start }
-        // Two passes over the blocks, each classifying them the same way: the first for the
-        // speech power and the median noise level, the second for the noise power under the ceiling.
-        func eachBlock(_ body: (_ levelDB: Float, _ inSpeech: Bool) -> Void) {
-            var s = 0                                          // first segment that may still matter
-            for (k, level) in blockLevelsDB.enumerated() {
-                let centre = (Double(k) + 0.5) * blockSeconds
-                while s < segments.count && segments[s].end + guardSeconds <= centre { s += 1 }
-                var inSpeech = false, nearSpeech = false
-                var t = s
-                while t < segments.count && segments[t].start - guardSeconds < centre {
-                    if segments[t].contains(centre) { inSpeech = true }
-                    nearSpeech = true
-                    t += 1
-                }
-                if inSpeech || !nearSpeech { body(Float(level), inSpeech) }
+///
+/// Blocks are added as the speech around them becomes final (`settle`), so nothing per block is
+/// kept: the noise blocks are counted in a 0.1 dB histogram with the power summed per bin, and
+/// the outlier ceiling applies to whole bins (to within 0.1 dB).
+struct NoiseFloor {
+    let blockSeconds: Double
+    let guardSeconds: Double
+    let outlierDB: Double
+    /// Blocks [0, settledBlocks) are counted.
+    private(set) var settledBlocks = 0
+    /// First segment that may still matter to the next block.
+    private var segmentIndex = 0
+    private var speechSum = 0.0, speechCount = 0
+    private var noiseLevels = DecibelHistogram()
+    private var noisePowerByBin: [Double]
+
+    init(blockSeconds: Double, guardSeconds: Double, outlierDB: Double) {
+        self.blockSeconds = blockSeconds
+        self.guardSeconds = guardSeconds
+        self.outlierDB = outlierDB
+        noisePowerByBin = [Double](repeating: 0, count: noiseLevels.binCount)
+    }
+
+    /// Counts the next blocks (their levels: 10·log10 of the mean square, −∞ for digital
+    /// silence) whose centres lie before `throughSeconds`, given every speech segment that can
+    /// reach them (ascending, not overlapping). Returns how many were counted.
+    mutating func settle(_ levelsDB: ArraySlice<Float16>, speech segments: [Segment], throughSeconds: Double) -> Int {
+        var counted = 0
+        for level in levelsDB {
+            let centre = (Double(settledBlocks) + 0.5) * blockSeconds
+            guard centre < throughSeconds else { break }
+            while segmentIndex < segments.count && segments[segmentIndex].end + guardSeconds <= centre { segmentIndex += 1 }
+            var inSpeech = false, nearSpeech = false
+            var t = segmentIndex
+            while t < segments.count && segments[t].start - guardSeconds < centre {
+                if segments[t].contains(centre) { inSpeech = true }
+                nearSpeech = true
+                t += 1
             }
+            let levelDB = Float(level)
+            if inSpeech {
+                speechSum += Decibels.toPower(Double(levelDB)); speechCount += 1
+            } else if !nearSpeech {
+                noiseLevels.add(levelDB)
+                noisePowerByBin[noiseLevels.bin(of: levelDB)] += Decibels.toPower(Double(levelDB))
+            }
+            settledBlocks += 1
+            counted += 1
         }
-        var speechSum = 0.0, speechCount = 0
-        var noiseLevels = DecibelHistogram()
-        eachBlock { levelDB, inSpeech in
-            if inSpeech { speechSum += Decibels.toPower(Double(levelDB)); speechCount += 1 } else { noiseLevels.add(levelDB) }
-        }
+        return counted
+    }
+
+    /// The noise floor and SNR of the blocks counted.
+    var result: (noiseFloorDBFS: Double?, snrDB: Double?) {
         guard let medianDB = noiseLevels.percentile(50) else { return (nil, nil) }
-        // A median at the histogram's floor is digital silence: nothing is above it but outliers.
-        let ceilingDB = medianDB <= noiseLevels.lowDB ? -Float.infinity : medianDB + Float(outlierDB)
-        var noiseSum = 0.0, noiseCount = 0
-        eachBlock { levelDB, inSpeech in
-            if !inSpeech && levelDB <= ceilingDB { noiseSum += Decibels.toPower(Double(levelDB)); noiseCount += 1 }
-        }
+        // A median at the histogram's floor is digital silence: nothing above it is noise.
+        let ceilingBin = medianDB <= noiseLevels.lowDB ? 0 : noiseLevels.bin(of: medianDB + Float(outlierDB))
+        var noiseSum = 0.0
+        for bin in 0...ceilingBin { noiseSum += noisePowerByBin[bin] }
+        let noiseCount = noiseLevels.count(throughBin: ceilingBin)
         let noisePower = noiseSum / Double(max(noiseCount, 1))
         guard noisePower > 0 else { return (nil, nil) }
         let noiseDB = 10 * log10(noisePower)

@@ -83,11 +83,13 @@ public struct FilledPauses: Sendable, Codable, Equatable {
 /// 16 mel band levels compared 20 ms apart, not cepstra; voicing and F0 come from the pitch track.
 public enum FilledPauseDetector {
     /// - Parameters:
-    ///   - contours, pitch: the speaker's front-end contours and F0 track (same frames).
+    ///   - contours, pitch, steadiness: the speaker's front-end contours, F0 track and steady
+    ///     frames (same frames; `steadiness` found with `settings`).
     ///   - speech: the speaker's speech segments; `otherSpeech` the other party's (nil for mono).
-    public static func detect(contours: ChannelContours, pitch: PitchTrack, speech: [Segment],
-                              otherSpeech: [Segment]?, settings: FilledPauseSettings = .standard) -> FilledPauses {
-        let n = min(contours.frameCount, pitch.frameCount)
+    public static func detect(contours: ChannelContours, pitch: PitchTrack, steadiness: SteadySpectrum,
+                              speech: [Segment], otherSpeech: [Segment]?,
+                              settings: FilledPauseSettings = .standard) -> FilledPauses {
+        let n = min(contours.frameCount, pitch.frameCount, steadiness.frameCount)
         let tb = pitch.timeBase
         // The speaker's turns: speech plus short gaps the other party leaves silent (a held vowel
         // can be cut from speech activity as a sustained sound, yet it sits inside the turn).
@@ -109,7 +111,7 @@ public enum FilledPauseDetector {
         var speechLevels = DecibelHistogram()
         for r in FrameRuns.runs(of: speech, timeBase: tb, frameCount: n) { for i in r { speechLevels.add(Float(contours.levelDB[i])) } }
         let levelGateDB = (speechLevels.percentile(50) ?? 0) - Float(settings.levelBelowSpeechDB)
-        let lag = contours.spectralChangeLagFrames  // 20 ms apart
+        let lag = steadiness.lagFrames  // 20 ms apart
         // Steady frames, as runs with gaps up to 50 ms closed.
         let maxGap = max(1, Int((0.05 / tb.hopSeconds).rounded()))
         var steadyRuns: [Range<Int>] = []
@@ -117,7 +119,7 @@ public enum FilledPauseDetector {
             for i in max(lag, r.lowerBound)..<r.upperBound where !otherHolds.contains(i) && Float(contours.levelDB[i]) >= levelGateDB {
                 let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
                 guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones),
-                      contours.spectralChangeDB(frame: i) <= Float(settings.maximumSpectralChangeDB) else { continue }
+                      steadiness.isSteady(frame: i) else { continue }
                 if let last = steadyRuns.last, i - last.upperBound <= maxGap {
                     steadyRuns[steadyRuns.count - 1] = last.lowerBound..<(i + 1)
                 } else {
@@ -159,8 +161,7 @@ public enum FilledPauseDetector {
 
     /// Change of spectral shape between two frames' band levels, dB: the band-level differences
     /// minus their mean, so a filler fading in or out (level change alone) still counts as
-    /// steady; mean absolute value. Computed per frame by the front end
-    /// (`ChannelContours.spectralChangeDB`, frames 20 ms apart).
+    /// steady; mean absolute value. Computed per frame by `SteadySpectrumTracker` (frames 20 ms apart).
     @inline(__always) static func spectralChangeDB(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>) -> Float {
         let bands = AnalysisBands.count
         var meanDifference: Float = 0
@@ -188,5 +189,50 @@ extension FilledPauses {
                   pitchSpreadSemitones: Rounding.round($0.pitchSpreadSemitones, scale: 1000))
         }
         return r
+    }
+}
+
+/// Which frames of one channel have a steady spectrum: a spectral change
+/// (`FilledPauseDetector.spectralChangeDB`) from the frame 20 ms earlier of at most the filled
+/// pauses' `maximumSpectralChangeDB`. One bit per frame (12.5 bytes per second at a 10 ms hop).
+public struct SteadySpectrum: Sendable {
+    /// Frames between the two frames compared (20 ms).
+    public let lagFrames: Int
+    public fileprivate(set) var frameCount = 0
+    fileprivate var bits: [UInt64] = []
+
+    /// Whether frame `i` has a steady spectrum (never the first `lagFrames` frames).
+    @inline(__always) public func isSteady(frame i: Int) -> Bool { bits[i / 64] & (1 << UInt64(i % 64)) != 0 }
+}
+
+/// Finds a channel's `SteadySpectrum` while the file streams: attach it to the channel's front
+/// end as a `BandLevelObserver`.
+public final class SteadySpectrumTracker: BandLevelObserver {
+    public let maximumChangeDB: Float
+    public private(set) var frames: SteadySpectrum
+    /// Band codes of the last `lagFrames + 1` frames (ring).
+    private var recent: [UInt8]
+
+    public init(timeBase: TimeBase, settings: FilledPauseSettings = .standard) {
+        maximumChangeDB = Float(settings.maximumSpectralChangeDB)
+        frames = SteadySpectrum(lagFrames: max(1, Int((0.02 / timeBase.hopSeconds).rounded())))
+        recent = [UInt8](repeating: 0, count: (frames.lagFrames + 1) * AnalysisBands.count)
+    }
+
+    public func observe(frameIndex i: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+        precondition(i == frames.frameCount, "frames out of order")
+        let bands = AnalysisBands.count, lag = frames.lagFrames
+        let slot = (i % (lag + 1)) * bands
+        var steady = false
+        recent.withUnsafeMutableBufferPointer { ring in
+            (ring.baseAddress! + slot).update(from: bandCodes.baseAddress!, count: bands)
+            if i >= lag {
+                let earlier = ring.baseAddress! + ((i - lag) % (lag + 1)) * bands
+                steady = FilledPauseDetector.spectralChangeDB(ring.baseAddress! + slot, earlier) <= maximumChangeDB
+            }
+        }
+        if i % 64 == 0 { frames.bits.append(0) }
+        if steady { frames.bits[i / 64] |= 1 << UInt64(i % 64) }
+        frames.frameCount += 1
     }
 }

@@ -42,13 +42,22 @@ public struct RateMeasures: Sendable, Codable, Equatable {
 }
 
 public enum SpeakingRate {
-    /// Rate measures of one channel from its contours and speech segments (ascending, not
-    /// overlapping); nil when there is no speech. Gaps of at least `pauses.minimumPauseSeconds`
-    /// separate utterances. Rates are rounded to 0.001 per second, times to 0.001 s.
+    /// Rate measures of one channel from contours that kept their band levels (see
+    /// `SyllableNuclei.detect`) and its speech segments; as `measure(nuclei:speech:)`.
     public static func measure(_ contours: ChannelContours, speech: [Segment], pauses: PauseSettings = .standard,
                                settings: RateSettings = .standard) -> RateMeasures? {
+        guard !speech.isEmpty else { return nil }
+        return measure(nuclei: SyllableNuclei.detect(contours, speech: speech, settings: settings), speech: speech,
+                       pauses: pauses, settings: settings)
+    }
+
+    /// Rate measures of one channel from its syllable nuclei (times, ascending; from a
+    /// `SyllableTracker`) and speech segments (ascending, not overlapping); nil when there is no
+    /// speech. Gaps of at least `pauses.minimumPauseSeconds` separate utterances. Rates are
+    /// rounded to 0.001 per second, times to 0.001 s.
+    public static func measure(nuclei: [Double], speech: [Segment], pauses: PauseSettings = .standard,
+                               settings: RateSettings = .standard) -> RateMeasures? {
         guard let first = speech.first, let last = speech.last else { return nil }
-        let nuclei = SyllableNuclei.detect(contours, speech: speech, settings: settings)
         let phonationSeconds = speech.reduce(0) { $0 + $1.durationSeconds }
         let spanSeconds = last.end - first.start
         guard phonationSeconds > 0, spanSeconds > 0 else { return nil }
