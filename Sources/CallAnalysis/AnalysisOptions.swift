@@ -13,8 +13,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var channelPair: [Int]?
     /// Longest recording accepted, seconds (default 8 h): refuses absurd declared lengths up front,
     /// and stops decoding once exceeded (headers can lie). This is the memory budget: per-file memory
-    /// grows only with duration (per-frame features of at most two analysed channels, about 7 kB
-    /// per second per channel measured, whatever the rate or channel count), plus a fixed decode block.
+    /// grows only with duration (the per-frame results of at most two analysed channels, about
+    /// 0.6 kB per second per channel measured, whatever the rate or channel count), plus fixed buffers.
     public var maxDurationSeconds: Double
     /// Use FFTW_MEASURE plans (for long files; tests use instant ESTIMATE plans).
     public var measureFFTPlans: Bool
@@ -33,6 +33,11 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var pitch: PitchSettings
     /// Include the per-frame F0 track in the report (`--pitch-track`).
     public var pitchTrack: Bool
+    /// Tests: speech activity's chunk (default 5 minutes) and when it starts finishing pieces of
+    /// the call while it streams (default 10 minutes), in frames, so short test calls take the
+    /// path long calls take.
+    var activityChunkFrames: Int? = nil
+    var finishActivityAfterFrames: Int? = nil
 
     public static let standard = AnalysisOptions()
 

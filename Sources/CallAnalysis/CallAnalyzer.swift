@@ -111,6 +111,7 @@ public enum CallAnalyzer {
         let syllableTrackers: [SyllableTracker]
         let steadiness: [SteadySpectrumTracker?]
         let activity: SpeechActivityStream
+        let toneKeeper: ToneKeeper
 
         init(picks: [ChannelPick], sampleRateHz rate: Double, options: AnalysisOptions,
              expectedFrames: Int = 0, expectedSamples: Int = 0) {
@@ -120,7 +121,9 @@ public enum CallAnalyzer {
                                 measurePlans: options.measureFFTPlans, expectedFrames: expectedFrames)
             }
             let timeBase = frontEnds[0].timeBase
-            activity = SpeechActivityStream(timeBase: timeBase, channelCount: picks.count, settings: options.activity)
+            activity = SpeechActivityStream(timeBase: timeBase, channelCount: picks.count, settings: options.activity,
+                                            chunkFrames: options.activityChunkFrames)
+            if let frames = options.finishActivityAfterFrames { activity.finishAfterFrames = frames }
             levelMeters = picks.map { _ in
                 ChannelLevelMeter(sampleRateHz: rate, settings: options.level, expectedSamples: expectedSamples)
             }
@@ -134,7 +137,10 @@ public enum CallAnalyzer {
                 return SyllableTracker(timeBase: timeBase, settings: settings)
             }
             steadiness = picks.map { $0.role == .agent ? SteadySpectrumTracker(timeBase: timeBase, settings: options.filledPauses) : nil }
+            toneKeeper = ToneKeeper(frontEnds: frontEnds, agentChannel: picks.firstIndex { $0.role == .agent } ?? 0,
+                                    settings: options.turnTaking)
             for k in picks.indices {
+                activity.addRunObserver(toneKeeper.observer(channel: k), channel: k)
                 frontEnds[k].frameObservers.append(pitchTrackers[k])
                 frontEnds[k].bandObservers.append(activity.input(channel: k))
                 frontEnds[k].bandObservers.append(syllableTrackers[k])

@@ -49,6 +49,28 @@ public enum Synth {
         for i in 0..<b.count { a[offset + i] += gain * b[i] }
     }
 
+    /// Music on hold: three-note chords with harmonics (up to 3.8 kHz), a new chord every
+    /// 0.3–0.5 s, no pauses, at `amplitude` per harmonic series.
+    public static func musicOnHold(durationSeconds: Double, sampleRateHz rate: Double, amplitude: Double = 0.05,
+                                   seed: UInt64) -> [Float] {
+        var rng = SeededRandom(seed: seed)
+        var x = [Float](repeating: 0, count: Int(durationSeconds * rate))
+        var start = 0
+        while start < x.count {
+            let n = min(x.count - start, Int(Double.random(in: 0.3...0.5, using: &rng) * rate))
+            let root = 220 * pow(2, Double(Int.random(in: 0..<12, using: &rng)) / 12)
+            let notes = [root, root * pow(2, 4 / 12), root * pow(2, 7 / 12)]
+            for i in 0..<n {
+                let t = Double(i) / rate
+                var v = 0.0
+                for f in notes { for h in 1...4 where Double(h) * f < 3_800 { v += sin(2 * .pi * Double(h) * f * t) / Double(h * h) } }
+                x[start + i] = Float(amplitude * v)
+            }
+            start += n
+        }
+        return x
+    }
+
     public static func scaled(_ x: [Float], dB: Double) -> [Float] {
         let g = Float(pow(10, dB / 20))
         return x.map { $0 * g }

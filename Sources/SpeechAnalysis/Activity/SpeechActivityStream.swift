@@ -37,9 +37,12 @@ public final class SpeechActivityStream {
     /// Each channel's hysteresis state just before the next window's first frame.
     private var hysteresisOn: [Bool]
 
-    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard) {
+    /// - Parameter chunkFrames: frames decided per step (default 5 minutes; tests use less, to
+    ///   take a long call's path on a short one).
+    public convenience init(timeBase: TimeBase, channelCount: Int, settings: SpeechActivitySettings = .standard,
+                            chunkFrames: Int? = nil) {
         self.init(timeBase: timeBase, channelCount: channelCount, settings: settings,
-                  chunkFrames: SpeechActivityDetector.Constants.chunkFrames)
+                  chunkFrames: chunkFrames ?? SpeechActivityDetector.Constants.chunkFrames)
     }
 
     /// Frames the echo delay is estimated from (10 minutes at a 10 ms hop).
@@ -60,8 +63,9 @@ public final class SpeechActivityStream {
     /// Tests: where each piece of each channel ended, the last at the channel's end (set by `finish`).
     private(set) var pieceEnds: [[Int]] = []
 
-    /// Tests: frames decided before the run rules finish pieces (see `Evidence`).
-    var finishAfterFrames: Int {
+    /// Frames decided before the run rules finish pieces (see `SpeechActivityDetector.Evidence`;
+    /// default 10 minutes). Lower it only to test the streamed path on short recordings.
+    public var finishAfterFrames: Int {
         get { evidence[0].finishAfterFrames }
         set { for c in evidence.indices { evidence[c].finishAfterFrames = newValue } }
     }

@@ -3,11 +3,13 @@ import DSP
 /// Per-frame features of one channel, computed once by `ChannelFrontEnd` and read by every
 /// later analysis. Frame `i` is centred at `timeBase.seconds(ofFrame: i)`.
 ///
-/// Memory: 3 bytes per frame (0.3 kB per second of audio per channel at a 10 ms hop): the level
-/// as a half-precision float (to within 0.03 dB) and the tone bin. The 16 band levels of each
-/// frame (16 bytes) are not kept: the analyses that read them (speech activity, syllable
-/// nuclei, spectral steadiness) observe them while the file streams (`BandLevelObserver`).
-/// Tests and tools that want them ask the front end to retain them (`retainBandLevels`).
+/// Memory: 2 bytes per frame (0.2 kB per second of audio per channel at a 10 ms hop) for the
+/// level, a half-precision float (to within 0.03 dB), plus the tone bin (1 byte) of the frames
+/// ring-back and hold detection read, as far as the analysis has released the others
+/// (`ToneFrames`). The 16 band levels of each frame (16 bytes) are not kept: the analyses that
+/// read them (speech activity, syllable nuclei, spectral steadiness) observe them while the
+/// file streams (`BandLevelObserver`). Tests and tools that want them ask the front end to
+/// retain them (`retainBandLevels`).
 public struct ChannelContours: Sendable {
     public var timeBase: TimeBase
     public var fftSize: Int
@@ -19,9 +21,9 @@ public struct ChannelContours: Sendable {
     /// Band levels, `AnalysisBands.count` per frame, quantised to 0.5 dB (see `bandLevelDB`);
     /// empty unless the front end was asked to retain them.
     public var bandLevelCodes: [UInt8] = []
-    /// The strongest in-band FFT bin where it stands at least `toneDominanceDB` over the mean
-    /// in-band bin (a tone: ring-back, music notes; see `toneHz`), else 0.
-    public var toneBins: [UInt8] = []
+    /// Per frame, the strongest in-band FFT bin where it stands at least `toneDominanceDB` over
+    /// the mean in-band bin (a tone: ring-back, music notes; see `toneHz`), else 0.
+    public var tones = ToneFrames()
 
     /// Strongest bin over the mean in-band bin, dB, from which a frame's peak counts as a tone.
     /// A steady tone puts its energy in the ~4 bins of the Hann main lobe out of the ~170–230 in
@@ -38,9 +40,10 @@ public struct ChannelContours: Sendable {
     public var frameCount: Int { levelDB.count }
     public var durationSeconds: Double { Double(frameCount) * timeBase.hopSeconds }
 
-    /// Frequency of frame `i`'s dominant tone, Hz; nil when no bin dominates.
+    /// Frequency of frame `i`'s dominant tone, Hz; nil when no bin dominates (or the frame's
+    /// tone bin was released).
     @inline(__always) public func toneHz(frame i: Int) -> Float? {
-        let bin = toneBins[i]
+        let bin = tones.bin(frame: i)
         return bin == 0 ? nil : Float(bin) * binHz
     }
 
@@ -67,12 +70,67 @@ public struct ChannelContours: Sendable {
     /// Appends the features of `levelDB.count` frames (the front end stages them).
     mutating func appendFrames(levelDB: UnsafeBufferPointer<Float16>, toneBins: UnsafeBufferPointer<UInt8>) {
         self.levelDB.append(contentsOf: levelDB)
-        self.toneBins.append(contentsOf: toneBins)
+        tones.append(toneBins)
     }
 
     mutating func reserve(frames: Int, bandLevels: Bool) {
         levelDB.reserveCapacity(frames)
         if bandLevels { bandLevelCodes.reserveCapacity(frames * AnalysisBands.count) }
-        toneBins.reserveCapacity(frames)
+
+    }
+}
+
+/// One channel's tone bins (`ChannelContours.tones`), kept only where they are read: the
+/// frames not yet released, and the stretches an analysis chose to keep when it released the
+/// others (`release`). A released frame reads as no tone.
+public struct ToneFrames: Sendable {
+    /// Bins of frames [start, start + bins.count).
+    public struct Piece: Sendable {
+        public var start: Int
+        public var bins: [UInt8]
+    }
+    /// Kept stretches of released frames, ascending.
+    public private(set) var kept: [Piece] = []
+    /// Bins of the frames not yet released, from `releasedBefore`.
+    private var open: [UInt8] = []
+    /// Frames before this are released.
+    public private(set) var releasedBefore = 0
+
+    public init() {}
+
+    public var frameCount: Int { releasedBefore + open.count }
+
+    mutating func append(_ bins: UnsafeBufferPointer<UInt8>) { open.append(contentsOf: bins) }
+
+    /// Releases frames before `end`, keeping those in `keep` (ascending ranges).
+    public mutating func release(before end: Int, keeping keep: [Range<Int>]) {
+        let end = min(end, frameCount)
+        guard end > releasedBefore else { return }
+        for r in keep {
+            let lo = max(r.lowerBound, releasedBefore), hi = min(r.upperBound, end)
+            guard lo < hi else { continue }
+            let bins = open[(lo - releasedBefore)..<(hi - releasedBefore)]
+            if let last = kept.last, last.start + last.bins.count == lo {
+                kept[kept.count - 1].bins.append(contentsOf: bins)
+            } else {
+                kept.append(Piece(start: lo, bins: Array(bins)))
+            }
+        }
+        open.removeFirst(end - releasedBefore)
+        releasedBefore = end
+    }
+
+    /// Frame `i`'s tone bin (0: none, or released).
+    @inline(__always) public func bin(frame i: Int) -> UInt8 {
+        if i >= releasedBefore { return i < frameCount ? open[i - releasedBefore] : 0 }
+        // The last kept piece starting at or before i.
+        var lo = 0, hi = kept.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if kept[mid].start <= i { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return 0 }
+        let piece = kept[lo - 1]
+        return i < piece.start + piece.bins.count ? piece.bins[i - piece.start] : 0
     }
 }

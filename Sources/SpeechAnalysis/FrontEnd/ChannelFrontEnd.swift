@@ -95,6 +95,12 @@ public final class ChannelFrontEnd {
         samples.withUnsafeBufferPointer { consume($0) }
     }
 
+    /// Releases the tone bins of frames before `end` except those in `keep` (see `ToneFrames`).
+    public func releaseTones(before end: Int, keeping keep: [Range<Int>]) {
+        appendStaged()
+        contours.tones.release(before: end, keeping: keep)
+    }
+
     /// Ends the stream and returns the contours (frames past the last whole window are dropped).
     public func finish() -> ChannelContours {
         appendStaged()

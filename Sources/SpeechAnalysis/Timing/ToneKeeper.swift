@@ -1,0 +1,83 @@
+import DSP
+
+/// Releases, while the file streams, the tone bins (`ChannelContours.tones`) that ring-back and
+/// hold detection will never read, so a long call keeps them only where they matter.
+///
+/// Ring-back detection reads the frames before the agent's first speech (`TurnTaking`), hold
+/// detection the mutual silences of both parties of at least `musicHoldSeconds`
+/// (`HoldDetector`). Each time speech activity finishes frames of a channel, the keeper takes
+/// the frames every channel has finished and keeps, of those, the frames before the agent's
+/// first speech run and the gaps between the parties' runs that are long enough, each with 2
+/// frames to spare; the rest is released. A gap still open at the end of the finished frames
+/// (nobody has spoken since) is kept until it closes.
+public final class ToneKeeper {
+    private let frontEnds: [ChannelFrontEnd]
+    private let agentChannel: Int
+    private let minimumGapFrames: Int
+    private static let spareFrames = 2
+    private var runs: [[Range<Int>]]
+    private var finished: [Int]
+    private var released = 0
+
+    public init(frontEnds: [ChannelFrontEnd], agentChannel: Int, settings: TurnTakingSettings = .standard) {
+        self.frontEnds = frontEnds
+        self.agentChannel = agentChannel
+        let hop = frontEnds[0].timeBase.hopSeconds
+        minimumGapFrames = max(1, Int((settings.musicHoldSeconds / hop).rounded(.down)) - 2)
+        runs = Array(repeating: [], count: frontEnds.count)
+        finished = Array(repeating: 0, count: frontEnds.count)
+    }
+
+    /// The observer of channel `channel`'s speech runs: add it to the activity stream for that channel.
+    public func observer(channel: Int) -> any SpeechRunObserver { ChannelObserver(keeper: self, channel: channel) }
+
+    private func update(channel c: Int, runs channelRuns: [Range<Int>], before frame: Int) {
+        runs[c] = channelRuns
+        finished[c] = frame
+        let horizon = finished.min() ?? 0
+        guard horizon > released else { return }
+        let spare = Self.spareFrames
+        // Speech of either party that starts before the horizon, merged.
+        var union: [Range<Int>] = []
+        for r in runs.flatMap({ $0 }).filter({ $0.lowerBound < horizon }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = union.last, r.lowerBound <= last.upperBound {
+                union[union.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                union.append(r)
+            }
+        }
+        var keep: [Range<Int>] = []
+        // Ring-back: before the agent's first speech (all of it while the agent has not spoken).
+        let ringEnd = runs[agentChannel].first.map { $0.lowerBound + spare } ?? horizon
+        keep.append(0..<ringEnd)
+        // Holds: mutual silences long enough, both ends known.
+        for (a, b) in zip(union, union.dropFirst()) where b.lowerBound - a.upperBound >= minimumGapFrames {
+            keep.append((a.upperBound - spare)..<(b.lowerBound + spare))
+        }
+        var end = horizon
+        if let last = union.last, last.upperBound < horizon { end = last.upperBound - spare }
+        end = max(released, end)
+        guard end > released else { return }
+        keep.sort { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int>] = []
+        for r in keep where r.upperBound > released && r.lowerBound < end {
+            let r = max(r.lowerBound, released)..<min(r.upperBound, end)
+            if let last = merged.last, r.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        for fe in frontEnds { fe.releaseTones(before: end, keeping: merged) }
+        released = end
+    }
+
+    private final class ChannelObserver: SpeechRunObserver {
+        let keeper: ToneKeeper
+        let channel: Int
+        init(keeper: ToneKeeper, channel: Int) { self.keeper = keeper; self.channel = channel }
+        func speechRunsFinal(_ runs: [Range<Int>], before frame: Int, timeBase: TimeBase) {
+            keeper.update(channel: channel, runs: runs, before: frame)
+        }
+    }
+}
