@@ -83,6 +83,7 @@ struct LevelInvariantTests {
             // The floor is the added noise's level (the recording's own noise is ≥ 30 dB lower).
             let floor = try #require(m.noiseFloorDBFS)
             #expect(abs(floor - 20 * log10(rms)) <= 1, "\(stem): floor \(floor) vs \(20 * log10(rms))")
+            print(String(format: "added noise %@ at %.0f dB: floor error %.3f dB, SNR %.2f dB", stem, snr, floor - 20 * log10(rms), measured))
         }
     }
 }
