@@ -33,11 +33,6 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public var pitch: PitchSettings
     /// Include the per-frame F0 track in the report (`--pitch-track`).
     public var pitchTrack: Bool
-    /// Tests: speech activity's chunk (default 5 minutes) and when it starts finishing pieces of
-    /// the call while it streams (default 10 minutes), in frames, so short test calls take the
-    /// path long calls take.
-    var activityChunkFrames: Int? = nil
-    var finishActivityAfterFrames: Int? = nil
 
     public static let standard = AnalysisOptions()
 

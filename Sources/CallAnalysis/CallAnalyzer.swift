@@ -63,8 +63,17 @@ public enum CallAnalyzer {
     /// Analyses audio already in memory (tests, synthesis). Channel roles as for files.
     public static func analyze(buffer: AudioBuffer, name: String = "<memory>",
                                options: AnalysisOptions = .standard) throws -> CallAnalysis {
+        try analyze(buffer: buffer, name: name, options: options, streamTest: nil)
+    }
+
+    /// Tests: speech activity's chunk and the frames it decides before finishing pieces of the
+    /// call (defaults 5 minutes each), so a short test call takes the path long calls take.
+    struct StreamTest { var activityChunkFrames: Int; var finishActivityAfterFrames: Int }
+
+    static func analyze(buffer: AudioBuffer, name: String = "<memory>", options: AnalysisOptions,
+                        streamTest: StreamTest?) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
-        let stream = CallStream(picks: picked, sampleRateHz: buffer.sampleRateHz, options: options)
+        let stream = CallStream(picks: picked, sampleRateHz: buffer.sampleRateHz, options: options, streamTest: streamTest)
         // The channels in step, block by block, as from a file.
         let samples = picked.map { buffer.channels[$0.index].map(AudioFileReader.sanitized) }
         let blockFrames = 4096, longest = samples.map(\.count).max() ?? 0
@@ -114,7 +123,7 @@ public enum CallAnalyzer {
         let toneKeeper: ToneKeeper
 
         init(picks: [ChannelPick], sampleRateHz rate: Double, options: AnalysisOptions,
-             expectedFrames: Int = 0, expectedSamples: Int = 0) {
+             expectedFrames: Int = 0, expectedSamples: Int = 0, streamTest: StreamTest? = nil) {
             self.picks = picks
             frontEnds = picks.map { _ in
                 ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
@@ -122,8 +131,8 @@ public enum CallAnalyzer {
             }
             let timeBase = frontEnds[0].timeBase
             activity = SpeechActivityStream(timeBase: timeBase, channelCount: picks.count, settings: options.activity,
-                                            chunkFrames: options.activityChunkFrames)
-            if let frames = options.finishActivityAfterFrames { activity.finishAfterFrames = frames }
+                                            chunkFrames: streamTest?.activityChunkFrames)
+            if let frames = streamTest?.finishActivityAfterFrames { activity.finishAfterFrames = frames }
             levelMeters = picks.map { _ in
                 ChannelLevelMeter(sampleRateHz: rate, settings: options.level, expectedSamples: expectedSamples)
             }

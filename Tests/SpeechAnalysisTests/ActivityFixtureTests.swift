@@ -191,11 +191,10 @@ struct ActivityFixtureTests {
     }
 
     /// A channel that never falls quiet for long enough is cut anyway (in use after 10 minutes of
-    /// sound without a 1.6 s quiet stretch: music, or noise taken for speech), in the middle of its
-    /// longest quiet stretch. Forced every 2 s here, on every fixture call, far more often than in
-    /// use: a run cut that way is joined again, and the decisions stay within 2 % of the whole
-    /// call's (measured 1.2 %: the rules lose their reach across a cut, and a piece finished after
-    /// only a few seconds reads the noisy-channel statistic from those seconds).
+    /// sound without a 1.6 s quiet stretch: music, or noise taken for speech), in the middle of the
+    /// longest quiet stretch in the second half of the piece. Forced after 10 s here, on every
+    /// fixture call: a run cut that way is joined again, and the decisions stay within 0.5 % of
+    /// the whole call's (measured: 26 of 72,998 frames, all within reach of a cut).
     @Test func forcedCutsJoinUp() throws {
         var differing = 0, differingNearCuts = 0, total = 0, pieces = 0
         let reach = SpeechActivityDetector.Evidence.quietFramesAroundCut(settings: .standard, hopSeconds: 0.01)
@@ -205,7 +204,7 @@ struct ActivityFixtureTests {
             let whole = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 1_000_000, fixedEchoLagFrames: 3)
             var ends: [[Int]] = []
             let forced = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 340, fixedEchoLagFrames: 3,
-                                                       finishAfterFrames: 500, forcedCutFrames: 200, pieceEnds: &ends)
+                                                       finishAfterFrames: 500, forcedCutFrames: 1000, pieceEnds: &ends)
             for c in 0..<2 {
                 let a = whole[c].isSpeech, b = forced[c].isSpeech
                 for i in a.indices where a[i] != b[i] {
@@ -219,6 +218,6 @@ struct ActivityFixtureTests {
         }
         print("activity with forced cuts vs whole: \(pieces) pieces; of \(total) frames, \(differingNearCuts) within reach of a cut differ, \(differing) farther away")
         #expect(pieces > 100)
-        #expect(Double(differing + differingNearCuts) <= 0.02 * Double(total))
+        #expect(Double(differing + differingNearCuts) <= 0.005 * Double(total))
     }
 }

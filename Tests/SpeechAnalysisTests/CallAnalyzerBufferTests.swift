@@ -51,11 +51,9 @@ struct CallAnalyzerBufferTests {
         b.place(u[0], onAgent: true, speechStart: t)
         let buffer = b.buffer()
 
-        var options = AnalysisOptions.standard
-        let whole = try CallAnalyzer.analyze(buffer: buffer, options: options)
-        options.activityChunkFrames = 340
-        options.finishActivityAfterFrames = 500
-        let streamed = try CallAnalyzer.analyze(buffer: buffer, options: options)
+        let whole = try CallAnalyzer.analyze(buffer: buffer, options: .standard)
+        let streamed = try CallAnalyzer.analyze(buffer: buffer, options: .standard,
+                                                streamTest: .init(activityChunkFrames: 340, finishActivityAfterFrames: 500))
         let conversation = try #require(whole.conversation)
         #expect((conversation.ringCount ?? 0) >= 1 && !(conversation.holds ?? []).isEmpty, "the call must hold rings and a hold")
         #expect(streamed.conversation == whole.conversation)

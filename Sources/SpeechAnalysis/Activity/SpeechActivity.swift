@@ -97,8 +97,9 @@ public struct SpeechActivity: Sendable {
 ///
 /// Steps 1–3 look at most `Constants.lookaroundFrames` frames either side of a frame (and carry
 /// one bit, the hysteresis state, from frame to frame), so they run while the file streams
-/// (`SpeechActivityStream`) on a bounded window of band levels; only their per-frame outcome
-/// (5 bytes per frame) is kept for step 4, which needs whole runs.
+/// (`SpeechActivityStream`) on a bounded window of band levels; their per-frame outcome (9 bytes
+/// per frame) is kept only until step 4, which needs whole runs, has finished the frames
+/// (`Evidence`: piece by piece at quiet stretches in long calls).
 public enum SpeechActivityDetector {
     enum Constants {
         static let topBandCount = 4
@@ -258,8 +259,9 @@ public enum SpeechActivityDetector {
     /// rules can never join: the frames before its middle are finished as one piece and only
     /// their speech runs are kept. The one statistic over the whole channel, whether it is
     /// noisy (`isNoisy`), is read from histograms of every frame so far; pieces are finished
-    /// only once `finishAfterFrames` frames have been decided (10 minutes), so a call up to
-    /// that long is finished in one piece, with the statistic over all its frames.
+    /// only once `finishAfterFrames` frames have been decided (the first 5-minute chunk, which
+    /// the stream decides once 10 minutes have arrived), so a call up to 10 minutes is finished
+    /// in one piece, with the statistic over all its frames.
     struct Evidence {
         let timeBase: TimeBase
         /// Absolute index of the first frame not yet finished.
@@ -280,8 +282,9 @@ public enum SpeechActivityDetector {
         /// Where each piece finished so far ended, absolute frame (tests).
         private(set) var pieceEnds: [Int] = []
 
-        /// Frames decided before pieces are finished (tests lower it to show the pieces join up).
-        var finishAfterFrames = 60_000
+        /// Frames decided before pieces are finished (5 minutes: the first chunk, decided once 10
+        /// minutes have arrived; tests lower it to show the pieces join up).
+        var finishAfterFrames = 30_000
         /// Frames a piece may reach without a quiet stretch before it is cut anyway (a channel
         /// that sounds for 10 minutes on end: music, or noise taken as speech).
         var forcedCutFrames = 60_000
@@ -317,7 +320,9 @@ public enum SpeechActivityDetector {
 
         /// Finishes the frames before the last quiet stretch, once enough frames are decided. A
         /// piece that has grown to `forcedCutFrames` without one is cut in the middle of its
-        /// longest quiet stretch (or, with none at all, at its end), where the cut disturbs least.
+        /// longest quiet stretch in its second half (or, with none, `quietFramesAroundCut`
+        /// before its end), where the cut disturbs least; so every forced cut finishes at least
+        /// half of `forcedCutFrames`.
         mutating func finishPieces(settings: SpeechActivitySettings) {
             guard frameCount >= finishAfterFrames else { return }
             let q = Self.quietFramesAroundCut(settings: settings, hopSeconds: timeBase.hopSeconds)
@@ -328,7 +333,8 @@ public enum SpeechActivityDetector {
                 if raw[i] || sounding[i] { quiet = 0 } else {
                     quiet += 1
                     if quiet == 2 * q { cut = i + q; break }
-                    if quiet > longest, i + quiet <= raw.count - 1 { longest = quiet; longestMiddle = i + quiet / 2 }
+                    let middle = i + quiet / 2
+                    if quiet > longest, i + quiet < raw.count, middle >= forcedCutFrames / 2 { longest = quiet; longestMiddle = middle }
                 }
                 i -= 1
             }

@@ -64,7 +64,8 @@ public final class SpeechActivityStream {
     private(set) var pieceEnds: [[Int]] = []
 
     /// Frames decided before the run rules finish pieces (see `SpeechActivityDetector.Evidence`;
-    /// default 10 minutes). Lower it only to test the streamed path on short recordings.
+    /// default: the first 5-minute chunk, decided once 10 minutes have arrived). Lower it only to
+    /// test the streamed path on short recordings.
     public var finishAfterFrames: Int {
         get { evidence[0].finishAfterFrames }
         set { for c in evidence.indices { evidence[c].finishAfterFrames = newValue } }

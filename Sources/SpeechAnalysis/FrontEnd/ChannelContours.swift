@@ -21,8 +21,9 @@ public struct ChannelContours: Sendable {
     /// Band levels, `AnalysisBands.count` per frame, quantised to 0.5 dB (see `bandLevelDB`);
     /// empty unless the front end was asked to retain them.
     public var bandLevelCodes: [UInt8] = []
-    /// Per frame, the strongest in-band FFT bin where it stands at least `toneDominanceDB` over
-    /// the mean in-band bin (a tone: ring-back, music notes; see `toneHz`), else 0.
+    /// Per frame, the strongest in-band FFT bin (divided by `toneBinsPerCode`) where it stands at
+    /// least `toneDominanceDB` over the mean in-band bin (a tone: ring-back, music notes; see
+    /// `toneHz`), else 0.
     public var tones = ToneFrames()
 
     /// Strongest bin over the mean in-band bin, dB, from which a frame's peak counts as a tone.
@@ -31,10 +32,16 @@ public struct ChannelContours: Sendable {
     /// cadence in the tests.
     public static let toneDominanceDB: Float = 11
 
+    /// FFT bins per tone code: 1 unless the analysis band holds more than 255 bins (long
+    /// windows), when neighbouring bins share a code.
+    public var toneBinsPerCode: Int
+
     public init(timeBase: TimeBase, fftSize: Int) {
         self.timeBase = timeBase
         self.fftSize = fftSize
         binHz = Float(timeBase.sampleRateHz / Double(fftSize))
+        let highestBin = Int((Double(AnalysisBands.edgesHz.last!) / Double(binHz)).rounded(.up))
+        toneBinsPerCode = max(1, (highestBin + 254) / 255)
     }
 
     public var frameCount: Int { levelDB.count }
@@ -43,8 +50,8 @@ public struct ChannelContours: Sendable {
     /// Frequency of frame `i`'s dominant tone, Hz; nil when no bin dominates (or the frame's
     /// tone bin was released).
     @inline(__always) public func toneHz(frame i: Int) -> Float? {
-        let bin = tones.bin(frame: i)
-        return bin == 0 ? nil : Float(bin) * binHz
+        let code = tones.bin(frame: i)
+        return code == 0 ? nil : Float(Int(code) * toneBinsPerCode) * binHz
     }
 
     /// Quantisation of band levels: code = round(2·(dB + 127.5)), clamped to 0…255.

@@ -157,7 +157,7 @@ public final class ChannelFrontEnd {
             let isTone = meanPower > 0 && pw[peakBin] >= tonePowerRatio * meanPower
             let slot = stagedCount
             stagedLevelDB[slot] = levelHalf
-            stagedToneBins[slot] = isTone ? UInt8(min(peakBin, 255)) : 0
+            stagedToneBins[slot] = isTone ? UInt8(min(255, peakBin / contours.toneBinsPerCode)) : 0
             stagedCount = slot + 1
             if stagedCount == Self.stagingFrames { appendStaged() }
             if !bandObservers.isEmpty {

@@ -115,7 +115,7 @@ public enum FilledPauseDetector {
         // Steady frames, as runs with gaps up to 50 ms closed.
         let maxGap = max(1, Int((0.05 / tb.hopSeconds).rounded()))
         var steadyRuns: [Range<Int>] = []
-        for r in turnFrames {
+        for r in turnFrames where r.upperBound > lag {
             for i in max(lag, r.lowerBound)..<r.upperBound where !otherHolds.contains(i) && Float(contours.levelDB[i]) >= levelGateDB {
                 let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
                 guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones),

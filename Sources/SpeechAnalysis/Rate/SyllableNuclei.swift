@@ -50,7 +50,7 @@ public enum SyllableNuclei {
 
     /// Band-correlation envelope of one frame in dB: half the dB of the mean pairwise product of
     /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2)).
-    /// Computed by the front end for every frame (`ChannelContours.vowelEnvelopeCodes`).
+    /// Computed for every frame by `SyllableTracker`.
     @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>) -> Float {
         var top = (Float(0), Float(0), Float(0), Float(0))
         for b in bands {
@@ -80,7 +80,7 @@ public enum SyllableNuclei {
 /// the lowest envelope since the previous one; it then drops their envelope. The threshold needs
 /// the whole channel's percentile, so the peak picking with the dip criterion runs on those
 /// candidates at the end, exactly as over the whole envelope at once. Memory: the envelope of
-/// the frames not yet finished (4 bytes per frame, at most about two 5-minute chunks), and 16
+/// the frames not yet finished (4 bytes per frame, normally 5 to 10 minutes of them), and 16
 /// bytes per candidate (about 10 per second of speech).
 public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     struct Candidate {

@@ -15,7 +15,9 @@ public enum RingbackDetector {
     static let bridgeSeconds = 0.15
     static let cycleGapSeconds = 1.0
 
-    /// Tone bursts that start before `before` seconds, cut there.
+    /// Tone bursts that start before `before` seconds, cut there. A burst is kept when at least
+    /// 80 % of its tone frames stay within `steadinessHz` of their median peak (frames bridged
+    /// into the burst without a tone do not count).
     public static func toneBursts(_ contours: ChannelContours, before: Double) -> [Segment] {
         let tb = contours.timeBase
         let lastFrame = min(contours.frameCount, max(0, tb.frame(nearest: before) + 1))

@@ -47,8 +47,14 @@ public final class ToneKeeper {
             }
         }
         var keep: [Range<Int>] = []
-        // Ring-back: before the agent's first speech (all of it while the agent has not spoken).
-        let ringEnd = runs[agentChannel].first.map { $0.lowerBound + spare } ?? horizon
+        // Ring-back: before the agent's first speech (all of it while the agent has not spoken),
+        // and to the end of any run that starts before it: ring-back taken for speech is removed
+        // from the segments before holds are sought, which can open a silence from there.
+        var ringEnd = horizon
+        if let agentStart = runs[agentChannel].first?.lowerBound {
+            ringEnd = agentStart + spare
+            for r in union where r.lowerBound < agentStart { ringEnd = max(ringEnd, r.upperBound + spare) }
+        }
         keep.append(0..<ringEnd)
         // Holds: mutual silences long enough, both ends known.
         for (a, b) in zip(union, union.dropFirst()) where b.lowerBound - a.upperBound >= minimumGapFrames {
@@ -72,12 +78,14 @@ public final class ToneKeeper {
         released = end
     }
 
+    /// Holds the keeper weakly: the keeper holds the front ends, which hold the activity
+    /// stream's inputs, which hold the stream and so this observer.
     private final class ChannelObserver: SpeechRunObserver {
-        let keeper: ToneKeeper
+        weak var keeper: ToneKeeper?
         let channel: Int
         init(keeper: ToneKeeper, channel: Int) { self.keeper = keeper; self.channel = channel }
         func speechRunsFinal(_ runs: [Range<Int>], before frame: Int, timeBase: TimeBase) {
-            keeper.update(channel: channel, runs: runs, before: frame)
+            keeper?.update(channel: channel, runs: runs, before: frame)
         }
     }
 }
