@@ -85,7 +85,7 @@ struct ActivitySyntheticTests {
     /// silence) is still finished piece by piece: forced cuts once `forcedCutFrames` are pending
     /// (here 10 s, in use 10 minutes) each finish at least half that, so what waits for the run
     /// rules stays bounded however long the music lasts. The price: a sustained sound cut into
-    /// parts shorter than `sustainedSoundSeconds` escapes the music rule there. Measured: 8.6 s of
+    /// parts shorter than `sustainedSoundSeconds` escapes the music rule there. Measured: 8.5 s of
     /// the 120 s taken for speech with a cut every 5–10 s, against 6.8 s uncut (over 2 minutes
     /// the music's floor adapts in places, which the 20 s of `musicIsNotSpeech` do not show).
     @Test func continuousSoundIsFinishedInBoundedPieces() {

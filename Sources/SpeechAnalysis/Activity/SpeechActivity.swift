@@ -93,7 +93,8 @@ public struct SpeechActivity: Sendable {
 ///    `minimumSpeechSeconds` dropped, and runs of at least `sustainedSoundSeconds` without
 ///    syllabic dips (< 4 % of the run's frames 6 dB under its median level, or under half its median score) rejected as
 ///    music: speech dips between syllables at 2–8 Hz (Houtgast & Steeneken 1985, JASA 77(3),
-///    the speech modulation spectrum peaking near 4 Hz); sustained chords do not.
+///    the speech modulation spectrum peaking near 4 Hz); sustained chords do not. What such a
+///    sound leaves of a speech run, if shorter than `minimumSpeechSeconds`, is dropped too.
 ///
 /// Steps 1–3 look at most `Constants.lookaroundFrames` frames either side of a frame (and carry
 /// one bit, the hysteresis state, from frame to frame), so they run while the file streams
@@ -378,6 +379,8 @@ public enum SpeechActivityDetector {
             FrameRuns.closeGaps(&sustained, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
             keepSustainedSounds(&sustained, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
             for i in 0..<n where sustained[i] { mask[i] = false }
+            // What a sustained sound left of a run may be shorter than a syllable: not speech.
+            FrameRuns.dropShortRuns(&mask, minFrames: shortestFrames)
             for r in FrameRuns.runs(mask) {
                 let absolute = (start + r.lowerBound)..<(start + r.upperBound)
                 // A run cut by a forced cut goes on in the next piece.
