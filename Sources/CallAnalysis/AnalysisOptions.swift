@@ -14,7 +14,7 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     /// Longest recording accepted, seconds (default 8 h): refuses absurd declared lengths up front,
     /// and stops decoding once exceeded (headers can lie). This is the memory budget: per-file memory
     /// grows only with duration (the per-frame results of at most two analysed channels, about
-    /// 0.6 kB per second per channel measured, whatever the rate or channel count), plus fixed buffers.
+    /// 0.5 kB per second per channel measured, whatever the rate or channel count), plus fixed buffers.
     public var maxDurationSeconds: Double
     /// Use FFTW_MEASURE plans (for long files; tests use instant ESTIMATE plans).
     public var measureFFTPlans: Bool
