@@ -27,15 +27,6 @@ public enum Statistics {
         let ss = values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
         return (ss / Double(values.count - 1)).squareRoot()
     }
-
-    /// Percentile of dB values (optionally only where `mask` is true) from a 0.1 dB histogram
-    /// (`DecibelHistogram`): O(n), no sort, no copy; exact to the 0.1 dB bin.
-    public static func histogramPercentile(_ valuesDB: [Float], _ p: Double, mask: [Bool]? = nil,
-                                           lowDB: Float = -200, highDB: Float = 20) -> Float? {
-        var histogram = DecibelHistogram(lowDB: lowDB, highDB: highDB)
-        for (i, v) in valuesDB.enumerated() where mask?[i] ?? true { histogram.add(v) }
-        return histogram.percentile(p)
-    }
 }
 
 /// Running percentiles of dB values: counts in 0.1 dB bins over `lowDB…highDB` (values beyond

@@ -168,7 +168,12 @@ struct ActivityFixtureTests {
     /// call, both channels: the pieces join up frame for frame. The one statistic over the whole
     /// channel (is it noisy?) is read from the frames so far when a piece is finished, so it
     /// could differ from the whole call's early in a call; on these calls it does not.
-    @Test func piecesJoinUp() throws {
+    /// With `forcedCutFrames`, a piece that has not fallen quiet for that long is cut anyway (in
+    /// use after 10 minutes of sound: music, or noise taken for speech), in the middle of the
+    /// longest quiet stretch in its second half, and a run cut there is joined again: forced
+    /// after 10 s here, the decisions are still the whole call's.
+    @Test(arguments: [nil, 1000] as [Int?])
+    func piecesJoinUp(forcedCutFrames: Int?) throws {
         var differing = 0, total = 0, pieces = 0, channels = 0
         for stem in Fixtures.stems(in: "calls") {
             let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
@@ -176,48 +181,19 @@ struct ActivityFixtureTests {
             let whole = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 1_000_000, fixedEchoLagFrames: 3)
             var ends: [[Int]] = []
             let pieced = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 340, fixedEchoLagFrames: 3,
-                                                       finishAfterFrames: 500, pieceEnds: &ends)
+                                                       finishAfterFrames: 500, forcedCutFrames: forcedCutFrames, pieceEnds: &ends)
             for c in 0..<2 {
                 #expect(whole[c].frameCount == pieced[c].frameCount)
                 differing += zip(whole[c].isSpeech, pieced[c].isSpeech).filter { $0 != $1 }.count
                 total += whole[c].frameCount
+                // Runs cut at a piece's end are joined again: no two runs touch.
+                #expect(zip(pieced[c].speechRuns, pieced[c].speechRuns.dropFirst()).allSatisfy { $0.upperBound < $1.lowerBound })
             }
             pieces += ends.map(\.count).reduce(0, +)
             channels += ends.count
         }
-        print("activity in pieces vs whole: \(pieces) pieces over \(channels) channels; \(differing) of \(total) frames differ")
+        print("activity in pieces (forced cut after \(forcedCutFrames.map(String.init) ?? "–") frames) vs whole: \(pieces) pieces over \(channels) channels; \(differing) of \(total) frames differ")
         #expect(pieces >= 3 * channels, "the calls must be finished in several pieces for this test to mean anything")
         #expect(differing == 0)
-    }
-
-    /// A channel that never falls quiet for long enough is cut anyway (in use after 10 minutes of
-    /// sound without a 1.6 s quiet stretch: music, or noise taken for speech), in the middle of the
-    /// longest quiet stretch in the second half of the piece. Forced after 10 s here, on every
-    /// fixture call: a run cut that way is joined again, and the decisions stay within 0.5 % of
-    /// the whole call's (measured: none of the 72,998 frames differs).
-    @Test func forcedCutsJoinUp() throws {
-        var differing = 0, differingNearCuts = 0, total = 0, pieces = 0
-        let reach = SpeechActivityDetector.Evidence.quietFramesAroundCut(settings: .standard, hopSeconds: 0.01)
-        for stem in Fixtures.stems(in: "calls") {
-            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
-            let contours = buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) }
-            let whole = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 1_000_000, fixedEchoLagFrames: 3)
-            var ends: [[Int]] = []
-            let forced = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 340, fixedEchoLagFrames: 3,
-                                                       finishAfterFrames: 500, forcedCutFrames: 1000, pieceEnds: &ends)
-            for c in 0..<2 {
-                let a = whole[c].isSpeech, b = forced[c].isSpeech
-                for i in a.indices where a[i] != b[i] {
-                    if ends[c].contains(where: { abs($0 - i) <= reach }) { differingNearCuts += 1 } else { differing += 1 }
-                }
-                total += whole[c].frameCount
-                // Runs join across the cuts: no two runs touch.
-                #expect(zip(forced[c].speechRuns, forced[c].speechRuns.dropFirst()).allSatisfy { $0.upperBound < $1.lowerBound })
-                pieces += ends[c].count
-            }
-        }
-        print("activity with forced cuts vs whole: \(pieces) pieces; of \(total) frames, \(differingNearCuts) within reach of a cut differ, \(differing) farther away")
-        #expect(pieces > 100)
-        #expect(Double(differing + differingNearCuts) <= 0.005 * Double(total))
     }
 }

@@ -158,14 +158,10 @@ public enum SpeechActivityDetector {
         stream.fixedEchoLagFrames = fixedEchoLagFrames
         if let finishAfterFrames { stream.finishAfterFrames = finishAfterFrames }
         if let forcedCutFrames { stream.forcedCutFrames = forcedCutFrames }
+        let inputs = channels.indices.map { stream.input(channel: $0) }
         let n = channels.map(\.frameCount).max() ?? 0
         for i in 0..<n {
-            for c in channels.indices where i < channels[c].frameCount {
-                channels[c].bandLevelCodes.withUnsafeBufferPointer { codes in
-                    stream.append(channel: c, bandCodes: UnsafeBufferPointer(rebasing: codes[(i * bands)..<((i + 1) * bands)]),
-                                  levelDB: Float(channels[c].levelDB[i]))
-                }
-            }
+            for c in channels.indices where i < channels[c].frameCount { channels[c].replayBandLevels(frame: i, to: inputs[c]) }
         }
         defer { pieceEnds?.pointee = stream.pieceEnds }
         return stream.finish()
@@ -362,10 +358,10 @@ public enum SpeechActivityDetector {
                 for i in max(0, r.lowerBound - h)..<min(n, r.upperBound + h) { mask[i] = true }
             }
             let shortestFrames = Int((settings.minimumSpeechSeconds / hop).rounded())
+            let bridgeFrames = Int((settings.bridgeGapSeconds / hop).rounded())
             let noisy = isNoisy
-            if !noisy { dropQuietFragments(&mask, shortestFrames: shortestFrames, reachFrames: Int((settings.bridgeGapSeconds / hop).rounded())) }
-            FrameRuns.closeGaps(&mask, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()),
-                                keepingOpen: open, fragmentFrames: shortestFrames)
+            if !noisy { dropQuietFragments(&mask, shortestFrames: shortestFrames, reachFrames: bridgeFrames) }
+            FrameRuns.closeGaps(&mask, maxGapFrames: bridgeFrames, keepingOpen: open, fragmentFrames: shortestFrames)
             FrameRuns.dropShortRuns(&mask, minFrames: shortestFrames)
             // On noisy channels, longer gaps between runs that stand on their own are bridged too,
             // and each run's end is held for the decay that sinks into the noise.
@@ -376,7 +372,7 @@ public enum SpeechActivityDetector {
                 for r in FrameRuns.runs(mask) { for i in r.upperBound..<min(n, r.upperBound + tail) { mask[i] = true } }
             }
             var sustained = Array(sounding[0..<n])
-            FrameRuns.closeGaps(&sustained, maxGapFrames: Int((settings.bridgeGapSeconds / hop).rounded()))
+            FrameRuns.closeGaps(&sustained, maxGapFrames: bridgeFrames)
             keepSustainedSounds(&sustained, minimumFrames: Int((settings.sustainedSoundSeconds / hop).rounded()))
             for i in 0..<n where sustained[i] { mask[i] = false }
             // What a sustained sound left of a run may be shorter than a syllable: not speech.

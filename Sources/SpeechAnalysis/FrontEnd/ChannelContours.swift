@@ -13,8 +13,6 @@ import DSP
 public struct ChannelContours: Sendable {
     public var timeBase: TimeBase
     public var fftSize: Int
-    /// Width of one FFT bin, Hz.
-    public var binHz: Float
     /// Level of each frame in the analysis band (250–3800 Hz), dBFS: a full-scale sine in the
     /// band reads −3.01 dB. Hann-window power normalised by the window's energy.
     public var levelDB: [Float16] = []
@@ -32,16 +30,18 @@ public struct ChannelContours: Sendable {
     /// cadence in the tests.
     public static let toneDominanceDB: Float = 11
 
+    /// Width of one FFT bin, Hz.
+    public var binHz: Float { Float(timeBase.sampleRateHz / Double(fftSize)) }
     /// FFT bins per tone code: 1 unless the analysis band holds more than 255 bins (long
     /// windows), when neighbouring bins share a code.
-    public var toneBinsPerCode: Int
+    public var toneBinsPerCode: Int {
+        let highestBin = Int((AnalysisBands.edgesHz.last! * Double(fftSize) / timeBase.sampleRateHz).rounded(.up))
+        return max(1, (highestBin + 254) / 255)
+    }
 
     public init(timeBase: TimeBase, fftSize: Int) {
         self.timeBase = timeBase
         self.fftSize = fftSize
-        binHz = Float(timeBase.sampleRateHz / Double(fftSize))
-        let highestBin = Int((Double(AnalysisBands.edgesHz.last!) / Double(binHz)).rounded(.up))
-        toneBinsPerCode = max(1, (highestBin + 254) / 255)
     }
 
     public var frameCount: Int { levelDB.count }
@@ -72,6 +72,16 @@ public struct ChannelContours: Sendable {
 
     @inline(__always) public func bandLevelDB(frame: Int, band: Int) -> Float {
         Self.dB(forCode: bandLevelCodes[frame * AnalysisBands.count + band])
+    }
+
+    /// Hands frame `frame`'s retained band codes and level to `observer`, as the front end did
+    /// while it ran: replays retained contours into an analysis that observes band levels.
+    public func replayBandLevels(frame: Int, to observer: any BandLevelObserver) {
+        let bands = AnalysisBands.count
+        bandLevelCodes.withUnsafeBufferPointer { codes in
+            observer.observe(frameIndex: frame, bandCodes: UnsafeBufferPointer(rebasing: codes[(frame * bands)..<((frame + 1) * bands)]),
+                             levelDB: Float(levelDB[frame]))
+        }
     }
 
     /// Appends the features of `levelDB.count` frames (the front end stages them).

@@ -31,6 +31,7 @@ public final class ChannelFrontEnd {
     private let codes: UnsafeMutableBufferPointer<UInt8>
     /// A bin whose power is this many times the mean in-band bin's is a tone's.
     private let tonePowerRatio = Float(Decibels.toPower(Double(ChannelContours.toneDominanceDB)))
+    private let toneBinsPerCode: Int
     /// Features of frames not yet appended to `contours`: appended `stagingFrames` at a time, so
     /// the per-frame path does no array bookkeeping.
     private static let stagingFrames = 256
@@ -54,6 +55,7 @@ public final class ChannelFrontEnd {
         pending = [Float](repeating: 0, count: timeBase.windowSamples + 8192)
         contours = ChannelContours(timeBase: timeBase, fftSize: fftSize)
         retainsBandLevels = retainBandLevels
+        toneBinsPerCode = contours.toneBinsPerCode
         contours.reserve(frames: expectedFrames, bandLevels: retainBandLevels)
         codes = .allocate(capacity: AnalysisBands.count)
         codes.initialize(repeating: 0)
@@ -157,7 +159,7 @@ public final class ChannelFrontEnd {
             let isTone = meanPower > 0 && pw[peakBin] >= tonePowerRatio * meanPower
             let slot = stagedCount
             stagedLevelDB[slot] = levelHalf
-            stagedToneBins[slot] = isTone ? UInt8(min(255, peakBin / contours.toneBinsPerCode)) : 0
+            stagedToneBins[slot] = isTone ? UInt8(min(255, peakBin / toneBinsPerCode)) : 0
             stagedCount = slot + 1
             if stagedCount == Self.stagingFrames { appendStaged() }
             if !bandObservers.isEmpty {

@@ -152,7 +152,7 @@ public final class ChannelLevelMeter {
             sampleIndex += end - i
             i = end
             if sampleIndex == nextTenMs {
-                tenMsLevelsDB.append(Self.levelDB(meanSquare: tenMsSquares / Double(nextTenMs - tenMsStart)))
+                tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(nextTenMs - tenMsStart))))
                 tenMsSquares = 0
                 tenMsStart = nextTenMs
                 tenMsIndex += 1
@@ -204,10 +204,6 @@ public final class ChannelLevelMeter {
         snapshotSquareSums.append(squareSum)
     }
 
-    @inline(__always) static func levelDB(meanSquare: Double) -> Float16 {
-        meanSquare > 0 ? Float16(10 * log10(meanSquare)) : -.infinity
-    }
-
     /// Adds the run of constant envelope level [runStart, last] to the threshold counts a_j,
     /// exactly as sv-p56.c's per-sample loop would: below the level every sample is active;
     /// at or above it, only samples within the hangover after the threshold was last reached.
@@ -231,7 +227,7 @@ public final class ChannelLevelMeter {
         closeRun(through: sampleIndex - 1)
         runStart = sampleIndex
         if sampleIndex > tenMsStart {                      // partial last 10 ms block
-            tenMsLevelsDB.append(Self.levelDB(meanSquare: tenMsSquares / Double(sampleIndex - tenMsStart)))
+            tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(sampleIndex - tenMsStart))))
             tenMsSquares = 0
             tenMsStart = sampleIndex
         }

@@ -35,8 +35,8 @@ struct NoiseFloor {
         noisePowerByBin = [Double](repeating: 0, count: noiseLevels.binCount)
     }
 
-    /// Counts the next blocks (their levels: 10·log10 of the mean square, −∞ for digital
-    /// silence) whose centres lie before `throughSeconds`, given every speech segment that can
+    /// Counts the next blocks (their levels: `Decibels.fromPower` of the mean square, its −200 dB
+    /// floor for digital silence) whose centres lie before `throughSeconds`, given every speech segment that can
     /// reach them (ascending, not overlapping). Returns how many were counted.
     mutating func settle(_ levelsDB: ArraySlice<Float16>, speech segments: [Segment], throughSeconds: Double) -> Int {
         var counted = 0
@@ -52,11 +52,13 @@ struct NoiseFloor {
                 t += 1
             }
             let levelDB = Float(level)
+            // The dB floor stands for zero power (digital silence has no noise floor).
+            let power = Double(levelDB) <= Decibels.floorDB ? 0 : Decibels.toPower(Double(levelDB))
             if inSpeech {
-                speechSum += Decibels.toPower(Double(levelDB)); speechCount += 1
+                speechSum += power; speechCount += 1
             } else if !nearSpeech {
                 noiseLevels.add(levelDB)
-                noisePowerByBin[noiseLevels.bin(of: levelDB)] += Decibels.toPower(Double(levelDB))
+                noisePowerByBin[noiseLevels.bin(of: levelDB)] += power
             }
             settledBlocks += 1
             counted += 1

@@ -39,12 +39,7 @@ public enum SyllableNuclei {
         precondition(contours.bandLevelCodes.count == contours.frameCount * bands,
                      "syllable nuclei from contours need their band levels: ChannelFrontEnd(retainBandLevels: true)")
         let tracker = SyllableTracker(timeBase: contours.timeBase, settings: settings)
-        contours.bandLevelCodes.withUnsafeBufferPointer { codes in
-            for i in 0..<contours.frameCount {
-                tracker.observe(frameIndex: i, bandCodes: UnsafeBufferPointer(rebasing: codes[(i * bands)..<((i + 1) * bands)]),
-                                levelDB: Float(contours.levelDB[i]))
-            }
-        }
+        for i in 0..<contours.frameCount { contours.replayBandLevels(frame: i, to: tracker) }
         return tracker.finish(speechRuns: FrameRuns.runs(of: speech, timeBase: contours.timeBase, frameCount: contours.frameCount))
     }
 

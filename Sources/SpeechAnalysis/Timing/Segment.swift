@@ -82,16 +82,22 @@ public enum FrameRuns {
     /// The frames whose centres lie inside one of `segments`, as ascending runs (touching or
     /// overlapping ones joined): the frames of a per-frame mask, without the mask.
     public static func runs(of segments: [Segment], timeBase tb: TimeBase, frameCount: Int) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        for s in segments.sorted(by: { $0.start < $1.start }) {
+        union(segments.compactMap { s -> Range<Int>? in
             var lo = max(0, tb.frame(nearest: s.start)), hi = min(frameCount - 1, tb.frame(nearest: s.end))
             while lo <= hi && !s.contains(tb.seconds(ofFrame: lo)) { lo += 1 }
             while hi >= lo && !s.contains(tb.seconds(ofFrame: hi)) { hi -= 1 }
-            guard lo <= hi else { continue }
-            if let last = result.last, lo <= last.upperBound {
-                result[result.count - 1] = last.lowerBound..<max(last.upperBound, hi + 1)
+            return lo <= hi ? lo..<(hi + 1) : nil
+        })
+    }
+
+    /// The union of frame ranges in any order: ascending, touching or overlapping ones joined.
+    public static func union(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where !r.isEmpty {
+            if let last = result.last, r.lowerBound <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
             } else {
-                result.append(lo..<(hi + 1))
+                result.append(r)
             }
         }
         return result

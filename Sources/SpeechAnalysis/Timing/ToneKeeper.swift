@@ -38,14 +38,7 @@ public final class ToneKeeper {
         guard horizon > released else { return }
         let spare = Self.spareFrames
         // Speech of either party that starts before the horizon, merged.
-        var union: [Range<Int>] = []
-        for r in runs.flatMap({ $0 }).filter({ $0.lowerBound < horizon }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            if let last = union.last, r.lowerBound <= last.upperBound {
-                union[union.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
-            } else {
-                union.append(r)
-            }
-        }
+        let union = FrameRuns.union(runs.flatMap { $0 }.filter { $0.lowerBound < horizon })
         var keep: [Range<Int>] = []
         // Ring-back: before the agent's first speech (all of it while the agent has not spoken),
         // and to the end of any run that starts before it: ring-back taken for speech is removed
@@ -64,17 +57,8 @@ public final class ToneKeeper {
         if let last = union.last, last.upperBound < horizon { end = last.upperBound - spare }
         end = max(released, end)
         guard end > released else { return }
-        keep.sort { $0.lowerBound < $1.lowerBound }
-        var merged: [Range<Int>] = []
-        for r in keep where r.upperBound > released && r.lowerBound < end {
-            let r = max(r.lowerBound, released)..<min(r.upperBound, end)
-            if let last = merged.last, r.lowerBound <= last.upperBound {
-                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
-            } else {
-                merged.append(r)
-            }
-        }
-        for fe in frontEnds { fe.releaseTones(before: end, keeping: merged) }
+        let kept = FrameRuns.union(keep.map { r in r.clamped(to: released..<end) })
+        for fe in frontEnds { fe.releaseTones(before: end, keeping: kept) }
         released = end
     }
 
