@@ -7,17 +7,28 @@
 SWIFT ?= swift
 DEMO_CALL ?= Fixtures/calls/devcall2_en_00.wav
 APT_PACKAGES = libsndfile1-dev libfftw3-dev libsqlite3-dev pkg-config
+# What the tests drive for real: a browser (coaching pages) with CJK fonts.
+TEST_APT_PACKAGES = chromium fonts-noto-cjk
 
-.PHONY: demo deps build test bench sanitize fuzz clean
+.PHONY: demo deps test-deps build test bench sanitize fuzz clean
 
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# Installs the Debian packages in $(1) that are missing (with sudo when not root).
+define apt_install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt_install_missing,$(APT_PACKAGES))
+
+# The browser test fails without Chromium unless VOICEQA_SKIP_BROWSER=1.
+test-deps: deps
+	$(call apt_install_missing,$(TEST_APT_PACKAGES))
 
 build: deps
 	$(SWIFT) build -c release --product voiceqa
@@ -27,7 +38,7 @@ demo: build
 	@echo
 	@echo "JSON report: .build/release/voiceqa analyze $(DEMO_CALL)"
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -39,12 +50,12 @@ bench: deps
 # the same sanitizer) under AddressSanitizer, then ThreadSanitizer. Swift 6.3 on Linux rejects
 # -sanitize=undefined ("unsupported option"); Swift's own overflow, bounds and exclusivity checks
 # trap in the debug builds used here instead. Scratch folders of their own, so these builds never
-# invalidate the debug build.
-sanitize: deps
+# invalidate the debug build. VOICEQA_SANITIZER tells the slowest tests to repeat less.
+sanitize: test-deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build/asan
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp $(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
+	VOICEQA_SANITIZER=address LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp $(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
-	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan
+	VOICEQA_SANITIZER=thread $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan
 
 # libFuzzer + ASan, optimised (about 250 inputs/s on one core). The corpus grows in .build/fuzz-work/corpus
 # across runs; a crash, leak or slow input (> 10 s) is saved to .build/fuzz-work/artifacts/ and fails

@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SQLite for audit results (WAL, migrations); links the system's libsqlite3.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: a module map and a pkg-config name, nothing more.
@@ -26,11 +28,14 @@ let package = Package(
         .target(name: "CallAnalysis", dependencies: ["AudioIO", "SpeechAnalysis", "DSP"]),
         // Guideline verdicts with evidence from the measures; never touches samples.
         .target(name: "Rubric", dependencies: ["SpeechAnalysis", "DSP"]),
-        // JSON and text renderings of an analysis, as pure functions.
+        // JSON, text and HTML (coaching page) renderings of an analysis, as pure functions.
         .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric"]),
+        // Batch audits: inputs, analysis keys, the results store (SQLite via GRDB) and summaries.
+        .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis",
+                                              .product(name: "GRDB", package: "GRDB.swift")]),
         // The CLI: parses arguments, calls the targets, sets exit codes.
         .executableTarget(name: "voiceqa", dependencies: [
-            "CallAnalysis", "Reports", "Rubric", "AudioIO",
+            "CallAnalysis", "Reports", "Rubric", "AudioIO", "Audit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark driver (make bench): generates inputs, reports ×realtime and peak memory.
@@ -45,6 +50,7 @@ let package = Package(
         .testTarget(name: "SpeechAnalysisTests", dependencies: ["SpeechAnalysis", "CallAnalysis", "AudioIO", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "RubricTests", dependencies: ["Rubric", "Reports", "CallAnalysis", "SpeechAnalysis", "TestSupport"]),
         // Broken and hostile input through decode, analysis and JSON (generated corpus).
         .testTarget(name: "HostileInputTests", dependencies: ["AudioIO", "CallAnalysis", "Reports", "SpeechAnalysis", "TestSupport"]),

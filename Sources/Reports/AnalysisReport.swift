@@ -8,6 +8,8 @@ import SpeechAnalysis
 /// The key list is documented in docs/schema.md; renaming or dropping one bumps `schema`.
 public struct AnalysisReport: Codable, Sendable, Equatable {
     public var schema: String
+    /// `AnalysisVersion.current` of the tool that measured (absent in reports written before it existed).
+    public var analysisVersion: Int?
     public var tool: ToolInfo
     public var file: String
     public var audio: AudioSummary
@@ -42,6 +44,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     ///   (`--series`); off by default to keep reports small.
     public init(_ analysis: CallAnalysis, includeSeries: Bool = false, rubric: Rubric = .builtIn) {
         schema = CallAnalysis.schema
+        analysisVersion = AnalysisVersion.current
         tool = ToolInfo(name: "voiceqa", version: VoiceQAVersion.string)
         file = analysis.file
         audio = analysis.audio

@@ -7,14 +7,16 @@ struct RubricCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the built-in rubric (JSON), a starting point for --rubric FILE.")
-        func run() throws { print(Rubric.builtInText, terminator: "") }
+        func run() throws { try writeOrFail(Rubric.builtInText, newline: false) }
     }
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a rubric file; prints its version or the first error.")
         @Argument(help: "Rubric file (JSON).") var file: String
         func run() throws {
-            do { print(try Rubric.load(path: file).rubricVersion) } catch let e as RubricError { throw ValidationError(e.description) }
+            let version: String
+            do { version = try Rubric.load(path: file).rubricVersion } catch let e as RubricError { throw ValidationError(e.description) }
+            try writeOrFail(version)
         }
     }
 }

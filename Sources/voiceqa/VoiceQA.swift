@@ -7,6 +7,6 @@ struct VoiceQA: ParsableCommand {
         commandName: "voiceqa",
         abstract: "Measures how a call-centre agent sounds, from the recording alone.",
         version: VoiceQAVersion.string,
-        subcommands: [Analyze.self, RubricCommand.self],
+        subcommands: [Analyze.self, ReportCommand.self, AuditCommand.self, RubricCommand.self],
         defaultSubcommand: Analyze.self)
 }

@@ -1,0 +1,2 @@
+/// Batch audits: inputs, analysis keys, the results store and summaries (see docs/audit.md).
+public enum Audit {}

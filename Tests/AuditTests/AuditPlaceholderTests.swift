@@ -1,0 +1,6 @@
+import Testing
+@testable import Audit
+
+struct AuditPlaceholderTests {
+    @Test func targetBuilds() { _ = Audit.self }
+}
