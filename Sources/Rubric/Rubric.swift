@@ -19,6 +19,14 @@ public struct Rubric: Sendable, Codable, Equatable {
         /// Short quote in the original language.
         public var quote: String
     }
+    /// Optional title overrides per page language (the coaching page has its own titles otherwise).
+    public struct Titles: Sendable, Codable, Equatable {
+        public var zh: String?, ja: String?, en: String?
+        public init(zh: String? = nil, ja: String? = nil, en: String? = nil) { self.zh = zh; self.ja = ja; self.en = en }
+        public func text(_ language: SpeechLanguage) -> String? {
+            switch language { case .zh: zh; case .ja: ja; case .en: en }
+        }
+    }
     public struct Tips: Sendable, Codable, Equatable {
         public var zh: String, ja: String, en: String
         public func text(_ language: SpeechLanguage) -> String {
@@ -38,6 +46,8 @@ public struct Rubric: Sendable, Codable, Equatable {
         /// Why these thresholds, with sources, or "project choice".
         public var rationale: String
         public var tips: Tips
+        /// Optional titles for the coaching page.
+        public var titles: Titles?
 
         /// The threshold `name` for `language`: the language's block, else the default block.
         public func threshold(_ name: String, _ language: SpeechLanguage) -> Double {
@@ -49,6 +59,8 @@ public struct Rubric: Sendable, Codable, Equatable {
         public var id: String
         public var source: Source
         public var reason: String
+        /// Optional titles for the coaching page.
+        public var titles: Titles?
     }
 
     public var rubricVersion: String

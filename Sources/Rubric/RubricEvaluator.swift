@@ -19,7 +19,10 @@ public enum RubricEvaluator {
         var target: String
         var evidence: [GuidelineResult.Evidence] = []
         var reason: String? = nil
-        static func notMeasurable(_ reason: String, target: String) -> Judgement { Judgement(score: nil, target: target, reason: reason) }
+        var reasonKind: ReasonKind? = nil
+        static func notMeasurable(_ kind: ReasonKind, _ reason: String, target: String) -> Judgement {
+            Judgement(score: nil, target: target, reason: reason, reasonKind: kind)
+        }
     }
 
     public static func evaluate(_ input: RubricInput, rubric: Rubric) -> RubricEvaluation {
@@ -28,6 +31,7 @@ public enum RubricEvaluator {
         for id in GuidelineID.allCases {
             guard let g = rubric.guideline(id) else { continue }
             let t = { (name: String) in g.threshold(name, input.language) }
+            let resolved = Dictionary(uniqueKeysWithValues: (ThresholdRules.required[id] ?? []).map { ($0, g.threshold($0, input.language)) })
             let j = judge(id, input, t)
             let score = j.score.map { Rounding.round(100 * $0, scale: 10) }
             let verdict: GuidelineResult.Verdict = switch score {
@@ -40,12 +44,17 @@ public enum RubricEvaluator {
             results.append(GuidelineResult(
                 id: id.rawValue, verdict: verdict, score: score,
                 measured: j.measured.isEmpty ? nil : j.measured.mapValues { Rounding.round($0, scale: 1000) },
-                target: j.target, evidence: j.evidence.map { .init(start: Rounding.seconds($0.start), end: Rounding.seconds($0.end), note: $0.note) },
-                source: g.source, tip: verdict == .warn || verdict == .fail ? g.tips.text(input.language) : nil, reason: j.reason))
+                target: j.target,
+                evidence: j.evidence.map { .init(start: Rounding.seconds($0.start), end: Rounding.seconds($0.end), note: $0.note,
+                                                 kind: $0.kind, values: $0.values?.mapValues { Rounding.round($0, scale: 1000) }) },
+                source: g.source, tip: verdict == .warn || verdict == .fail ? g.tips.text(input.language) : nil, reason: j.reason,
+                reasonKind: j.reasonKind?.rawValue, thresholds: resolved, weight: g.weight, titles: g.titles,
+                tips: verdict == .warn || verdict == .fail ? g.tips : nil))
         }
         for item in rubric.notMeasurable {
             results.append(GuidelineResult(id: item.id, verdict: .notMeasurable, score: nil, measured: nil, target: nil,
-                                           evidence: [], source: item.source, tip: nil, reason: item.reason))
+                                           evidence: [], source: item.source, tip: nil, reason: item.reason,
+                                           reasonKind: ReasonKind.rubricItem.rawValue, titles: item.titles))
         }
         return RubricEvaluation(rubricVersion: rubric.rubricVersion, guidelines: results,
                                 score: weights > 0 ? Rounding.round(weighted / weights, scale: 10) : nil)
@@ -72,9 +81,9 @@ public enum RubricEvaluator {
     static let monoReason = "mono recording: needs the customer on a channel of their own"
 
     /// The agent's speaking span, as evidence for whole-call measures.
-    static func agentSpan(_ input: RubricInput, _ note: String) -> [GuidelineResult.Evidence] {
+    static func agentSpan(_ input: RubricInput, _ note: String, _ kind: EvidenceKind, _ values: [String: Double]) -> [GuidelineResult.Evidence] {
         guard let a = input.agent.segments.first, let b = input.agent.segments.last else { return [] }
-        return [.init(start: a.start, end: b.end, note: note)]
+        return [.init(start: a.start, end: b.end, note: note, kind: kind.rawValue, values: values)]
     }
 
     static func f(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
