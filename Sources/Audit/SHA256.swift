@@ -1,0 +1,128 @@
+import Foundation
+
+/// SHA-256 (FIPS 180-4, section 6.2), streamed: `update` any number of times, then `finalize`.
+/// Used for the analysis key (the file's bytes, the settings, the rubric); checked against the
+/// standard's test vectors in AuditTests.
+public struct SHA256: Sendable {
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)  // §5.3.3
+    private var buffer = [UInt8](repeating: 0, count: 64)
+    private var bufferedCount = 0
+    private var totalByteCount: UInt64 = 0
+
+    public init() {}
+
+    /// §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes.
+    private static let k: [UInt32] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]
+
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        var handled = false
+        bytes.withContiguousStorageIfAvailable { raw in
+            update(UnsafeRawBufferPointer(raw)); handled = true
+        }
+        if !handled { let copy = Array(bytes); copy.withUnsafeBytes { update($0) } }
+    }
+
+    public mutating func update(_ raw: UnsafeRawBufferPointer) {
+        guard var p = raw.baseAddress, raw.count > 0 else { return }
+        var remaining = raw.count
+        totalByteCount &+= UInt64(remaining)
+        if bufferedCount > 0 {
+            let take = min(64 - bufferedCount, remaining)
+            buffer.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: bufferedCount).copyMemory(from: p, byteCount: take) }
+            bufferedCount += take; p += take; remaining -= take
+            if bufferedCount == 64 {
+                let block = buffer
+                block.withUnsafeBytes { compress($0.baseAddress!) }
+                bufferedCount = 0
+            }
+        }
+        while remaining >= 64 {
+            compress(p); p += 64; remaining -= 64
+        }
+        if remaining > 0 {
+            buffer.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: p, byteCount: remaining) }
+            bufferedCount = remaining
+        }
+    }
+
+    /// The digest (32 bytes). Padding as in §5.1.1: a 1 bit, zeros, the length in bits (64-bit big-endian).
+    public mutating func finalize() -> [UInt8] {
+        let bitLength = totalByteCount &* 8
+        var padding: [UInt8] = [0x80]
+        let afterOne = (bufferedCount + 1) % 64
+        padding += [UInt8](repeating: 0, count: afterOne <= 56 ? 56 - afterOne : 120 - afterOne)
+        for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        let saved = totalByteCount
+        update(padding)
+        totalByteCount = saved
+        precondition(bufferedCount == 0)
+        let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+        return words.flatMap { w in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: w >> UInt32($0)) } }
+    }
+
+    /// One 64-byte block (§6.2.2).
+    private mutating func compress(_ block: UnsafeRawPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for t in 0..<16 {
+                let b = block.advanced(by: 4 * t)
+                w[t] = UInt32(b.load(fromByteOffset: 0, as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
+                    | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
+            }
+            for t in 16..<64 {
+                let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)      // σ0, (4.6)
+                let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)       // σ1, (4.7)
+                w[t] = s1 &+ w[t - 7] &+ s0 &+ w[t - 16]
+            }
+            var (a, b, c, d, e, f, g, h) = state
+            Self.k.withUnsafeBufferPointer { k in
+                for t in 0..<64 {
+                    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]  // Σ1, Ch
+                    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))             // Σ0, Maj
+                    h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+                }
+            }
+            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+        }
+    }
+
+    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+
+    /// Lower-case hex of `bytes`' digest.
+    public static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var h = SHA256(); h.update(bytes); return hexString(h.finalize())
+    }
+    public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
+
+    /// The digest of a file's bytes, read in 1 MiB blocks (a 500 MB file is never held at once).
+    public static func hex(ofFileAt path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw AuditError.cannotRead(path: path, reason: "cannot open") }
+        defer { try? handle.close() }
+        var h = SHA256()
+        while true {
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw AuditError.cannotRead(path: path, reason: "\(error.localizedDescription)")
+            }
+            if chunk.isEmpty { break }
+            chunk.withUnsafeBytes { h.update($0) }
+        }
+        return hexString(h.finalize())
+    }
+
+    public static func hexString(_ digest: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8](); out.reserveCapacity(digest.count * 2)
+        for b in digest { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
