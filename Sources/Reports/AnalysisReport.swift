@@ -91,6 +91,7 @@ public enum ReportRenderer {
         lines.append("\(r.file)")
         lines.append(String(format: "  %@, %d Hz, %d channel(s), %.1f s", r.audio.format, r.audio.sampleRateHz,
                             r.audio.channelCount, r.audio.durationSeconds))
+        lines += coachingLines(r)
         for c in r.channels {
             lines.append("  channel \(c.index) (\(c.role.rawValue)):")
             lines.append(String(format: "    speech %.1f s (%.0f %% of the call) in %d segments",

@@ -67,15 +67,6 @@ extension Builder {
             return "<rect x=\"\(n(x(a)))\" y=\"\(n(bandTop))\" width=\"\(n(w(a, b)))\" height=\"\(n(bandHeight))\" fill=\"\(pattern ?? fill)\" data-t=\"\(PageText.fixed(a, decimals: 3))\"><title>\(E.text(label))</title></rect>"
         }
         s += "<defs><pattern id=\"hm\(n(start))\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\"><rect width=\"6\" height=\"6\" fill=\"#e8dcf5\"/><path d=\"M0 6L6 0\" stroke=\"#8250df\" stroke-width=\"1\"/></pattern></defs>"
-        for ring in d.rings { s += band(ring.start, ring.end, fill: "#fde2c8", key: "legend.ring") }
-        for h in d.holds {
-            switch h.kind {
-            case .music: s += band(h.start, h.end, fill: "", key: "legend.holdMusic", pattern: "url(#hm\(n(start)))")
-            case .tone: s += band(h.start, h.end, fill: "#d8c8f0", key: "legend.holdTone")
-            case .silence: s += band(h.start, h.end, fill: "#e4e7eb", key: "legend.holdSilence")
-            }
-        }
-        for a in d.deadAir { s += band(a.start, a.end, fill: "#fbd5d5", key: "legend.deadAir") }
         // Axis.
         let step = Self.tickStep(span)
         var t = (start / step).rounded(.up) * step
@@ -97,6 +88,16 @@ extension Builder {
         }
         s += "<rect x=\"\(n(R.x0))\" y=\"\(n(R.agentY))\" width=\"\(n(x(end) - R.x0))\" height=\"\(n(R.laneHeight))\" fill=\"#eef3f8\"/>"
         s += "<rect x=\"\(n(R.x0))\" y=\"\(n(R.customerY))\" width=\"\(n(x(end) - R.x0))\" height=\"\(n(R.laneHeight))\" fill=\"#fbf2e9\"/>"
+        // Rings, holds and dead air over the lanes' backgrounds, under the speech.
+        for ring in d.rings { s += band(ring.start, ring.end, fill: "#fde2c8", key: "legend.ring") }
+        for h in d.holds {
+            switch h.kind {
+            case .music: s += band(h.start, h.end, fill: "", key: "legend.holdMusic", pattern: "url(#hm\(n(start)))")
+            case .tone: s += band(h.start, h.end, fill: "#d8c8f0", key: "legend.holdTone")
+            case .silence: s += band(h.start, h.end, fill: "#e4e7eb", key: "legend.holdSilence")
+            }
+        }
+        for a in d.deadAir { s += band(a.start, a.end, fill: "#fbd5d5", key: "legend.deadAir") }
         let agentPath = lanePath(d.agentSegments, y: R.agentY, h: R.laneHeight)
         if !agentPath.isEmpty { s += "<path d=\"\(agentPath)\" fill=\"\(PageStyle.agentColour)\"/>" }
         let customerPath = lanePath(d.customerSegments, y: R.customerY, h: R.laneHeight)
@@ -125,9 +126,12 @@ extension Builder {
             s += "<path class=\"intr-\(i.by.rawValue)\" d=\"M\(n(xi - 6)) \(n(y - 9))h12l-6 9z\" fill=\"\(PageStyle.overlapColour)\" stroke=\"#fff\" stroke-width=\"1\" data-t=\"\(PageText.fixed(i.time, decimals: 3))\"><title>\(E.text(text(key) + " " + PageText.clock(i.time)))</title></path>"
         }
         // Moments to coach: numbered markers on the axis.
+        var placed: [Double] = []
         for (k, m) in summary.moments.enumerated() {
             guard let e = m.evidence, inRow(e.start, e.start) else { continue }
-            let xm = x(e.start)
+            var xm = x(e.start)
+            while placed.contains(where: { abs($0 - xm) < 15 }) { xm += 15 }   // moments at one time side by side
+            placed.append(xm)
             s += "<g data-t=\"\(PageText.fixed(e.start, decimals: 3))\"><circle cx=\"\(n(xm))\" cy=\"\(n(R.axisY - 4))\" r=\"7\" fill=\"\(m.isMiss ? "#cf222e" : "#1a7f37")\"/><text x=\"\(n(xm))\" y=\"\(n(R.axisY - 0.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(k + 1)</text><title>\(E.text(title(m.guideline)))</title></g>"
         }
         // Pitch panel.

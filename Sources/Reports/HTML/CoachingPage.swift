@@ -359,3 +359,18 @@ struct Builder {
         return "\(label): \(value)\(unit.isEmpty ? "" : " " + unit)"
     }
 }
+
+extension CoachingPage {
+    /// Whether browsers play a recording of this libsndfile format name ("WAV (Microsoft) / Signed 16 bit PCM"):
+    /// PCM or float WAV, FLAC, Ogg Vorbis/Opus and MP3 yes; G.711 µ-law/A-law, GSM 6.10, ADPCM and the
+    /// other containers (AIFF, CAF, AU, W64, RF64) no.
+    public static func browsersCanPlay(format: String) -> Bool {
+        let parts = format.components(separatedBy: " / ")
+        let major = parts.first ?? "", sub = parts.count > 1 ? parts[1] : ""
+        if major.hasPrefix("WAV") { return sub.contains("PCM") || sub.contains("float") }
+        if major.hasPrefix("FLAC") { return true }
+        if major.hasPrefix("OGG") { return sub.contains("Vorbis") || sub.contains("Opus") }
+        if major.hasPrefix("MPEG") { return true }
+        return false
+    }
+}

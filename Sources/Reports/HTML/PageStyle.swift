@@ -14,7 +14,7 @@ html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto San
 :lang(ja){font-family:system-ui,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif}
 :lang(zh){font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif}
 :lang(zh-Hant){font-family:system-ui,"Noto Sans CJK TC","PingFang TC","Microsoft JhengHei",sans-serif}
-body{margin:0 auto;max-width:1180px;padding:20px 24px 96px}
+body{margin:0 auto;max-width:1180px;padding:20px 24px 0}
 h1{font-size:1.55rem;margin:.1rem 0 .4rem;word-break:break-all}
 h2{font-size:1.15rem;margin:1.6rem 0 .6rem;padding-bottom:.25rem;border-bottom:1px solid var(--line)}
 h3{font-size:1rem;margin:0}
@@ -45,7 +45,7 @@ header.top{display:flex;gap:24px;align-items:center;justify-content:space-betwee
 .tip b{margin-right:4px}
 a.t{font-variant-numeric:tabular-nums;text-decoration:none;border-bottom:1px dashed currentColor;cursor:pointer;white-space:nowrap}
 a.t::before{content:"▶ ";font-size:.7em;vertical-align:1px}
-.timeline svg{display:block;width:100%;height:auto;margin:4px 0 10px;overflow:visible}
+.timeline svg.row{display:block;width:100%;height:auto;margin:4px 0 10px;overflow:visible}
 svg text{font-family:inherit}
 svg .lbl{font-size:11px;fill:#59636e}
 svg .axis{font-size:10px;fill:#59636e;font-variant-numeric:tabular-nums}
@@ -53,7 +53,7 @@ svg .grid{stroke:#d1d9e0;stroke-width:.6}
 svg .zero{stroke:#8c959f;stroke-width:.7;stroke-dasharray:3 2}
 svg [data-t]{cursor:pointer}
 svg.row{cursor:crosshair}
-svg .ph{stroke:#111;stroke-width:1.4;display:none}
+svg .ph{stroke:#111;stroke-width:1.4;display:none;pointer-events:none}
 .legend{display:grid;grid-template-columns:repeat(auto-fit,minmax(230px,1fr));gap:3px 16px;font-size:.82rem;margin:.3rem 0 0;padding:0;list-style:none}
 .legend li{display:flex;align-items:center;gap:6px}
 .legend svg{flex:none}
@@ -65,11 +65,11 @@ svg .ph{stroke:#111;stroke-width:1.4;display:none}
 .card .sc{font-size:1.25rem;font-weight:650;font-variant-numeric:tabular-nums}
 .card dl{display:grid;grid-template-columns:max-content 1fr;gap:3px 10px;font-size:.88rem;margin:.5rem 0 0}
 .card dt{color:var(--muted)}.card dd{margin:0}
-.card ul{margin:0;padding-left:1.1rem}
+.card ul{margin:0;padding:0;list-style:none}
 blockquote{margin:0;padding:0 0 0 8px;border-left:3px solid var(--line);color:#3d444d}
 .nm{font-size:.9rem;padding-left:1.1rem}
 .nm li{margin:.2rem 0}
-.player{position:fixed;left:0;right:0;bottom:0;background:rgba(255,255,255,.97);border-top:1px solid var(--line);padding:8px 24px;display:flex;gap:14px;align-items:center;z-index:5}
+.player{position:sticky;bottom:0;margin:1.2rem -24px 0;background:rgba(255,255,255,.97);border-top:1px solid var(--line);padding:8px 24px;display:flex;gap:14px;align-items:center;z-index:5}
 .player audio{width:min(640px,60vw)}
 footer{margin-top:2rem;font-size:.8rem;color:var(--muted)}
 @media print{
