@@ -6,11 +6,11 @@
 #   make fuzz       libFuzzer over decode + analysis for FUZZ_SECONDS (default 600)
 SWIFT ?= swift
 DEMO_CALL ?= Fixtures/calls/devcall2_en_00.wav
-APT_PACKAGES = libsndfile1-dev libfftw3-dev libsqlite3-dev pkg-config
+APT_PACKAGES = libsndfile1-dev libfftw3-dev libsqlite3-dev libpq-dev pkg-config
 # What the tests drive for real: a browser (coaching pages) with CJK fonts.
 TEST_APT_PACKAGES = chromium fonts-noto-cjk
 
-.PHONY: demo deps test-deps build test bench sanitize fuzz clean
+.PHONY: demo deps test-deps build test bench sanitize sanitize-tests fuzz clean
 
 # Installs the Debian packages in $(1) that are missing (with sudo when not root).
 define apt_install_missing
@@ -38,9 +38,13 @@ demo: build
 	@echo
 	@echo "JSON report: .build/release/voiceqa analyze $(DEMO_CALL)"
 
+# The tests run with the real services they drive (a one-node Slurm, a throw-away PostgreSQL on
+# loopback), started and stopped around them by Tests/Services/with-services.sh.
+SERVICES = Tests/Services/with-services.sh
+
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SERVICES) $(SWIFT) test --skip-build
 
 bench: deps
 	$(SWIFT) build -c release --product voiceqa-bench
@@ -53,8 +57,11 @@ bench: deps
 # invalidate the debug build. VOICEQA_SANITIZER tells the slowest tests to repeat less.
 sanitize: test-deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build/asan
-	VOICEQA_SANITIZER=address LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp $(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
+	$(SERVICES) $(MAKE) --no-print-directory sanitize-tests
+
+sanitize-tests:
+	VOICEQA_SANITIZER=address LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp $(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
 	VOICEQA_SANITIZER=thread $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan
 
 # libFuzzer + ASan, optimised (about 250 inputs/s on one core). The corpus grows in .build/fuzz-work/corpus

@@ -17,6 +17,7 @@ let package = Package(
         // System libraries: a module map and a pkg-config name, nothing more.
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Framing, windows, FFT (owns the FFTW plans), filters, dB helpers, TimeBase.
         .target(name: "DSP", dependencies: ["CFFTW"]),
@@ -30,6 +31,8 @@ let package = Package(
         .target(name: "Rubric", dependencies: ["SpeechAnalysis", "DSP"]),
         // JSON, text and HTML (coaching page) renderings of an analysis, as pure functions.
         .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric"]),
+        // A PostgreSQL connection through libpq (blocking, one per process), for the shared audit store.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         // Batch audits: inputs, analysis keys, the results store (SQLite via GRDB) and summaries.
         .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis",
                                               .product(name: "GRDB", package: "GRDB.swift")]),
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "SpeechAnalysisTests", dependencies: ["SpeechAnalysis", "CallAnalysis", "AudioIO", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "RubricTests", dependencies: ["Rubric", "Reports", "CallAnalysis", "SpeechAnalysis", "TestSupport"]),
         // Broken and hostile input through decode, analysis and JSON (generated corpus).
