@@ -8,7 +8,8 @@ import SpeechAnalysis
 /// Long calls are cut into rows of equal span (5, 10, 15, 20, 30 or 60 minutes, the shortest that
 /// gives at most 12 rows), all on the same scale, so a second is as wide in every row and the page
 /// prints without a zoom control. Series are decimated for the page: the pitch track to one median
-/// per bin of 1/450 of a row (at least 20 ms), loudness kept at its one value per second.
+/// per bin of 1/450 of a row (at least 20 ms) over the agent's speech segments only, loudness kept at
+/// its one value per second.
 extension Builder {
     /// Geometry of a row, in SVG user units.
     enum Row {
@@ -268,7 +269,14 @@ struct TimelineData {
         }
         if let g = agent?.pitch?.greeting { greeting = Segment(start: g.start, end: max(g.start, g.end)) }
         if let p = agent?.pitch, let t = p.track, t.hopSeconds > 0 {
-            agentTrack = Track(hopSeconds: t.hopSeconds, startSeconds: t.startSeconds, hz: t.hz)
+            // Only the agent's speech: the tracker also follows music on hold, which is not the agent's voice.
+            var hz = [Double](repeating: 0, count: t.hz.count)
+            for seg in agentSegments {
+                let a = max(0, Int(((seg.start - t.startSeconds) / t.hopSeconds).rounded(.up)))
+                let b = min(t.hz.count, Int(((seg.end - t.startSeconds) / t.hopSeconds).rounded(.down)) + 1)
+                if a < b { for i in a..<b { hz[i] = t.hz[i] } }
+            }
+            agentTrack = Track(hopSeconds: t.hopSeconds, startSeconds: t.startSeconds, hz: hz)
             agentMedianHz = p.medianHz > 0 ? p.medianHz : nil
         }
         agentLoudness = agent?.loudness?.shortTermLoudnessLUFS
