@@ -346,6 +346,17 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    /// Analysis key → the file path of its first recording (as given to `audit run`).
+    public func recordingFilePaths() throws -> [String: String] {
+        try read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT analysis_key, MIN(file_path) AS file_path FROM recordings GROUP BY analysis_key") {
+                out[row["analysis_key"]] = row["file_path"]
+            }
+            return out
+        }
+    }
+
     public func failures() throws -> [FailureRow] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM failures ORDER BY path").map { row in

@@ -227,7 +227,8 @@ struct AuditSummaryCommand: ParsableCommand {
             case .csv: text = SummaryRenderer.csv(summary)
             case .json: text = try SummaryRenderer.json(summary) + "\n"
             case .html:
-                try AuditPageWriter.write(summary: summary, calls: calls, store: store, folder: output!, language: pageLanguage)
+                try SummaryPageWriter.write(summary: summary, store: store, folder: output!, language: pageLanguage,
+                                            recordingPaths: try store.recordingFilePaths())
                 try StandardOutput.write("wrote \(output!)/index.html")
                 return
             }
