@@ -76,7 +76,7 @@ footer{margin-top:2rem;font-size:.8rem;color:var(--muted)}
 @media print{
   @page{size:A4 landscape;margin:12mm}
   body{max-width:none;padding:0}
-  .player{display:none}
+  .player,.hint{display:none}
   .card,.moment,.figure,.timeline svg,.legend{break-inside:avoid;page-break-inside:avoid}
   a.t{color:inherit;border-bottom:none}
   a.t::before{content:""}
