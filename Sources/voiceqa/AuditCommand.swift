@@ -110,9 +110,12 @@ struct AuditRun: ParsableCommand {
             if outcome.wallSeconds > 0, outcome.audioSeconds > 0 { line += String(format: " (%.0f× realtime)", outcome.audioSeconds / outcome.wallSeconds) }
             try StandardOutput.write(line)
             if timing {
-                try StandardOutput.write(String(format: "timing: wall %.3f s, store %.3f s, hashing %.3f s, worker analysis %.3f s, worker start-up and hand-over %.3f s",
+                var usage = rusage()
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                try StandardOutput.write(String(format: "timing: wall %.3f s, store %.3f s, hashing %.3f s, worker analysis %.3f s, worker start-up and hand-over %.3f s, parent peak %.1f MB, worker peak %.1f MB",
                                                 outcome.wallSeconds, outcome.storeSeconds, outcome.hashSeconds,
-                                                outcome.workerAnalysisSeconds, outcome.workerOverheadSeconds))
+                                                outcome.workerAnalysisSeconds, outcome.workerOverheadSeconds,
+                                                Double(usage.ru_maxrss) / 1024, outcome.workerPeakResidentMB))
             }
             if outcome.failedCount > 0 { throw ExitCode(ExitCodes.someFilesFailed) }
         }
