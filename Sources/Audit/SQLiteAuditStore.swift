@@ -388,8 +388,10 @@ public final class SQLiteAuditStore: AuditStore {
         case .failures: sql = "SELECT path, file_path, reason, stderr, attempts, failed_at FROM failures ORDER BY path"
         }
         try read { db in
-            let cursor = try Row.fetchCursor(db, sql: sql)
-            var columns: [String]? = nil
+            let statement = try db.makeStatement(sql: sql)
+            var columns: [String]? = statement.columnNames.filter { $0 != "json_lz4" && $0 != "json_bytes" }
+                + (statement.columnNames.contains("json_lz4") ? ["analysis"] : [])
+            let cursor = try Row.fetchCursor(statement)
             var batch: [[ExportValue]] = []
             while let row = try cursor.next() {
                 var names: [String] = [], values: [ExportValue] = []
@@ -411,7 +413,7 @@ public final class SQLiteAuditStore: AuditStore {
                     let json = (try? LZ4Block.decompress([UInt8](lz4), originalCount: size)).map { String(decoding: $0, as: UTF8.self) }
                     values.append(json.map(ExportValue.text) ?? .null)
                 }
-                if columns == nil { columns = names }
+                columns = names
                 batch.append(values)
                 if batch.count == 256 { try body(columns!, batch); batch = [] }
             }
