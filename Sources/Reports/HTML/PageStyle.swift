@@ -113,10 +113,8 @@ l.setAttribute("x1",x);l.setAttribute("x2",x);l.style.display="inline";}else{l.s
     /// The Content-Security-Policy of a page holding `css` and `script`: nothing external, no other
     /// script or style; media from the page's own place (a linked recording) or a data URI.
     public static func contentSecurityPolicy(css: String = css, script: String? = script) -> String {
-        var parts = ["default-src 'none'", "style-src \(cspHash(css))", "img-src data:", "media-src 'self' file: data:",
-                     "base-uri 'none'", "form-action 'none'"]
-        parts.insert("script-src \(script.map(cspHash) ?? "'none'")", at: 1)
-        return parts.joined(separator: "; ")
+        ["default-src 'none'", "script-src \(script.map(cspHash) ?? "'none'")", "style-src \(cspHash(css))", "img-src data:",
+         "media-src 'self' file: data:", "base-uri 'none'", "form-action 'none'"].joined(separator: "; ")
     }
 
     /// Number for SVG coordinates: at most one decimal, no "-0".
