@@ -39,6 +39,16 @@ public struct CoachingSummary: Sendable, Equatable {
         moments = Self.moments(report)
     }
 
+    /// A guideline's thresholds for the call's language: the report's, else — for a report stored before
+    /// they were recorded, judged with the built-in rubric — the built-in rubric's.
+    public static func thresholds(_ g: GuidelineResult, in report: AnalysisReport) -> [String: Double]? {
+        if let t = g.thresholds { return t }
+        guard report.rubricVersion == Rubric.builtIn.rubricVersion, let id = GuidelineID(rawValue: g.id),
+              let rule = Rubric.builtIn.guideline(id) else { return nil }
+        let names = Set(rule.thresholds.values.flatMap(\.keys))
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, rule.threshold($0, report.settings.language)) })
+    }
+
     /// The weight of a guideline: the report's, else the built-in rubric's, else 1.
     static func weight(_ g: GuidelineResult) -> Double {
         g.weight ?? GuidelineID(rawValue: g.id).flatMap { Rubric.builtIn.guideline($0)?.weight } ?? 1
@@ -75,7 +85,7 @@ public struct CoachingSummary: Sendable, Equatable {
 
     static func figures(_ report: AnalysisReport) -> [Figure] {
         let byID = Dictionary((report.guidelines ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        func thresholds(_ id: GuidelineID) -> [String: Double] { byID[id.rawValue]?.thresholds ?? [:] }
+        func thresholds(_ id: GuidelineID) -> [String: Double] { byID[id.rawValue].flatMap { Self.thresholds($0, in: report) } ?? [:] }
         let agent = report.channels.first { $0.role == .agent }
         let twoParty = report.channels.contains { $0.role == .customer }
         var out: [Figure] = []

@@ -140,6 +140,18 @@ struct CoachingPageTests {
         #expect(CoachingPage.html(for: decoded, pageLanguage: .ja, audio: .link(relativePath: "x.wav")) == a)
     }
 
+    /// A report stored before the structured keys existed still gets targets in the page's language
+    /// (from the built-in rubric it was judged with).
+    @Test func olderReportsStillGetTargetsInThePageLanguage() throws {
+        let current = try CoachingFixture.report("devcall2_en_00")
+        var old = current
+        for k in old.guidelines!.indices { old.guidelines![k].thresholds = nil }
+        for language in SpeechLanguage.allCases {
+            #expect(CoachingPage.html(for: old, pageLanguage: language, audio: .none)
+                    == CoachingPage.html(for: current, pageLanguage: language, audio: .none))
+        }
+    }
+
     @Test func storedAnalysisWithoutSeriesSaysWhatIsMissing() throws {
         var report = try CoachingFixture.report("devcall2_en_00")
         for k in report.channels.indices {

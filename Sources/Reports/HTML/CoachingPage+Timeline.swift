@@ -285,7 +285,8 @@ struct TimelineData {
             let d = u.end - u.start
             return d > 0 ? RateUnit(start: u.start, end: u.end, perSecond: Double(u.syllableCount) / d) : nil
         }
-        if let t = report.guidelines?.first(where: { $0.id == GuidelineID.slightlySlow.rawValue })?.thresholds,
+        if let g = report.guidelines?.first(where: { $0.id == GuidelineID.slightlySlow.rawValue }),
+           let t = CoachingSummary.thresholds(g, in: report),
            let lo = t["ratePassMinPerSecond"], let hi = t["ratePassMaxPerSecond"] {
             rateBand = (lo, hi)
         }

@@ -97,7 +97,7 @@ struct Builder {
     var rateUnit: String { text(report.settings.language == .ja ? "unit.moraePerSecond" : "unit.sylPerSecond") }
 
     func target(_ g: GuidelineResult) -> String? {
-        guard let thresholds = g.thresholds, text.has("target.\(g.id)") else { return g.target }
+        guard let thresholds = CoachingSummary.thresholds(g, in: report), text.has("target.\(g.id)") else { return g.target }
         return text("target.\(g.id)", thresholds, ["unit": rateUnit])
     }
 
@@ -116,7 +116,7 @@ struct Builder {
             if let builtIn, builtIn.reason == g.reason, text.has("reason.item.\(g.id)") { return text("reason.item.\(g.id)") }
             return g.reason
         }
-        return text.has("reason.\(kind)") ? text("reason.\(kind)", g.thresholds ?? [:]) : g.reason
+        return text.has("reason.\(kind)") ? text("reason.\(kind)", CoachingSummary.thresholds(g, in: report) ?? [:]) : g.reason
     }
 
     func tip(_ g: GuidelineResult) -> String? {
