@@ -119,7 +119,7 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def check_page(browser, path, screenshot_dir):
+def check_page(browser, path, screenshot_dir, width):
     url = "file://" + os.path.abspath(path)
     found = {"page": path, "console_errors": [], "exceptions": [], "log_errors": [],
              "failed_loads": [], "external_requests": [], "clicks": []}
@@ -216,9 +216,12 @@ def check_page(browser, path, screenshot_dir):
     drain()
 
     if screenshot_dir:
+        # A window as tall as the page, so the player (sticky at the window's foot) sits at its end.
         evaluate("window.scrollTo(0,0)")
-        shot = browser.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
-                            session=session)
+        height = evaluate("document.documentElement.scrollHeight")
+        browser.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
+                                                            "mobile": False}, session=session)
+        shot = browser.call("Page.captureScreenshot", {"format": "png"}, session=session)
         folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
         name = folder + "-" + os.path.splitext(os.path.basename(path))[0] + ".png"
         os.makedirs(screenshot_dir, exist_ok=True)
@@ -239,7 +242,7 @@ def main():
     browser = None
     try:
         browser = Browser(options.width, options.height)
-        pages = [check_page(browser, page, options.screenshot_dir) for page in options.pages]
+        pages = [check_page(browser, page, options.screenshot_dir, options.width) for page in options.pages]
     except Exception as error:  # the harness could not drive the browser
         print(json.dumps({"harness_error": repr(error)}))
         sys.exit(2)
