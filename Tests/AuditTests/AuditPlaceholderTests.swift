@@ -1,6 +1,0 @@
-import Testing
-@testable import Audit
-
-struct AuditPlaceholderTests {
-    @Test func targetBuilds() { _ = Audit.self }
-}
