@@ -11,7 +11,7 @@ import SpeechAnalysis
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Audit a batch of calls; results in SQLite (docs/audit.md).",
-        subcommands: [AuditRun.self, AuditSummaryCommand.self, AuditRescore.self, AuditExport.self, AuditFailures.self, AuditCheck.self, AuditWorker.self])
+        subcommands: [AuditRun.self, AuditSummaryCommand.self, AuditRescore.self, AuditExport.self, AuditFailures.self, AuditCheck.self, AuditMerge.self, AuditWorker.self])
 }
 
 /// Options every audit subcommand takes.
@@ -67,7 +67,22 @@ struct AuditRun: ParsableCommand {
 
     @Flag(help: .hidden) var timing = false
 
+    @Option(help: "Take only shard K of N of the inputs (K/N, e.g. 0/4), by a hash of each path; or auto: K and N from a Slurm job array or a Kubernetes Indexed Job (docs/scale.md).")
+    var shard: String?
+
+    @Option(help: "With --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions; default: VOICEQA_SHARD_COUNT).")
+    var shardCount: Int?
+
     @OptionGroup var analysis: AnalysisArguments
+
+    /// The shard this process takes, if any; a bad value or `auto` outside a scheduler is one line.
+    func selectedShard() throws -> Shard? {
+        guard let shard else { return nil }
+        do {
+            if shard == "auto" { return try Shard.fromScheduler(environment: ProcessInfo.processInfo.environment, kubernetesCount: shardCount) }
+            return try Shard.parse(shard)
+        } catch let e as ShardError { throw ValidationError(e.description) }
+    }
 
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give PATHs or --manifest FILE") }
@@ -80,10 +95,12 @@ struct AuditRun: ParsableCommand {
         try reportingFailures {
             let rubric = try analysis.loadRubric()
             let options = try analysis.analysisOptions(rubric: rubric, pitchTrack: !noSeries)
-            let scan: InputScan
+            var scan: InputScan
             if let manifest { scan = try Manifest.load(path: manifest) } else {
                 scan = try AuditInputs.scan(arguments: paths, pattern: try agentFrom.map { try PathPattern($0) })
             }
+            let shardValue = try selectedShard()
+            if let shardValue { scan.inputs = scan.inputs.filter { shardValue.contains(path: $0.path) } }
             let store = try database.open(create: true)
             let startedAt = AuditTime.now()
             let settings = AuditRunner.Settings(
@@ -101,7 +118,7 @@ struct AuditRun: ParsableCommand {
                                      arguments: CommandLine.arguments.dropFirst().joined(separator: " "),
                                      analysedCount: outcome.analysedCount, skippedCount: outcome.alreadyDoneCount,
                                      failedCount: outcome.failedCount, notAudioCount: scan.notAudio.count))
-            var line = "audit: \(scan.inputs.count) file(s): \(outcome.analysedCount) analysed, \(outcome.alreadyDoneCount) already in the database, \(outcome.failedCount) failed"
+            var line = "audit: " + (shardValue.map { "shard \($0): " } ?? "") + "\(scan.inputs.count) file(s): \(outcome.analysedCount) analysed, \(outcome.alreadyDoneCount) already in the database, \(outcome.failedCount) failed"
             if !scan.notAudio.isEmpty { line += "; \(scan.notAudio.count) not audio, skipped" }
             if !scan.unmatchedPattern.isEmpty { line += "; \(scan.unmatchedPattern.count) not matching --agent-from (no agent)" }
             line += String(format: "; %.2f h of audio in %.1f s", outcome.audioSeconds / 3600, outcome.wallSeconds)
