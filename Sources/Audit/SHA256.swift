@@ -42,12 +42,14 @@ public struct SHA256: Sendable {
             bufferedCount += take; p += take; remaining -= take
             if bufferedCount == 64 {
                 let block = buffer
-                block.withUnsafeBytes { compress($0.baseAddress!) }
+                block.withUnsafeBytes { compress($0.baseAddress!, blockCount: 1) }
                 bufferedCount = 0
             }
         }
-        while remaining >= 64 {
-            compress(p); p += 64; remaining -= 64
+        if remaining >= 64 {
+            let blocks = remaining / 64
+            compress(p, blockCount: blocks)
+            p += 64 * blocks; remaining -= 64 * blocks
         }
         if remaining > 0 {
             buffer.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: p, byteCount: remaining) }
@@ -70,32 +72,38 @@ public struct SHA256: Sendable {
         return words.flatMap { w in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: w >> UInt32($0)) } }
     }
 
-    /// One 64-byte block (§6.2.2).
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                let b = block.advanced(by: 4 * t)
-                w[t] = UInt32(b.load(fromByteOffset: 0, as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
-                    | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
-            }
-            for t in 16..<64 {
-                let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)      // σ0, (4.6)
-                let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)       // σ1, (4.7)
-                w[t] = s1 &+ w[t - 7] &+ s0 &+ w[t - 16]
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]  // Σ1, Ch
-                    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))             // Σ0, Maj
-                    h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+    /// `blockCount` 64-byte blocks (§6.2.2). One call for many blocks, rotations written out and
+    /// no calls inside the rounds: the tests run unoptimised builds, which hash every test file.
+    private mutating func compress(_ data: UnsafeRawPointer, blockCount: Int) {
+        var (h0, h1, h2, h3, h4, h5, h6, h7) = state
+        Self.k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                let bytes = data.assumingMemoryBound(to: UInt8.self)
+                for blockIndex in 0..<blockCount {
+                    let b = bytes + 64 * blockIndex
+                    for t in 0..<16 {
+                        w[t] = UInt32(b[4 * t]) << 24 | UInt32(b[4 * t + 1]) << 16 | UInt32(b[4 * t + 2]) << 8 | UInt32(b[4 * t + 3])
+                    }
+                    for t in 16..<64 {
+                        let x = w[t - 15], y = w[t - 2]
+                        let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)      // σ0, (4.6)
+                        let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)    // σ1, (4.7)
+                        w[t] = s1 &+ w[t - 7] &+ s0 &+ w[t - 16]
+                    }
+                    var a = h0, b2 = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+                    for t in 0..<64 {
+                        let bigSigma1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)        // Σ1, (4.5)
+                        let t1 = h &+ bigSigma1 &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]                      // Ch, (4.2)
+                        let bigSigma0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)       // Σ0, (4.4)
+                        let t2 = bigSigma0 &+ ((a & b2) ^ (a & c) ^ (b2 & c))                                  // Maj, (4.3)
+                        h = g; g = f; f = e; e = d &+ t1; d = c; c = b2; b2 = a; a = t1 &+ t2
+                    }
+                    h0 &+= a; h1 &+= b2; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
                 }
             }
-            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
         }
+        state = (h0, h1, h2, h3, h4, h5, h6, h7)
     }
-
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     /// Lower-case hex of `bytes`' digest.
     public static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {

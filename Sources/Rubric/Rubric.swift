@@ -29,6 +29,7 @@ public struct Rubric: Sendable, Codable, Equatable {
     }
     public struct Tips: Sendable, Codable, Equatable {
         public var zh: String, ja: String, en: String
+        public init(zh: String, ja: String, en: String) { self.zh = zh; self.ja = ja; self.en = en }
         public func text(_ language: SpeechLanguage) -> String {
             switch language { case .zh: zh; case .ja: ja; case .en: en }
         }

@@ -113,7 +113,9 @@ struct AuditRun: ParsableCommand {
             let runner = AuditRunner(store: store, settings: settings, pool: WorkerPool(timeLimitSeconds: analysis.timeLimitSeconds.map { $0 + 5 }),
                                      progress: progress)
             let outcome = try runner.run(scan.inputs)
-            for f in outcome.failures { StandardOutput.error("voiceqa: \(f.filePath): \(f.reason)") }
+            for f in outcome.failures {
+                StandardOutput.error("voiceqa: " + (f.reason.hasPrefix(f.filePath) ? f.reason : "\(f.filePath): \(f.reason)"))
+            }
             try? store.logRun(RunRow(startedAt: startedAt, finishedAt: AuditTime.now(), toolVersion: VoiceQAVersion.string,
                                      arguments: CommandLine.arguments.dropFirst().joined(separator: " "),
                                      analysedCount: outcome.analysedCount, skippedCount: outcome.alreadyDoneCount,

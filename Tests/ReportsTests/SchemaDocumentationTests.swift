@@ -24,7 +24,9 @@ struct SchemaDocumentationTests {
             for (k, v) in object {
                 let p = prefix.isEmpty ? k : "\(prefix).\(k)"
                 result.insert(p)
-                if k == "notMeasurable" { continue }   // its keys are measure names, documented with the measures
+                // Keys that are names documented in a row's text: measure names, the rubric's threshold
+                // names, and each evidence kind's value names.
+                if k == "notMeasurable" || (prefix.hasPrefix("guidelines") && (k == "thresholds" || k == "values")) { continue }
                 result.formUnion(paths(v, prefix: p))
             }
         } else if let array = value as? [Any] {

@@ -8,7 +8,8 @@ import SpeechAnalysis
 /// Long calls are cut into rows of equal span (5, 10, 15, 20, 30 or 60 minutes, the shortest that
 /// gives at most 12 rows), all on the same scale, so a second is as wide in every row and the page
 /// prints without a zoom control. Series are decimated for the page: the pitch track to one median
-/// per bin of 1/450 of a row (at least 20 ms), loudness kept at its one value per second.
+/// per bin of 1/450 of a row (at least 20 ms) over the agent's speech segments only, loudness kept at
+/// its one value per second.
 extension Builder {
     /// Geometry of a row, in SVG user units.
     enum Row {
@@ -61,10 +62,10 @@ extension Builder {
         var s = "<svg class=\"row\" viewBox=\"0 0 \(n(R.width)) \(n(R.height))\" data-start=\"\(n(start))\" data-span=\"\(n(span))\" data-x0=\"\(n(R.x0))\" data-w=\"\(n(R.plotWidth))\" role=\"img\" aria-label=\"\(E.attribute(text("timeline.heading"))) \(PageText.clock(start))–\(PageText.clock(end))\">"
         // Background bands spanning both lanes: rings, holds, dead air (clickable).
         let bandTop = R.agentY - 4, bandHeight = R.customerY + R.laneHeight + 4 - bandTop
-        func band(_ a: Double, _ b: Double, fill: String, key: String, values: [String: Double] = [:], pattern: String? = nil) -> String {
+        func band(_ a: Double, _ b: Double, fill: String, key: String, mark: String, pattern: String? = nil) -> String {
             guard inRow(a, b) else { return "" }
             let label = "\(text(key)) \(PageText.clock(a))–\(PageText.clock(b))"
-            return "<rect x=\"\(n(x(a)))\" y=\"\(n(bandTop))\" width=\"\(n(w(a, b)))\" height=\"\(n(bandHeight))\" fill=\"\(pattern ?? fill)\" data-t=\"\(PageText.fixed(a, decimals: 3))\"><title>\(E.text(label))</title></rect>"
+            return "<rect class=\"mk-\(mark)\" x=\"\(n(x(a)))\" y=\"\(n(bandTop))\" width=\"\(n(w(a, b)))\" height=\"\(n(bandHeight))\" fill=\"\(pattern ?? fill)\" data-t=\"\(PageText.fixed(a, decimals: 3))\"><title>\(E.text(label))</title></rect>"
         }
         s += "<defs><pattern id=\"hm\(n(start))\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\"><rect width=\"6\" height=\"6\" fill=\"#e8dcf5\"/><path d=\"M0 6L6 0\" stroke=\"#8250df\" stroke-width=\"1\"/></pattern></defs>"
         // Axis.
@@ -89,41 +90,41 @@ extension Builder {
         s += "<rect x=\"\(n(R.x0))\" y=\"\(n(R.agentY))\" width=\"\(n(x(end) - R.x0))\" height=\"\(n(R.laneHeight))\" fill=\"#eef3f8\"/>"
         s += "<rect x=\"\(n(R.x0))\" y=\"\(n(R.customerY))\" width=\"\(n(x(end) - R.x0))\" height=\"\(n(R.laneHeight))\" fill=\"#fbf2e9\"/>"
         // Rings, holds and dead air over the lanes' backgrounds, under the speech.
-        for ring in d.rings { s += band(ring.start, ring.end, fill: "#fde2c8", key: "legend.ring") }
+        for ring in d.rings { s += band(ring.start, ring.end, fill: "#fde2c8", key: "legend.ring", mark: "ring") }
         for h in d.holds {
             switch h.kind {
-            case .music: s += band(h.start, h.end, fill: "", key: "legend.holdMusic", pattern: "url(#hm\(n(start)))")
-            case .tone: s += band(h.start, h.end, fill: "#d8c8f0", key: "legend.holdTone")
-            case .silence: s += band(h.start, h.end, fill: "#e4e7eb", key: "legend.holdSilence")
+            case .music: s += band(h.start, h.end, fill: "", key: "legend.holdMusic", mark: "hold-music", pattern: "url(#hm\(n(start)))")
+            case .tone: s += band(h.start, h.end, fill: "#d8c8f0", key: "legend.holdTone", mark: "hold-tone")
+            case .silence: s += band(h.start, h.end, fill: "#e4e7eb", key: "legend.holdSilence", mark: "hold-silence")
             }
         }
-        for a in d.deadAir { s += band(a.start, a.end, fill: "#fbd5d5", key: "legend.deadAir") }
+        for a in d.deadAir { s += band(a.start, a.end, fill: "#fbd5d5", key: "legend.deadAir", mark: "dead-air") }
         let agentPath = lanePath(d.agentSegments, y: R.agentY, h: R.laneHeight)
-        if !agentPath.isEmpty { s += "<path d=\"\(agentPath)\" fill=\"\(PageStyle.agentColour)\"/>" }
+        if !agentPath.isEmpty { s += "<path class=\"mk-speech-agent\" d=\"\(agentPath)\" fill=\"\(PageStyle.agentColour)\"/>" }
         let customerPath = lanePath(d.customerSegments, y: R.customerY, h: R.laneHeight)
-        if !customerPath.isEmpty { s += "<path d=\"\(customerPath)\" fill=\"\(PageStyle.customerColour)\"/>" }
+        if !customerPath.isEmpty { s += "<path class=\"mk-speech-customer\" d=\"\(customerPath)\" fill=\"\(PageStyle.customerColour)\"/>" }
         let overlapPath = lanePath(d.overlaps, y: R.agentY + R.laneHeight + 2, h: R.customerY - R.agentY - R.laneHeight - 4)
-        if !overlapPath.isEmpty { s += "<path d=\"\(overlapPath)\" fill=\"\(PageStyle.overlapColour)\"/>" }
+        if !overlapPath.isEmpty { s += "<path class=\"mk-overlap\" d=\"\(overlapPath)\" fill=\"\(PageStyle.overlapColour)\"/>" }
         // Greeting: a bracket over the agent lane.
         if let g = d.greeting, inRow(g.start, g.end) {
-            s += "<path d=\"M\(n(x(g.start))) \(n(R.agentY - 1))v-4h\(n(w(g.start, g.end)))v4\" fill=\"none\" stroke=\"#1a7f37\" stroke-width=\"2\" data-t=\"\(PageText.fixed(g.start, decimals: 3))\"><title>\(E.text(text("legend.greeting") + " " + PageText.clock(g.start)))</title></path>"
+            s += "<path class=\"mk-greeting\" d=\"M\(n(x(g.start))) \(n(R.agentY - 1))v-4h\(n(w(g.start, g.end)))v4\" fill=\"none\" stroke=\"#1a7f37\" stroke-width=\"2\" data-t=\"\(PageText.fixed(g.start, decimals: 3))\"><title>\(E.text(text("legend.greeting") + " " + PageText.clock(g.start)))</title></path>"
         }
         // Filled pauses: amber dots on the agent lane.
         for f in d.filledPauses where inRow(f.start, f.end) {
-            s += "<circle cx=\"\(n((x(f.start) + x(f.end)) / 2))\" cy=\"\(n(R.agentY + R.laneHeight / 2))\" r=\"4\" fill=\"#f2c744\" stroke=\"#7a5a00\" stroke-width=\"1\" data-t=\"\(PageText.fixed(f.start, decimals: 3))\"><title>\(E.text(text("legend.filledPause") + " " + PageText.clock(f.start)))</title></circle>"
+            s += "<circle class=\"mk-filled-pause\" cx=\"\(n((x(f.start) + x(f.end)) / 2))\" cy=\"\(n(R.agentY + R.laneHeight / 2))\" r=\"4\" fill=\"#f2c744\" stroke=\"#7a5a00\" stroke-width=\"1\" data-t=\"\(PageText.fixed(f.start, decimals: 3))\"><title>\(E.text(text("legend.filledPause") + " " + PageText.clock(f.start)))</title></circle>"
         }
         // Backchannels: small diamonds at the bottom of the speaker's lane.
         for b in d.backchannels where inRow(b.time, b.time) {
             let y = (b.by == .agent ? R.agentY : R.customerY) + R.laneHeight
             let xb = x(b.time)
-            s += "<path d=\"M\(n(xb)) \(n(y - 7))l4 4l-4 4l-4-4z\" fill=\"#fff\" stroke=\"#24292f\" stroke-width=\"1.2\" data-t=\"\(PageText.fixed(b.time, decimals: 3))\"><title>\(E.text(text("legend.backchannel") + " " + PageText.clock(b.time)))</title></path>"
+            s += "<path class=\"mk-backchannel-\(b.by.rawValue)\" d=\"M\(n(xb)) \(n(y - 7))l4 4l-4 4l-4-4z\" fill=\"#fff\" stroke=\"#24292f\" stroke-width=\"1.2\" data-t=\"\(PageText.fixed(b.time, decimals: 3))\"><title>\(E.text(text("legend.backchannel") + " " + PageText.clock(b.time)))</title></path>"
         }
         // Interruptions: a triangle above the interrupter's lane, in the overlap colour.
         for i in d.interruptions where inRow(i.time, i.time) {
             let y = i.by == .agent ? R.agentY - 2 : R.customerY - 2
             let xi = x(i.time)
             let key = i.by == .agent ? "legend.interruptionAgent" : "legend.interruptionCustomer"
-            s += "<path class=\"intr-\(i.by.rawValue)\" d=\"M\(n(xi - 6)) \(n(y - 9))h12l-6 9z\" fill=\"\(PageStyle.overlapColour)\" stroke=\"#fff\" stroke-width=\"1\" data-t=\"\(PageText.fixed(i.time, decimals: 3))\"><title>\(E.text(text(key) + " " + PageText.clock(i.time)))</title></path>"
+            s += "<path class=\"mk-interruption-\(i.by.rawValue)\" d=\"M\(n(xi - 6)) \(n(y - 9))h12l-6 9z\" fill=\"\(PageStyle.overlapColour)\" stroke=\"#fff\" stroke-width=\"1\" data-t=\"\(PageText.fixed(i.time, decimals: 3))\"><title>\(E.text(text(key) + " " + PageText.clock(i.time)))</title></path>"
         }
         // Moments to coach: numbered markers on the axis.
         var placed: [Double] = []
@@ -132,7 +133,7 @@ extension Builder {
             var xm = x(e.start)
             while placed.contains(where: { abs($0 - xm) < 15 }) { xm += 15 }   // moments at one time side by side
             placed.append(xm)
-            s += "<g data-t=\"\(PageText.fixed(e.start, decimals: 3))\"><circle cx=\"\(n(xm))\" cy=\"\(n(R.axisY - 4))\" r=\"7\" fill=\"\(m.isMiss ? "#cf222e" : "#1a7f37")\"/><text x=\"\(n(xm))\" y=\"\(n(R.axisY - 0.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(k + 1)</text><title>\(E.text(title(m.guideline)))</title></g>"
+            s += "<g class=\"mk-moment\" data-t=\"\(PageText.fixed(e.start, decimals: 3))\"><circle cx=\"\(n(xm))\" cy=\"\(n(R.axisY - 4))\" r=\"7\" fill=\"\(m.isMiss ? "#cf222e" : "#1a7f37")\"/><text x=\"\(n(xm))\" y=\"\(n(R.axisY - 0.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(k + 1)</text><title>\(E.text(title(m.guideline)))</title></g>"
         }
         // Pitch panel.
         s += "<text class=\"lbl\" x=\"\(n(R.x0 - 6))\" y=\"\(n(R.pitchY + R.pitchHeight / 2 + 4))\" text-anchor=\"end\">\(E.text(text("panel.pitch")))</text>"
@@ -154,7 +155,7 @@ extension Builder {
                 } else { pen = false }
                 b += bin
             }
-            if !path.isEmpty { s += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(PageStyle.agentColour)\" stroke-width=\"1.6\" stroke-linejoin=\"round\"/>" }
+            if !path.isEmpty { s += "<path class=\"mk-pitch\" d=\"\(path)\" fill=\"none\" stroke=\"\(PageStyle.agentColour)\" stroke-width=\"1.6\" stroke-linejoin=\"round\"/>" }
         }
         // Loudness panel.
         s += "<text class=\"lbl\" x=\"\(n(R.x0 - 6))\" y=\"\(n(R.loudY + R.loudHeight / 2 + 4))\" text-anchor=\"end\">\(E.text(text("panel.loudness")))</text>"
@@ -164,7 +165,7 @@ extension Builder {
         }
         s += "<line class=\"grid\" x1=\"\(n(R.x0))\" y1=\"\(n(R.loudY))\" x2=\"\(n(x(end)))\" y2=\"\(n(R.loudY))\"/><line class=\"grid\" x1=\"\(n(R.x0))\" y1=\"\(n(R.loudY + R.loudHeight))\" x2=\"\(n(x(end)))\" y2=\"\(n(R.loudY + R.loudHeight))\"/>"
         s += "<text class=\"axis\" x=\"\(n(R.x0 - 6))\" y=\"\(n(R.loudY + 8))\" text-anchor=\"end\">\(Int(R.loudTopLUFS))</text><text class=\"axis\" x=\"\(n(R.x0 - 6))\" y=\"\(n(R.loudY + R.loudHeight))\" text-anchor=\"end\">\(Int(R.loudBottomLUFS))</text>"
-        for (series, colour, dash) in [(d.customerLoudness, PageStyle.customerColour, " stroke-dasharray=\"4 2\""), (d.agentLoudness, PageStyle.agentColour, "")] {
+        for (series, colour, dash, role) in [(d.customerLoudness, PageStyle.customerColour, " stroke-dasharray=\"4 2\"", "customer"), (d.agentLoudness, PageStyle.agentColour, "", "agent")] {
             guard let series else { continue }
             var path = "", pen = false
             let first = max(0, Int(start.rounded(.down))), last = min(series.count - 1, Int(end.rounded(.up)))
@@ -176,7 +177,7 @@ extension Builder {
                     } else { pen = false }
                 }
             }
-            if !path.isEmpty { s += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.4\"\(dash)/>" }
+            if !path.isEmpty { s += "<path class=\"mk-loudness-\(role)\" d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.4\"\(dash)/>" }
         }
         // Rate panel: one bar per agent utterance at its rate; the target band shaded.
         s += "<text class=\"lbl\" x=\"\(n(R.x0 - 6))\" y=\"\(n(R.rateY + R.rateHeight / 2 + 4))\" text-anchor=\"end\">\(E.text(text("panel.rate")))</text>"
@@ -191,7 +192,7 @@ extension Builder {
             let r = u.perSecond, y = ry(r)
             ratePath += "M\(n(x(u.start))) \(n(y))h\(n(w(u.start, u.end)))v\(n(R.rateY + R.rateHeight - y))h-\(n(w(u.start, u.end)))z"
         }
-        if !ratePath.isEmpty { s += "<path d=\"\(ratePath)\" fill=\"\(PageStyle.agentColour)\" fill-opacity=\"0.55\" stroke=\"\(PageStyle.agentColour)\" stroke-width=\"0.6\"/>" }
+        if !ratePath.isEmpty { s += "<path class=\"mk-rate\" d=\"\(ratePath)\" fill=\"\(PageStyle.agentColour)\" fill-opacity=\"0.55\" stroke=\"\(PageStyle.agentColour)\" stroke-width=\"0.6\"/>" }
         s += "<line class=\"ph\" x1=\"0\" y1=\"\(n(R.agentY - 6))\" x2=\"0\" y2=\"\(n(R.rateY + R.rateHeight))\"/>"
         return s + "</svg>\n"
     }
@@ -268,7 +269,14 @@ struct TimelineData {
         }
         if let g = agent?.pitch?.greeting { greeting = Segment(start: g.start, end: max(g.start, g.end)) }
         if let p = agent?.pitch, let t = p.track, t.hopSeconds > 0 {
-            agentTrack = Track(hopSeconds: t.hopSeconds, startSeconds: t.startSeconds, hz: t.hz)
+            // Only the agent's speech: the tracker also follows music on hold, which is not the agent's voice.
+            var hz = [Double](repeating: 0, count: t.hz.count)
+            for seg in agentSegments {
+                let a = max(0, Int(((seg.start - t.startSeconds) / t.hopSeconds).rounded(.up)))
+                let b = min(t.hz.count, Int(((seg.end - t.startSeconds) / t.hopSeconds).rounded(.down)) + 1)
+                if a < b { for i in a..<b { hz[i] = t.hz[i] } }
+            }
+            agentTrack = Track(hopSeconds: t.hopSeconds, startSeconds: t.startSeconds, hz: hz)
             agentMedianHz = p.medianHz > 0 ? p.medianHz : nil
         }
         agentLoudness = agent?.loudness?.shortTermLoudnessLUFS

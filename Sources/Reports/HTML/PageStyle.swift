@@ -71,6 +71,7 @@ blockquote{margin:0;padding:0 0 0 8px;border-left:3px solid var(--line);color:#3
 .nm li{margin:.2rem 0}
 .player{position:sticky;bottom:0;margin:1.2rem -24px 0;background:rgba(255,255,255,.97);border-top:1px solid var(--line);padding:8px 24px;display:flex;gap:14px;align-items:center;z-index:5}
 .player audio{width:min(640px,60vw)}
+.player b{white-space:nowrap}
 footer{margin-top:2rem;font-size:.8rem;color:var(--muted)}
 @media print{
   @page{size:A4 landscape;margin:12mm}

@@ -82,3 +82,10 @@ public struct PageText: Sendable {
         return Array(Set(keys)).sorted()
     }
 }
+
+extension PageText {
+    /// The raw template of `key` in this language (nil when missing): for the table tests.
+    public func template(_ key: String) -> String? { table[key] }
+    /// Every key of this language's table.
+    public var keys: [String] { Array(table.keys) }
+}
