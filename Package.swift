@@ -34,7 +34,7 @@ let package = Package(
         // A PostgreSQL connection through libpq (blocking, one per process), for the shared audit store.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         // Batch audits: inputs, analysis keys, the results store (SQLite via GRDB) and summaries.
-        .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis",
+        .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis", "PostgresClient",
                                               .product(name: "GRDB", package: "GRDB.swift")]),
         // The CLI: parses arguments, calls the targets, sets exit codes.
         .executableTarget(name: "voiceqa", dependencies: [

@@ -11,7 +11,7 @@ import SpeechAnalysis
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Audit a batch of calls; results in SQLite (docs/audit.md).",
-        subcommands: [AuditRun.self, AuditSummaryCommand.self, AuditRescore.self, AuditExport.self, AuditFailures.self, AuditCheck.self, AuditMerge.self, AuditWorker.self])
+        subcommands: [AuditRun.self, AuditSummaryCommand.self, AuditRescore.self, AuditExport.self, AuditFailures.self, AuditCheck.self, AuditMerge.self, AuditEnqueue.self, AuditWork.self, AuditStatus.self, AuditWorker.self])
 }
 
 /// Options every audit subcommand takes.
