@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         // deploy/ on real engines: Slurm job arrays and the merge, Kubernetes manifests (offline).
-        .testTarget(name: "DeployTests", dependencies: ["TestSupport", "AudioIO", "DSP"]),
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport", "AudioIO", "DSP", "PostgresClient"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "RubricTests", dependencies: ["Rubric", "Reports", "CallAnalysis", "SpeechAnalysis", "TestSupport"]),
         // Broken and hostile input through decode, analysis and JSON (generated corpus).

@@ -22,6 +22,9 @@ public struct WorkQueue {
         public var analysedCount = 0, alreadyDoneCount = 0, failedCount = 0
         public var audioSeconds = 0.0
         public var failures: [FailureRow] = []
+        /// Wall time of the whole run, and the part spent in the database (claims, lookups, writes, commits).
+        public var wallSeconds = 0.0
+        public var storeSeconds = 0.0
     }
 
     let store: PostgresAuditStore
@@ -72,6 +75,8 @@ public struct WorkQueue {
     public func work(settings: AuditRunner.Settings, pool: WorkerPool, claimDelaySeconds: Double? = nil,
                      log: (String) -> Void) throws -> WorkOutcome {
         var outcome = WorkOutcome()
+        let clock = ContinuousClock(), started = clock.now
+        defer { outcome.wallSeconds = WorkerPool.seconds(started.duration(to: clock.now)) }
         let rubricSHA = AnalysisKey.rubricSHA256(settings.rubric)
         try store.addRubric(RubricEntry(sha256: rubricSHA, version: settings.rubric.rubricVersion,
                                         canonicalJSON: AnalysisKey.canonicalRubric(settings.rubric), addedAt: AuditTime.now()))
@@ -105,7 +110,9 @@ public struct WorkQueue {
             log("claimed \(input.path)")
             if let claimDelaySeconds, claimDelaySeconds > 0 { Thread.sleep(forTimeInterval: claimDelaySeconds) }
 
-            let result = try analyse(input, settings: settings, rubricSHA: rubricSHA, pool: pool)
+            var childSeconds = 0.0
+            let claimStarted = clock.now
+            let result = try analyse(input, settings: settings, rubricSHA: rubricSHA, pool: pool, childSeconds: &childSeconds)
             switch result {
             case let .done(audioSeconds, fresh):
                 if fresh { outcome.analysedCount += 1; outcome.audioSeconds += audioSeconds } else { outcome.alreadyDoneCount += 1 }
@@ -120,6 +127,8 @@ public struct WorkQueue {
                             [.text(state), .text(AuditTime.now()), .int(id)])
             store.leaveClaim(); inClaim = false
             do { try connection.execute(script: "COMMIT") } catch let e as PostgresError { throw AuditError.database("\(store.redactedURL): \(e)") }
+            // Everything in this claim but the child's analysis and the file's hashing is the store's.
+            outcome.storeSeconds += max(0, WorkerPool.seconds(claimStarted.duration(to: clock.now)) - childSeconds)
         }
     }
 
@@ -127,7 +136,8 @@ public struct WorkQueue {
 
     /// One claimed call, as `AuditRunner` does it: key by the file's bytes and the settings; store
     /// only the recording when the key is known; otherwise analyse in a worker child and store it.
-    private func analyse(_ input: AuditInput, settings: AuditRunner.Settings, rubricSHA: String, pool: WorkerPool) throws -> Result {
+    private func analyse(_ input: AuditInput, settings: AuditRunner.Settings, rubricSHA: String, pool: WorkerPool,
+                         childSeconds: inout Double) throws -> Result {
         func fail(_ reason: String, stderr: String = "") throws -> Result {
             let row = FailureRow(path: input.path, filePath: input.filePath, reason: reason, stderr: stderr)
             try store.commitFailure(row)
@@ -137,7 +147,9 @@ public struct WorkQueue {
         if let language = input.language { options.language = language }
         if let channel = input.agentChannel { options.agentChannel = channel; options.channelPair = nil }
         let fileSHA: String
+        let hashStarted = ContinuousClock.now
         do { fileSHA = try AuditRunner.hashFile(input.filePath) } catch { return try fail("\(error)") }
+        childSeconds += WorkerPool.seconds(hashStarted.duration(to: .now))
         let key = AnalysisKey(fileSHA256: fileSHA, settingsSHA256: AnalysisKey.settingsSHA256(options), rubricSHA256: rubricSHA)
         let recording = RecordingRow(input, fileSHA256: fileSHA)
         if try store.hasAnalysis(key: key.value) {
@@ -149,6 +161,7 @@ public struct WorkQueue {
         var finished: [WorkerPool.Finished] = []
         while finished.isEmpty { finished = pool.poll(timeoutMilliseconds: 200) }
         let done = finished[0]
+        childSeconds += done.wallSeconds
         let stderrText = String(decoding: done.stderr, as: UTF8.self)
         switch AuditRunner.parse(done) {
         case let .success(digest, report):

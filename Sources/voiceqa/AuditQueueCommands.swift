@@ -70,6 +70,7 @@ struct AuditWork: ParsableCommand {
     @OptionGroup var database: SharedDatabaseOption
     @Flag(help: "Store the analysis without the F0 track and per-second series.")
     var noSeries = false
+    @Flag(help: .hidden) var timing = false
     @OptionGroup var analysis: AnalysisArguments
 
     func run() throws {
@@ -89,6 +90,9 @@ struct AuditWork: ParsableCommand {
                                          claimDelaySeconds: delay) { line in StandardOutput.error("work[\(pid)]: \(line)") }
             try StandardOutput.write("work: \(outcome.analysedCount) analysed, \(outcome.alreadyDoneCount) already done, \(outcome.failedCount) failed"
                                      + String(format: "; %.2f h of audio", outcome.audioSeconds / 3600))
+            if timing {
+                try StandardOutput.write(String(format: "timing: wall %.3f s, store %.3f s", outcome.wallSeconds, outcome.storeSeconds))
+            }
             if outcome.failedCount > 0 { throw ExitCode(ExitCodes.someFilesFailed) }
         }
     }
