@@ -33,6 +33,8 @@ public struct AuditRunner {
         public var hashSeconds = 0.0
         public var workerOverheadSeconds = 0.0
         public var workerAnalysisSeconds = 0.0
+        /// The largest peak resident memory of any worker, MB.
+        public var workerPeakResidentMB = 0.0
         public var failures: [FailureRow] = []
     }
 
@@ -134,6 +136,7 @@ public struct AuditRunner {
                 guard let job = jobs.removeValue(forKey: done.job) else { continue }
                 let keyValue = job.key.value
                 runningByKey[keyValue] = nil
+                outcome.workerPeakResidentMB = max(outcome.workerPeakResidentMB, done.peakResidentMB)
                 let stderrText = String(decoding: done.stderr, as: UTF8.self)
                 switch Self.parse(done) {
                 case let .success(digest, report):

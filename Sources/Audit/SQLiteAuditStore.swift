@@ -346,6 +346,17 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    /// Analysis key → the file path of its first recording (as given to `audit run`).
+    public func recordingFilePaths() throws -> [String: String] {
+        try read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT analysis_key, MIN(file_path) AS file_path FROM recordings GROUP BY analysis_key") {
+                out[row["analysis_key"]] = row["file_path"]
+            }
+            return out
+        }
+    }
+
     public func failures() throws -> [FailureRow] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM failures ORDER BY path").map { row in
@@ -377,8 +388,10 @@ public final class SQLiteAuditStore: AuditStore {
         case .failures: sql = "SELECT path, file_path, reason, stderr, attempts, failed_at FROM failures ORDER BY path"
         }
         try read { db in
-            let cursor = try Row.fetchCursor(db, sql: sql)
-            var columns: [String]? = nil
+            let statement = try db.makeStatement(sql: sql)
+            var columns: [String]? = statement.columnNames.filter { $0 != "json_lz4" && $0 != "json_bytes" }
+                + (statement.columnNames.contains("json_lz4") ? ["analysis"] : [])
+            let cursor = try Row.fetchCursor(statement)
             var batch: [[ExportValue]] = []
             while let row = try cursor.next() {
                 var names: [String] = [], values: [ExportValue] = []
@@ -400,7 +413,7 @@ public final class SQLiteAuditStore: AuditStore {
                     let json = (try? LZ4Block.decompress([UInt8](lz4), originalCount: size)).map { String(decoding: $0, as: UTF8.self) }
                     values.append(json.map(ExportValue.text) ?? .null)
                 }
-                if columns == nil { columns = names }
+                columns = names
                 batch.append(values)
                 if batch.count == 256 { try body(columns!, batch); batch = [] }
             }

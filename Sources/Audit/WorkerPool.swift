@@ -21,6 +21,8 @@ public final class WorkerPool {
         public var signal: Int32?
         public var timedOut: Bool
         public var wallSeconds: Double
+        /// The child's peak resident memory, MB (from `wait4`).
+        public var peakResidentMB: Double
     }
 
     final class Child {
@@ -115,12 +117,14 @@ public final class WorkerPool {
         children.removeAll { c in
             guard c.outFD < 0 && c.errFD < 0 else { return false }
             var status: Int32 = 0
-            while waitpid(c.pid, &status, 0) < 0 && errno == EINTR {}
+            var usage = rusage()
+            while wait4(c.pid, &status, 0, &usage) < 0 && errno == EINTR {}
             let signalled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f      // WIFSIGNALED
             finished.append(Finished(job: c.job, stdout: c.out, stderr: c.err,
                                      exitStatus: signalled ? nil : (status >> 8) & 0xff,
                                      signal: signalled ? status & 0x7f : nil, timedOut: c.timedOut,
-                                     wallSeconds: Self.seconds(c.started.duration(to: .now))))
+                                     wallSeconds: Self.seconds(c.started.duration(to: .now)),
+                                     peakResidentMB: Double(usage.ru_maxrss) / 1024))
             return true
         }
         return finished

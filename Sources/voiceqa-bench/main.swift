@@ -20,7 +20,7 @@ struct BenchFile {
 /// Speech-like test signal, generated in blocks: turns of voiced "syllables" (a wavetable
 /// harmonic source at a gliding F0, 4–5 Hz syllable envelope) separated by pauses, the two
 /// channels taking turns, over a −60 dBFS noise floor. Seeded, so every run writes the same file.
-func generate(_ spec: BenchFile, to path: String) throws {
+func generate(_ spec: BenchFile, to path: String, seed firstSeed: UInt64 = 12345) throws {
     var info = SF_INFO(frames: 0, samplerate: Int32(spec.sampleRateHz), channels: Int32(spec.channelCount),
                        format: spec.sfFormat, sections: 0, seekable: 0)
     guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
@@ -34,7 +34,7 @@ func generate(_ spec: BenchFile, to path: String) throws {
         for h in 1...12 { v += sin(2 * .pi * Double(h) * x) / Double(h) }   // sawtooth-like source
         return Float(v * 0.3)
     }
-    var seed: UInt64 = 12345
+    var seed = firstSeed
     func random() -> Double { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53) }
     let total = Int(spec.durationSeconds * rate)
     let block = 8192
@@ -132,6 +132,8 @@ if arguments.count == 3 && arguments[1] == "--one" {
     exit(0)
 }
 
+if arguments.count == 2 && arguments[1] == "--audit" { try auditBenchmark(); exit(0) }
+
 let hours = Double(ProcessInfo.processInfo.environment["BENCH_HOURS"] ?? "1") ?? 1
 let specs = [
     BenchFile(name: "stereo 8 kHz PCM16 WAV", fileExtension: "wav", sfFormat: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16),
@@ -173,3 +175,4 @@ for (k, spec) in specs.enumerated() {
 }
 }
 print("foundation = decode + front end + speech activity; full = every measure and the report's analysis")
+if ProcessInfo.processInfo.environment["BENCH_AUDIT"] != "0" { try auditBenchmark() }

@@ -127,9 +127,12 @@ struct AuditRun: ParsableCommand {
             if outcome.wallSeconds > 0, outcome.audioSeconds > 0 { line += String(format: " (%.0f× realtime)", outcome.audioSeconds / outcome.wallSeconds) }
             try StandardOutput.write(line)
             if timing {
-                try StandardOutput.write(String(format: "timing: wall %.3f s, store %.3f s, hashing %.3f s, worker analysis %.3f s, worker start-up and hand-over %.3f s",
+                var usage = rusage()
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                try StandardOutput.write(String(format: "timing: wall %.3f s, store %.3f s, hashing %.3f s, worker analysis %.3f s, worker start-up and hand-over %.3f s, parent peak %.1f MB, worker peak %.1f MB",
                                                 outcome.wallSeconds, outcome.storeSeconds, outcome.hashSeconds,
-                                                outcome.workerAnalysisSeconds, outcome.workerOverheadSeconds))
+                                                outcome.workerAnalysisSeconds, outcome.workerOverheadSeconds,
+                                                Double(usage.ru_maxrss) / 1024, outcome.workerPeakResidentMB))
             }
             if outcome.failedCount > 0 { throw ExitCode(ExitCodes.someFilesFailed) }
         }
@@ -244,7 +247,8 @@ struct AuditSummaryCommand: ParsableCommand {
             case .csv: text = SummaryRenderer.csv(summary)
             case .json: text = try SummaryRenderer.json(summary) + "\n"
             case .html:
-                try AuditPageWriter.write(summary: summary, calls: calls, store: store, folder: output!, language: pageLanguage)
+                try SummaryPageWriter.write(summary: summary, store: store, folder: output!, language: pageLanguage,
+                                            recordingPaths: try store.recordingFilePaths())
                 try StandardOutput.write("wrote \(output!)/index.html")
                 return
             }

@@ -12,7 +12,8 @@ enum AudioMode: String, ExpressibleByArgument, CaseIterable {
 
 /// `voiceqa report`: one coaching page (HTML) per call — analysed now, or rendered from stored
 /// analyses with `--from-json`. The page is `CoachingPage.html` of the very report `analyze` would
-/// print with `--pitch-track --series`, so both paths give the same bytes.
+/// print with `--pitch-track --series`, so both paths give the same bytes. Each written page's path
+/// is one line on stdout; problems are one line each on stderr.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -73,12 +74,17 @@ struct ReportCommand: ParsableCommand {
             guard case let .success(report) = result else { return }
             let page = try writer.write(report, recordingPath: files[index], pageFile: names[index].file, language: pageLanguage)
             if let line = page.notice { StandardOutput.error("voiceqa: \(line)") }
+            do { try StandardOutput.write(page.path) } catch { throw FatalHandOverError(description: "\(error)") }
+        }
+        if let fatal = outcome.fatalError {
+            StandardOutput.error("voiceqa: \(fatal)")
+            throw ExitCode(ExitCodes.someFilesFailed)
         }
         var failed = 0
         for result in outcome.results {
             if case let .failure(message) = result { failed += 1; StandardOutput.error("voiceqa: \(message)") }
         }
-        if failed > 0 || outcome.fatalError != nil { throw ExitCode(ExitCodes.someFilesFailed) }
+        if failed > 0 { throw ExitCode(ExitCodes.someFilesFailed) }
     }
 
     /// `--from-json`: one page per stored report, no analysis.
@@ -104,6 +110,10 @@ struct ReportCommand: ParsableCommand {
                 let page = try writer.write(report, recordingPath: recording, pageFile: names[k].file,
                                             language: pageLanguage ?? analysis.language ?? report.settings.language)
                 if let line = page.notice { StandardOutput.error("voiceqa: \(line)") }
+                try StandardOutput.write(page.path)
+            } catch let error as StandardOutput.WriteError {
+                StandardOutput.error("voiceqa: \(error)")
+                throw ExitCode(ExitCodes.someFilesFailed)
             } catch {
                 failed += 1
                 StandardOutput.error("voiceqa: \(report.file): \(error)")

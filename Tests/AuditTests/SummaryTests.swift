@@ -2,6 +2,7 @@ import CallAnalysis
 import Foundation
 import Reports
 import Rubric
+import SpeechAnalysis
 import Testing
 import TestSupport
 @testable import Audit
@@ -50,6 +51,18 @@ struct SummaryTests {
         #expect(weekly.groups.map(\.name) == ["2026-W48"])
         #expect(SummaryRenderer.csv(weekly).hasPrefix("week,calls,audio_hours,"))
 
+        // The page: the outliers' worst calls get coaching pages in calls/, linked relatively.
+        let folder = dir.appendingPathComponent("page").path
+        try SummaryPageWriter.write(summary: summary, store: store, folder: folder, language: .ja, recordingPaths: [:])
+        let page = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
+        let pages = try FileManager.default.contentsOfDirectory(atPath: folder + "/calls")
+        #expect(pages.count == Set(summary.outliers.flatMap { $0.worstCalls.map(\.key) }).count && pages.count >= 3)
+        for name in pages {
+            #expect(page.contains("href=\"calls/\(name)\""))
+            #expect(try String(contentsOfFile: folder + "/calls/" + name, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
+        }
+        #expect(page.contains("<html lang=\"ja\">") && page.contains("同僚から大きく離れたオペレーター"))
+
         // Rescore: judging from the stored report gives the verdicts the analysis gave.
         let strictRubric = Self.strictRateRubric()
         let outcome = try Rescore.run(store: store, rubric: .builtIn)
@@ -84,6 +97,34 @@ struct SummaryTests {
         #expect(again.score == report.score)
         #expect(again.guidelines.map(\.verdict) == report.guidelines?.map(\.verdict))
         #expect(AnalysisDigest.verdicts(again.guidelines) == AnalysisDigest(report).verdicts)
+    }
+
+    /// The page is self-contained and escapes what comes from files and manifests.
+    @Test func pageIsSelfContainedAndEscaped() {
+        let evil = "<script>alert(1)</script>"
+        var calls: [SummaryCall] = []
+        for i in 0..<12 {
+            let agent: String = i < 4 ? evil : "agent\(i % 3)"
+            let rate: Double = 4 + Double(i % 3) * 0.1
+            let verdict: String = i % 2 == 0 ? "pass" : "fail"
+            calls.append(SummaryCall(key: "k\(i)", path: "\(evil)/\(i).wav", agent: agent, team: "t\"'&", date: "2026-12-0\(1 + i % 7)",
+                                     language: "zh", durationSeconds: 240, score: Double(60 + i), verdicts: ["clear": verdict],
+                                     articulationRateSyllablesPerSecond: rate, activeSpeechLevelDBov: -26, f0StdevSemitones: 3,
+                                     agentInterruptionCount: i < 4 ? 3 : 0, agentBackchannelCount: 1, deadAirCount: 0, holdCount: 0,
+                                     filledPausesPerMinute: 1))
+        }
+        let s = AuditSummary(calls: calls, grouping: .agent, rubric: .builtIn, rubricSHA256: "ab",
+                             settings: .init(minimumCallsPerAgent: 2, minimumAgentsPerTeam: 3))
+        #expect(!s.outliers.isEmpty)
+        for language in [SpeechLanguage.zh, .ja, .en] {
+            let html = SummaryPage.html(s, language: language, callPages: ["k0": "calls/k0.html"])
+            #expect(!html.contains(evil) && html.contains("&lt;script&gt;"))
+            #expect(html.contains("Content-Security-Policy") && html.contains("default-src &#39;none&#39;"))
+            #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
+            #expect(html.contains("<html lang=\"\(language.rawValue)\">"))
+            #expect(html == SummaryPage.html(s, language: language, callPages: ["k0": "calls/k0.html"]))   // deterministic
+        }
+        #expect(SummaryPage.html(s, language: .zh).contains("通话质检汇总"))
     }
 
     /// Modified z-scores on values with known answers: peers at 4.0, 4.1, 4.2, 4.3 and one at 6.0.

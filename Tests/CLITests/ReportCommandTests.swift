@@ -19,6 +19,7 @@ struct ReportCommandTests {
         let direct = try CLIRunner.run(["report", "--language", "en", "-o", work.appendingPathComponent("a").path, Self.demo])
         let stored = try CLIRunner.run(["report", "--from-json", json, "-o", work.appendingPathComponent("b").path])
         #expect(direct.exitCode == 0 && stored.exitCode == 0, "\(direct.stderr)\(stored.stderr)")
+        #expect(direct.stdout == work.appendingPathComponent("a").path + "/devcall2_en_00.html\n")   // each page's path on stdout
         #expect(stored.stderr.isEmpty, "\(stored.stderr)")   // the recording is found by its path from the current folder
         let a = try page(work.appendingPathComponent("a/devcall2_en_00.html").path)
         let b = try page(work.appendingPathComponent("b/devcall2_en_00.html").path)

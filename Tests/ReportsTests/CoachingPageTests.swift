@@ -154,6 +154,15 @@ struct CoachingPageTests {
         #expect(html.contains("class=\"mk-speech-agent\""))   // what the report has is still drawn
     }
 
+    @Test(arguments: [("calls/2026-11-27_agent7.wav", "2026-11-27"), ("20261127-0930.wav", "2026-11-27"), ("x_2026_02_03.flac", "2026-02-03"),
+                      ("120261127.wav", nil), ("2026-1127.wav", nil), ("2026-13-01.wav", nil), ("call.wav", nil)])
+    func theDateIsTakenFromTheFileName(file: String, date: String?) throws {
+        var report = try CoachingFixture.report("devcall2_en_00")
+        report.file = file
+        let html = CoachingPage.html(for: report, pageLanguage: .en, audio: .none)
+        if let date { #expect(html.contains("<dt>Date</dt><dd>\(date)</dd>")) } else { #expect(!html.contains("<dt>Date</dt>")) }
+    }
+
     @Test(arguments: [(0.0, "0:00"), (59.99, "0:59"), (61, "1:01"), (3599.5, "59:59"), (3600, "1:00:00"), (7384, "2:03:04")])
     func timesAreMinutesAndSecondsThenHours(seconds: Double, shown: String) {
         #expect(PageText.clock(seconds) == shown)

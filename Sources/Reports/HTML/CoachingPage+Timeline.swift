@@ -14,12 +14,12 @@ extension Builder {
     /// Geometry of a row, in SVG user units.
     enum Row {
         static let width = 1000.0, x0 = 96.0, plotWidth = 896.0
-        static let axisY = 12.0
-        static let agentY = 24.0, customerY = 56.0, laneHeight = 20.0
-        static let pitchY = 92.0, pitchHeight = 60.0, pitchRangeSemitones = 12.0
-        static let loudY = 166.0, loudHeight = 48.0, loudTopLUFS = -10.0, loudBottomLUFS = -60.0
-        static let rateY = 228.0, rateHeight = 40.0, rateTop = 10.0
-        static let height = 276.0
+        static let markerY = 8.0, axisY = 26.0
+        static let agentY = 38.0, customerY = 70.0, laneHeight = 20.0
+        static let pitchY = 106.0, pitchHeight = 60.0, pitchRangeSemitones = 12.0
+        static let loudY = 180.0, loudHeight = 48.0, loudTopLUFS = -10.0, loudBottomLUFS = -60.0
+        static let rateY = 242.0, rateHeight = 50.0, rateTop = 10.0
+        static let height = 300.0
         static let pitchBinsPerRow = 450.0, minimumPitchBinSeconds = 0.02
     }
 
@@ -40,7 +40,7 @@ extension Builder {
         let span = Self.rowSpan(duration)
         let rowCount = max(1, Int((duration / span).rounded(.up)))
         var out = "<section class=\"timeline\"><h2>\(E.text(text("timeline.heading")))</h2>"
-        out += "<p class=\"small muted\">\(E.text(text("timeline.hint")))"
+        out += "<p class=\"small muted\"><span class=\"hint\">\(E.text(text("timeline.hint")))</span>"
         if rowCount > 1 { out += " " + E.text(text("timeline.rows", ["minutes": span / 60])) }
         out += "</p>\n"
         let data = TimelineData(report: report)
@@ -133,7 +133,7 @@ extension Builder {
             var xm = x(e.start)
             while placed.contains(where: { abs($0 - xm) < 15 }) { xm += 15 }   // moments at one time side by side
             placed.append(xm)
-            s += "<g class=\"mk-moment\" data-t=\"\(PageText.fixed(e.start, decimals: 3))\"><circle cx=\"\(n(xm))\" cy=\"\(n(R.axisY - 4))\" r=\"7\" fill=\"\(m.isMiss ? "#cf222e" : "#1a7f37")\"/><text x=\"\(n(xm))\" y=\"\(n(R.axisY - 0.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(k + 1)</text><title>\(E.text(title(m.guideline)))</title></g>"
+            s += "<g class=\"mk-moment\" data-t=\"\(PageText.fixed(e.start, decimals: 3))\"><circle cx=\"\(n(xm))\" cy=\"\(n(R.markerY))\" r=\"7\" fill=\"\(m.isMiss ? "#cf222e" : "#1a7f37")\"/><text x=\"\(n(xm))\" y=\"\(n(R.markerY + 3.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(k + 1)</text><title>\(E.text(title(m.guideline)))</title></g>"
         }
         // Pitch panel.
         s += "<text class=\"lbl\" x=\"\(n(R.x0 - 6))\" y=\"\(n(R.pitchY + R.pitchHeight / 2 + 4))\" text-anchor=\"end\">\(E.text(text("panel.pitch")))</text>"

@@ -102,7 +102,8 @@ struct Builder {
     }
 
     func evidenceText(_ e: GuidelineResult.Evidence) -> String {
-        guard var kind = e.kind, let values = e.values ?? (e.kind.map { _ in [:] }) else { return e.note }
+        guard var kind = e.kind else { return e.note }
+        let values = e.values ?? [:]
         if kind == EvidenceKind.calmResponse.rawValue, values["agentPitchRiseSemitones"] != nil { kind += "-pitch" }
         return text.has("evidence.\(kind)") ? text("evidence.\(kind)", values) : e.note
     }
@@ -172,27 +173,13 @@ struct Builder {
         """
     }
 
-    /// A date written in the file name (2026-11-27, 20261127), as yyyy-mm-dd; nil when there is none.
+    /// A date written in the file name (2026-11-27, 2026_11_27, 20261127), as yyyy-mm-dd; nil when there is none.
     static func dateInName(_ name: String) -> String? {
-        let digits = Array(name.unicodeScalars)
-        func digit(_ i: Int) -> Int? { i < digits.count ? Int(String(digits[i])).flatMap { (0...9).contains($0) ? $0 : nil } : nil }
-        var i = 0
-        while i + 8 <= digits.count {
-            if digits[i] == "2", digits[i + 1] == "0", let _ = digit(i + 2), let _ = digit(i + 3) {
-                let sep = (digits[i + 4] == "-" || digits[i + 4] == "_") ? 1 : 0
-                let m0 = i + 4 + sep, d0 = m0 + 2 + sep
-                if sep == 1 && (d0 - 1 >= digits.count || digits[m0 + 2] != digits[i + 4]) { i += 1; continue }
-                if let a = digit(m0), let b = digit(m0 + 1), let c = digit(d0), let d = digit(d0 + 1) {
-                    let month = a * 10 + b, day = c * 10 + d
-                    let before = i == 0 || digit(i - 1) == nil, after = digit(d0 + 2) == nil
-                    if (1...12).contains(month), (1...31).contains(day), before, after {
-                        return String(String.UnicodeScalarView(digits[i..<(i + 4)])) + String(format: "-%02d-%02d", month, day)
-                    }
-                }
-            }
-            i += 1
-        }
-        return nil
+        let pattern = #"(?<![0-9])(20[0-9]{2})([-_]?)(0[1-9]|1[0-2])\2(0[1-9]|[12][0-9]|3[01])(?![0-9])"#
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+              let m = regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) else { return nil }
+        func group(_ i: Int) -> String { Range(m.range(at: i), in: name).map { String(name[$0]) } ?? "" }
+        return "\(group(1))-\(group(3))-\(group(4))"
     }
 
     func figures() -> String {

@@ -76,7 +76,7 @@ footer{margin-top:2rem;font-size:.8rem;color:var(--muted)}
 @media print{
   @page{size:A4 landscape;margin:12mm}
   body{max-width:none;padding:0}
-  .player{display:none}
+  .player,.hint{display:none}
   .card,.moment,.figure,.timeline svg,.legend{break-inside:avoid;page-break-inside:avoid}
   a.t{color:inherit;border-bottom:none}
   a.t::before{content:""}
@@ -113,10 +113,8 @@ l.setAttribute("x1",x);l.setAttribute("x2",x);l.style.display="inline";}else{l.s
     /// The Content-Security-Policy of a page holding `css` and `script`: nothing external, no other
     /// script or style; media from the page's own place (a linked recording) or a data URI.
     public static func contentSecurityPolicy(css: String = css, script: String? = script) -> String {
-        var parts = ["default-src 'none'", "style-src \(cspHash(css))", "img-src data:", "media-src 'self' file: data:",
-                     "base-uri 'none'", "form-action 'none'"]
-        parts.insert("script-src \(script.map(cspHash) ?? "'none'")", at: 1)
-        return parts.joined(separator: "; ")
+        ["default-src 'none'", "script-src \(script.map(cspHash) ?? "'none'")", "style-src \(cspHash(css))", "img-src data:",
+         "media-src 'self' file: data:", "base-uri 'none'", "form-action 'none'"].joined(separator: "; ")
     }
 
     /// Number for SVG coordinates: at most one decimal, no "-0".
