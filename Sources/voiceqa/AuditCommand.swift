@@ -16,11 +16,32 @@ struct AuditCommand: ParsableCommand {
 
 /// Options every audit subcommand takes.
 struct AuditDatabaseOption: ParsableArguments {
-    @Option(help: "The audit database (SQLite; created by `audit run`).")
-    var db: String
+    @Option(help: "The audit database: an SQLite file (created by `audit run`), or a shared PostgreSQL database postgresql://user@host:port/dbname (docs/scale.md). Default: $VOICEQA_DB.")
+    var db: String?
 
-    func open(create: Bool) throws -> SQLiteAuditStore {
-        do { return try SQLiteAuditStore(path: db, create: create) } catch let e as AuditError { throw AuditFailure(e.description) }
+    func validate() throws {
+        if location == nil { throw ValidationError("give --db FILE.sqlite or --db postgresql://… (or set VOICEQA_DB)") }
+    }
+
+    /// The database named by --db or VOICEQA_DB.
+    var location: String? { db ?? ProcessInfo.processInfo.environment["VOICEQA_DB"] }
+
+    /// The store, SQLite or PostgreSQL by the form of the location.
+    func open(create: Bool) throws -> any AuditStore {
+        let location = location!
+        do {
+            if AuditBackend.isPostgres(location) { return try PostgresAuditStore(url: location) }
+            return try SQLiteAuditStore(path: location, create: create)
+        } catch let e as AuditError { throw AuditFailure(e.description) }
+    }
+
+    /// The SQLite file, for what only SQLite has (integrity check); a PostgreSQL URL is refused.
+    func openSQLite(create: Bool) throws -> SQLiteAuditStore {
+        let location = location!
+        if AuditBackend.isPostgres(location) {
+            throw AuditFailure("this command reads an SQLite audit file; for PostgreSQL use its own tools (e.g. amcheck) and `voiceqa audit status`")
+        }
+        do { return try SQLiteAuditStore(path: location, create: create) } catch let e as AuditError { throw AuditFailure(e.description) }
     }
 }
 
@@ -170,9 +191,9 @@ struct AuditWorker: ParsableCommand {
 }
 
 /// `--rubric` for the reading commands: a hash prefix, a rubricVersion or a rubric file.
-func pickRubric(_ store: SQLiteAuditStore, _ choice: String?) throws -> (RubricEntry, Rubric) {
+func pickRubric(_ store: any AuditStore, _ choice: String?) throws -> (RubricEntry, Rubric) {
     let all = try store.rubrics()
-    guard !all.isEmpty else { throw AuditFailure("\(store.path) holds no analyses yet") }
+    guard !all.isEmpty else { throw AuditFailure("\(store.displayName) holds no analyses yet") }
     var entry: RubricEntry? = all.last
     if let choice {
         if FileManager.default.fileExists(atPath: choice) {
@@ -248,7 +269,7 @@ struct AuditSummaryCommand: ParsableCommand {
             case .json: text = try SummaryRenderer.json(summary) + "\n"
             case .html:
                 try SummaryPageWriter.write(summary: summary, store: store, folder: output!, language: pageLanguage,
-                                            recordingPaths: try store.recordingFilePaths())
+                                            recordingPaths: try store.recordingFilePathsByKey())
                 try StandardOutput.write("wrote \(output!)/index.html")
                 return
             }
@@ -372,7 +393,7 @@ struct AuditCheck: ParsableCommand {
     func run() throws {
         StandardOutput.ignoreBrokenPipeSignal()
         try reportingFailures {
-            let store = try database.open(create: false)
+            let store = try database.openSQLite(create: false)
             let integrity = try store.integrityCheck()
             let (tables, migrations) = try store.counts()
             try StandardOutput.write("integrity_check: \(integrity)")
