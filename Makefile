@@ -7,8 +7,11 @@
 SWIFT ?= swift
 DEMO_CALL ?= Fixtures/calls/devcall2_en_00.wav
 APT_PACKAGES = libsndfile1-dev libfftw3-dev libsqlite3-dev libpq-dev pkg-config
-# What the tests drive for real: a browser (coaching pages) with CJK fonts.
+# What the tests drive for real: a browser (coaching pages) with CJK fonts; the Kubernetes schema
+# validator (PyPI, in a venv under .build) for the deploy/kubernetes manifests. Slurm and PostgreSQL
+# are installed and started by Tests/Services/with-services.sh.
 TEST_APT_PACKAGES = chromium fonts-noto-cjk
+K8S_VALIDATE_VENV = .build/kubernetes-validate
 
 .PHONY: demo deps test-deps build test bench sanitize sanitize-tests fuzz clean
 
@@ -29,6 +32,8 @@ deps:
 # The browser test fails without Chromium unless VOICEQA_SKIP_BROWSER=1.
 test-deps: deps
 	$(call apt_install_missing,$(TEST_APT_PACKAGES))
+	@[ -x $(K8S_VALIDATE_VENV)/bin/kubernetes-validate ] || { echo "installing kubernetes-validate into $(K8S_VALIDATE_VENV)"; \
+	  python3 -m venv $(K8S_VALIDATE_VENV) && $(K8S_VALIDATE_VENV)/bin/pip install -q kubernetes-validate==1.37.0; }
 
 build: deps
 	$(SWIFT) build -c release --product voiceqa

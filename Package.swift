@@ -34,7 +34,7 @@ let package = Package(
         // A PostgreSQL connection through libpq (blocking, one per process), for the shared audit store.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         // Batch audits: inputs, analysis keys, the results store (SQLite via GRDB) and summaries.
-        .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis",
+        .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis", "PostgresClient",
                                               .product(name: "GRDB", package: "GRDB.swift")]),
         // The CLI: parses arguments, calls the targets, sets exit codes.
         .executableTarget(name: "voiceqa", dependencies: [
@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        // deploy/ on real engines: Slurm job arrays and the merge, Kubernetes manifests (offline).
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport", "AudioIO", "DSP", "PostgresClient"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "RubricTests", dependencies: ["Rubric", "Reports", "CallAnalysis", "SpeechAnalysis", "TestSupport"]),
         // Broken and hostile input through decode, analysis and JSON (generated corpus).

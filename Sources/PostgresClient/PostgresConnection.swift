@@ -61,6 +61,10 @@ public final class PostgresConnection {
     public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws -> [[PostgresValue]] {
         let result = try execute(sql, parameters)
         defer { PQclear(result) }
+        return rows(of: result)
+    }
+
+    private func rows(of result: OpaquePointer) -> [[PostgresValue]] {
         let rowCount = Int(PQntuples(result)), columnCount = Int(PQnfields(result))
         var rows: [[PostgresValue]] = []
         rows.reserveCapacity(rowCount)
@@ -81,6 +85,28 @@ public final class PostgresConnection {
             rows.append(row)
         }
         return rows
+    }
+
+    /// What a result column holds, from its type OID (PostgreSQL's `pg_type`).
+    public enum ColumnType: Sendable, Equatable { case integer, real, text, bytes, other }
+
+    /// Like `query`, with each column's name and type.
+    public func queryWithColumns(_ sql: String, _ parameters: [PostgresValue] = []) throws -> ([String], [ColumnType], [[PostgresValue]]) {
+        let result = try execute(sql, parameters)
+        let columnCount = Int(PQnfields(result))
+        var names: [String] = [], types: [ColumnType] = []
+        for c in 0..<columnCount {
+            names.append(String(cString: PQfname(result, Int32(c))))
+            switch PQftype(result, Int32(c)) {
+            case 20, 21, 23: types.append(.integer)          // int8, int2, int4
+            case 700, 701, 1700: types.append(.real)         // float4, float8, numeric
+            case 25, 1043: types.append(.text)               // text, varchar
+            case 17: types.append(.bytes)                    // bytea
+            default: types.append(.other)
+            }
+        }
+        defer { PQclear(result) }
+        return (names, types, rows(of: result))
     }
 
     /// Runs statements separated by semicolons, without parameters (migrations).

@@ -11,16 +11,37 @@ import SpeechAnalysis
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Audit a batch of calls; results in SQLite (docs/audit.md).",
-        subcommands: [AuditRun.self, AuditSummaryCommand.self, AuditRescore.self, AuditExport.self, AuditFailures.self, AuditCheck.self, AuditWorker.self])
+        subcommands: [AuditRun.self, AuditSummaryCommand.self, AuditRescore.self, AuditExport.self, AuditFailures.self, AuditCheck.self, AuditMerge.self, AuditEnqueue.self, AuditWork.self, AuditStatus.self, AuditWorker.self])
 }
 
 /// Options every audit subcommand takes.
 struct AuditDatabaseOption: ParsableArguments {
-    @Option(help: "The audit database (SQLite; created by `audit run`).")
-    var db: String
+    @Option(help: "The audit database: an SQLite file (created by `audit run`), or a shared PostgreSQL database postgresql://user@host:port/dbname (docs/scale.md). Default: $VOICEQA_DB.")
+    var db: String?
 
-    func open(create: Bool) throws -> SQLiteAuditStore {
-        do { return try SQLiteAuditStore(path: db, create: create) } catch let e as AuditError { throw AuditFailure(e.description) }
+    func validate() throws {
+        if location == nil { throw ValidationError("give --db FILE.sqlite or --db postgresql://… (or set VOICEQA_DB)") }
+    }
+
+    /// The database named by --db or VOICEQA_DB.
+    var location: String? { db ?? ProcessInfo.processInfo.environment["VOICEQA_DB"] }
+
+    /// The store, SQLite or PostgreSQL by the form of the location.
+    func open(create: Bool) throws -> any AuditStore {
+        let location = location!
+        do {
+            if AuditBackend.isPostgres(location) { return try PostgresAuditStore(url: location) }
+            return try SQLiteAuditStore(path: location, create: create)
+        } catch let e as AuditError { throw AuditFailure(e.description) }
+    }
+
+    /// The SQLite file, for what only SQLite has (integrity check); a PostgreSQL URL is refused.
+    func openSQLite(create: Bool) throws -> SQLiteAuditStore {
+        let location = location!
+        if AuditBackend.isPostgres(location) {
+            throw AuditFailure("this command reads an SQLite audit file; for PostgreSQL use its own tools (e.g. amcheck) and `voiceqa audit status`")
+        }
+        do { return try SQLiteAuditStore(path: location, create: create) } catch let e as AuditError { throw AuditFailure(e.description) }
     }
 }
 
@@ -67,7 +88,22 @@ struct AuditRun: ParsableCommand {
 
     @Flag(help: .hidden) var timing = false
 
+    @Option(help: "Take only shard K of N of the inputs (K/N, e.g. 0/4), by a hash of each path; or auto: K and N from a Slurm job array or a Kubernetes Indexed Job (docs/scale.md).")
+    var shard: String?
+
+    @Option(help: "With --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions; default: VOICEQA_SHARD_COUNT).")
+    var shardCount: Int?
+
     @OptionGroup var analysis: AnalysisArguments
+
+    /// The shard this process takes, if any; a bad value or `auto` outside a scheduler is one line.
+    func selectedShard() throws -> Shard? {
+        guard let shard else { return nil }
+        do {
+            if shard == "auto" { return try Shard.fromScheduler(environment: ProcessInfo.processInfo.environment, kubernetesCount: shardCount) }
+            return try Shard.parse(shard)
+        } catch let e as ShardError { throw ValidationError(e.description) }
+    }
 
     func validate() throws {
         if paths.isEmpty && manifest == nil { throw ValidationError("give PATHs or --manifest FILE") }
@@ -80,10 +116,12 @@ struct AuditRun: ParsableCommand {
         try reportingFailures {
             let rubric = try analysis.loadRubric()
             let options = try analysis.analysisOptions(rubric: rubric, pitchTrack: !noSeries)
-            let scan: InputScan
+            var scan: InputScan
             if let manifest { scan = try Manifest.load(path: manifest) } else {
                 scan = try AuditInputs.scan(arguments: paths, pattern: try agentFrom.map { try PathPattern($0) })
             }
+            let shardValue = try selectedShard()
+            if let shardValue { scan.inputs = scan.inputs.filter { shardValue.contains(path: $0.path) } }
             let store = try database.open(create: true)
             let startedAt = AuditTime.now()
             let settings = AuditRunner.Settings(
@@ -103,7 +141,7 @@ struct AuditRun: ParsableCommand {
                                      arguments: CommandLine.arguments.dropFirst().joined(separator: " "),
                                      analysedCount: outcome.analysedCount, skippedCount: outcome.alreadyDoneCount,
                                      failedCount: outcome.failedCount, notAudioCount: scan.notAudio.count))
-            var line = "audit: \(scan.inputs.count) file(s): \(outcome.analysedCount) analysed, \(outcome.alreadyDoneCount) already in the database, \(outcome.failedCount) failed"
+            var line = "audit: " + (shardValue.map { "shard \($0): " } ?? "") + "\(scan.inputs.count) file(s): \(outcome.analysedCount) analysed, \(outcome.alreadyDoneCount) already in the database, \(outcome.failedCount) failed"
             if !scan.notAudio.isEmpty { line += "; \(scan.notAudio.count) not audio, skipped" }
             if !scan.unmatchedPattern.isEmpty { line += "; \(scan.unmatchedPattern.count) not matching --agent-from (no agent)" }
             line += String(format: "; %.2f h of audio in %.1f s", outcome.audioSeconds / 3600, outcome.wallSeconds)
@@ -153,9 +191,9 @@ struct AuditWorker: ParsableCommand {
 }
 
 /// `--rubric` for the reading commands: a hash prefix, a rubricVersion or a rubric file.
-func pickRubric(_ store: SQLiteAuditStore, _ choice: String?) throws -> (RubricEntry, Rubric) {
+func pickRubric(_ store: any AuditStore, _ choice: String?) throws -> (RubricEntry, Rubric) {
     let all = try store.rubrics()
-    guard !all.isEmpty else { throw AuditFailure("\(store.path) holds no analyses yet") }
+    guard !all.isEmpty else { throw AuditFailure("\(store.displayName) holds no analyses yet") }
     var entry: RubricEntry? = all.last
     if let choice {
         if FileManager.default.fileExists(atPath: choice) {
@@ -231,7 +269,7 @@ struct AuditSummaryCommand: ParsableCommand {
             case .json: text = try SummaryRenderer.json(summary) + "\n"
             case .html:
                 try SummaryPageWriter.write(summary: summary, store: store, folder: output!, language: pageLanguage,
-                                            recordingPaths: try store.recordingFilePaths())
+                                            recordingPaths: try store.recordingFilePathsByKey())
                 try StandardOutput.write("wrote \(output!)/index.html")
                 return
             }
@@ -355,7 +393,7 @@ struct AuditCheck: ParsableCommand {
     func run() throws {
         StandardOutput.ignoreBrokenPipeSignal()
         try reportingFailures {
-            let store = try database.open(create: false)
+            let store = try database.openSQLite(create: false)
             let integrity = try store.integrityCheck()
             let (tables, migrations) = try store.counts()
             try StandardOutput.write("integrity_check: \(integrity)")
