@@ -5,7 +5,7 @@ public enum Audit {
 }
 
 /// What can stop an audit command, as one line an operator can act on.
-public enum AuditError: Error, CustomStringConvertible, Equatable {
+public enum AuditError: Error, CustomStringConvertible, Equatable, Sendable {
     case cannotRead(path: String, reason: String)
     case cannotOpenDatabase(path: String, reason: String)
     case newerDatabase(path: String, unknownMigrations: [String])

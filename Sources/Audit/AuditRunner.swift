@@ -28,7 +28,8 @@ public struct AuditRunner {
         public var failedCount = 0
         public var audioSeconds = 0.0
         public var wallSeconds = 0.0
-        /// Time spent in store calls, hashing files, and in the workers beyond their analysis (start-up, output).
+        /// Time spent in store calls, hashing files (on a thread beside the run), and in the workers
+        /// beyond their analysis (start-up, output).
         public var storeSeconds = 0.0
         public var hashSeconds = 0.0
         public var workerOverheadSeconds = 0.0
@@ -93,23 +94,25 @@ public struct AuditRunner {
             progress?.fileDone(failed: true, audioSeconds: 0)
         }
 
+        let prefetcher = HashPrefetcher(paths: inputs.map(\.filePath), lookahead: max(1, settings.jobs) + 2)
+        defer { prefetcher.stop() }
         while nextInput < inputs.count || !jobs.isEmpty {
-            // Start work while there are free workers: key each input (hashing its bytes) first.
+            // Start work while there are free workers and the next input's key is known.
+            var waitingForHash = false
             while jobs.count < max(1, settings.jobs), nextInput < inputs.count {
+                // With every worker idle, wait for the hash; otherwise look, and go back to the workers.
+                guard let hashed = prefetcher.take(nextInput, waitingUpTo: jobs.isEmpty ? 0.2 : 0) else { waitingForHash = true; break }
                 let input = inputs[nextInput]; nextInput += 1
                 var options = settings.options
                 if let language = input.language { options.language = language }
                 if let channel = input.agentChannel { options.agentChannel = channel; options.channelPair = nil }
-                let hashStart = clock.now
                 let fileSHA: String
-                do {
-                    fileSHA = try Self.hashFile(input.filePath)
-                } catch {
-                    outcome.hashSeconds += WorkerPool.seconds(hashStart.duration(to: clock.now))
+                switch hashed {
+                case let .success(sha): fileSHA = sha
+                case let .failure(error):
                     try fail(input, "\(error)")
                     continue
                 }
-                outcome.hashSeconds += WorkerPool.seconds(hashStart.duration(to: clock.now))
                 let key = AnalysisKey(fileSHA256: fileSHA, settingsSHA256: AnalysisKey.settingsSHA256(options), rubricSHA256: rubricSHA)
                 let keyValue = key.value
                 if known.contains(keyValue) {
@@ -132,7 +135,7 @@ public struct AuditRunner {
                 jobs[job] = Job(key: key, options: options, inputs: [input])
                 runningByKey[keyValue] = job
             }
-            for done in pool.poll(timeoutMilliseconds: 100) {
+            for done in pool.poll(timeoutMilliseconds: waitingForHash ? 5 : 100) {
                 guard let job = jobs.removeValue(forKey: done.job) else { continue }
                 let keyValue = job.key.value
                 runningByKey[keyValue] = nil
@@ -160,6 +163,7 @@ public struct AuditRunner {
             }
             progress?.tick()
         }
+        outcome.hashSeconds = prefetcher.hashSeconds
         outcome.storeSeconds = WorkerPool.seconds(storeTime)
         outcome.wallSeconds = WorkerPool.seconds(started.duration(to: clock.now))
         progress?.end()

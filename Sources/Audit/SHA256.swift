@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// SHA-256 (FIPS 180-4, section 6.2), streamed: `update` any number of times, then `finalize`.
 /// Used for the analysis key (the file's bytes, the settings, the rubric); checked against the
@@ -82,7 +85,7 @@ public struct SHA256: Sendable {
                 for blockIndex in 0..<blockCount {
                     let b = bytes + 64 * blockIndex
                     for t in 0..<16 {
-                        w[t] = UInt32(b[4 * t]) << 24 | UInt32(b[4 * t + 1]) << 16 | UInt32(b[4 * t + 2]) << 8 | UInt32(b[4 * t + 3])
+                        w[t] = UInt32(bigEndian: UnsafeRawPointer(b).loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
                     }
                     for t in 16..<64 {
                         let x = w[t - 15], y = w[t - 2]
@@ -111,18 +114,21 @@ public struct SHA256: Sendable {
     }
     public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
 
-    /// The digest of a file's bytes, read in 1 MiB blocks (a 500 MB file is never held at once).
+    /// The digest of a file's bytes, read in 1 MiB blocks into one buffer (a 500 MB file is never held at once).
     public static func hex(ofFileAt path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw AuditError.cannotRead(path: path, reason: "cannot open") }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AuditError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
         var h = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw AuditError.cannotRead(path: path, reason: "\(error.localizedDescription)")
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AuditError.cannotRead(path: path, reason: String(cString: strerror(errno)))
             }
-            if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { h.update($0) }
+            buffer.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
         return hexString(h.finalize())
     }

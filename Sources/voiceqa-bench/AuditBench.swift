@@ -29,7 +29,7 @@ func auditBenchmark() throws {
     }
     print("")
     print(String(format: "Audit benchmark: %d generated calls of %.0f min (stereo 8 kHz PCM16), voiceqa audit run into a fresh database", count, callSeconds / 60))
-    print("jobs  wall s  files/s  × realtime  store %  hashing %  worker start-up %  parent MB  worker MB")
+    print("jobs  wall s   CPU s  files/s  × realtime  store %  hashing %  worker start-up %  parent MB  worker MB")
     var filesPerSecond: [Int: Double] = [:]
     for jobs in [1, 2] {
         let db = base.appendingPathComponent("audit-bench-\(jobs).sqlite").path
@@ -40,9 +40,11 @@ func auditBenchmark() throws {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
+        let cpuBefore = childrenCPUSeconds()
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let cpu = childrenCPUSeconds() - cpuBefore          // the run and its workers (waited-for descendants)
         guard process.terminationStatus == 0, let line = output.split(separator: "\n").first(where: { $0.hasPrefix("timing:") }) else {
             print("audit run with \(jobs) job(s) failed:\n\(output)")
             return
@@ -52,7 +54,7 @@ func auditBenchmark() throws {
         guard numbers.count == 7 else { print("unexpected timing line: \(line)"); return }
         let (wall, store, hashing, overhead, parentMB, workerMB) = (numbers[0], numbers[1], numbers[2], numbers[4], numbers[5], numbers[6])
         filesPerSecond[jobs] = Double(count) / wall
-        print(String(format: "%4d %7.1f %8.2f %11.0f %8.2f %10.2f %18.2f %10.1f %10.1f", jobs, wall, Double(count) / wall,
+        print(String(format: "%4d %7.1f %7.1f %8.2f %11.0f %8.2f %10.2f %18.2f %10.1f %10.1f", jobs, wall, cpu, Double(count) / wall,
                      Double(count) * callSeconds / wall, 100 * store / wall, 100 * hashing / wall,
                      100 * overhead / (Double(jobs) * wall), parentMB, workerMB))
     }
@@ -60,5 +62,13 @@ func auditBenchmark() throws {
         print(String(format: "2 jobs / 1 job: %.2f× (target ≥ 1.8×); peak memory with 2 jobs: parent + 2 workers (see the MB columns)", two / one))
     }
     print("store = the parent's time in database calls; hashing = SHA-256 of each file's bytes for its key (parent);")
-    print("worker start-up = each worker's wall time beyond its own decode and analysis, over the workers' total time")
+    print("worker start-up = each worker's wall time beyond its own decode and analysis, over the workers' total time;")
+    print("CPU s = user + system time of the run and its workers (the machine may be shared: compare CPU with wall)")
+}
+
+/// User + system CPU time of this process's waited-for descendants so far, seconds.
+func childrenCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }

@@ -64,7 +64,7 @@ struct SummaryTests {
         #expect(page.contains("<html lang=\"ja\">") && page.contains("同僚から大きく離れたオペレーター"))
 
         // Rescore: judging from the stored report gives the verdicts the analysis gave.
-        let strictRubric = Self.strictRateRubric()
+        let strictRubric = Self.strictAnswerRubric()
         let outcome = try Rescore.run(store: store, rubric: .builtIn)
         #expect(outcome.judgedCount == 0)                          // already judged under it
         let rescored = try Rescore.run(store: store, rubric: strictRubric)
@@ -72,19 +72,19 @@ struct SummaryTests {
         let strictSHA = AnalysisKey.rubricSHA256(strictRubric)
         let before = AuditSummary(calls: calls, grouping: .agent, rubric: .builtIn, rubricSHA256: rubricSHA)
         let after = AuditSummary(calls: try store.summaryCalls(rubricSHA256: strictSHA), grouping: .agent, rubric: strictRubric, rubricSHA256: strictSHA)
-        #expect((before.total.passRate["slightly-slow"] ?? 0) > 0)
-        #expect(after.total.passRate["slightly-slow"] == 0)
+        #expect(before.total.passRate["answer-promptly"] == 1)     // every agent starts 0.5 s in
+        #expect(after.total.passRate["answer-promptly"] == 0)
         #expect(after.total.callCount == 12)
         #expect(try store.rubrics().last?.sha256 == strictSHA)     // the latest judged is the default
     }
 
-    /// The built-in rubric with an English rate band no speech reaches (pass up to 1 syllable/s).
-    static func strictRateRubric() -> Rubric {
+    /// The built-in rubric with an answer time no call meets (fail beyond 0.1 s; the built-in passes up to 2 s).
+    static func strictAnswerRubric() -> Rubric {
         var r = Rubric.builtIn
-        r.rubricVersion = "strict-rate-test"
-        let i = r.guidelines.firstIndex { $0.id == .slightlySlow }!
-        r.guidelines[i].thresholds["en"] = ["ratePassMinPerSecond": 0.5, "ratePassMaxPerSecond": 1.0,
-                                            "rateFailBelowPerSecond": 0.2, "rateFailAbovePerSecond": 1.5]
+        r.rubricVersion = "strict-answer-test"
+        let i = r.guidelines.firstIndex { $0.id == .answerPromptly }!
+        r.guidelines[i].thresholds["default"]?["answerPassSeconds"] = 0.05
+        r.guidelines[i].thresholds["default"]?["answerFailSeconds"] = 0.1
         return r
     }
 

@@ -146,11 +146,14 @@ struct AuditCommandTests {
         try FileManager.default.removeItem(at: calls)
 
         var rubric = try #require(try JSONSerialization.jsonObject(with: Data(try CLIRunner.run(["rubric", "show"]).stdout.utf8)) as? [String: Any])
-        rubric["rubricVersion"] = "strict-rate"
+        let builtInVersion = try #require(rubric["rubricVersion"] as? String)
+        rubric["rubricVersion"] = "strict-answer"
         var guidelines = try #require(rubric["guidelines"] as? [[String: Any]])
-        let i = try #require(guidelines.firstIndex { $0["id"] as? String == "slightly-slow" })
-        var thresholds = try #require(guidelines[i]["thresholds"] as? [String: Any])
-        thresholds["en"] = ["ratePassMinPerSecond": 0.5, "ratePassMaxPerSecond": 1.0, "rateFailBelowPerSecond": 0.2, "rateFailAbovePerSecond": 1.5]
+        // The generated calls' agent speaks 0.4 s in: within the built-in 2 s, beyond a 0.1 s fail line.
+        let i = try #require(guidelines.firstIndex { $0["id"] as? String == "answer-promptly" })
+        var thresholds = try #require(guidelines[i]["thresholds"] as? [String: [String: Double]])
+        thresholds["default"]?["answerPassSeconds"] = 0.05
+        thresholds["default"]?["answerFailSeconds"] = 0.1
         guidelines[i]["thresholds"] = thresholds
         rubric["guidelines"] = guidelines
         let strict = dir.appendingPathComponent("strict.json")
@@ -159,15 +162,15 @@ struct AuditCommandTests {
         let before = Self.jsonLines(try CLIRunner.run(["audit", "export", "--db", db, "--table", "verdicts"]).stdout)
         let rescore = try CLIRunner.run(["audit", "rescore", "--db", db, "--rubric", strict.path])
         #expect(rescore.exitCode == 0, "\(rescore.stderr)")
-        #expect(rescore.stdout.hasPrefix("rescore: 2 analyses judged under rubric strict-rate"), "\(rescore.stdout)")
-        let after = Self.jsonLines(try CLIRunner.run(["audit", "export", "--db", db, "--table", "verdicts", "--rubric", "strict-rate"]).stdout)
-        let rateBefore = before.filter { $0["guideline"] as? String == "slightly-slow" }.compactMap { $0["verdict"] as? String }
-        let rateAfter = after.filter { $0["guideline"] as? String == "slightly-slow" }.compactMap { $0["verdict"] as? String }
-        #expect(rateBefore.count == 2 && rateBefore.allSatisfy { $0 != "fail" }, "\(rateBefore)")
-        #expect(rateAfter == ["fail", "fail"])
+        #expect(rescore.stdout.hasPrefix("rescore: 2 analyses judged under rubric strict-answer"), "\(rescore.stdout)")
+        let after = Self.jsonLines(try CLIRunner.run(["audit", "export", "--db", db, "--table", "verdicts", "--rubric", "strict-answer"]).stdout)
+        let answerBefore = before.filter { $0["guideline"] as? String == "answer-promptly" }.compactMap { $0["verdict"] as? String }
+        let answerAfter = after.filter { $0["guideline"] as? String == "answer-promptly" }.compactMap { $0["verdict"] as? String }
+        #expect(answerBefore == ["pass", "pass"])
+        #expect(answerAfter == ["fail", "fail"])
         // The summary reads the latest rubric by default, the older one on request.
-        #expect(try CLIRunner.run(["audit", "summary", "--db", db]).stdout.contains("rubric strict-rate"))
-        #expect(try CLIRunner.run(["audit", "summary", "--db", db, "--rubric", "voiceqa-rubric/1.0.0"]).stdout.contains("rubric voiceqa-rubric/1.0.0"))
+        #expect(try CLIRunner.run(["audit", "summary", "--db", db]).stdout.contains("rubric strict-answer"))
+        #expect(try CLIRunner.run(["audit", "summary", "--db", db, "--rubric", builtInVersion]).stdout.contains("rubric \(builtInVersion)"))
         let again = try CLIRunner.run(["audit", "rescore", "--db", db, "--rubric", strict.path])
         #expect(again.stdout.hasPrefix("rescore: 0 analyses judged"))
     }
