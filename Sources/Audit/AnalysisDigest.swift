@@ -51,9 +51,12 @@ public struct AnalysisDigest: Sendable, Codable, Equatable {
     public var filledPausesPerMinute: Double?
     /// The worker's own time for decoding and analysing, seconds (not stored; for the run's timing line).
     public var analysisSeconds: Double?
+    /// The same as CPU time (user + system), seconds.
+    public var analysisCPUSeconds: Double?
 
-    public init(_ r: AnalysisReport, analysisSeconds: Double? = nil) {
+    public init(_ r: AnalysisReport, analysisSeconds: Double? = nil, analysisCPUSeconds: Double? = nil) {
         self.analysisSeconds = analysisSeconds
+        self.analysisCPUSeconds = analysisCPUSeconds
         analysisVersion = r.analysisVersion ?? 0
         toolVersion = r.tool.version
         durationSeconds = r.audio.durationSeconds

@@ -34,6 +34,12 @@ public struct AuditRunner {
         public var hashSeconds = 0.0
         public var workerOverheadSeconds = 0.0
         public var workerAnalysisSeconds = 0.0
+        /// The same as CPU time: the parent's in store calls and hashing, the workers' in all and in
+        /// their own decode and analysis (the rest is start-up and hand-over).
+        public var storeCPUSeconds = 0.0
+        public var hashCPUSeconds = 0.0
+        public var workerCPUSeconds = 0.0
+        public var workerAnalysisCPUSeconds = 0.0
         /// The largest peak resident memory of any worker, MB.
         public var workerPeakResidentMB = 0.0
         public var failures: [FailureRow] = []
@@ -71,9 +77,10 @@ public struct AuditRunner {
         let started = clock.now
         var outcome = Outcome()
         let rubricSHA = AnalysisKey.rubricSHA256(settings.rubric)
-        var storeTime = Duration.zero
+        var storeTime = Duration.zero, storeCPU = 0.0
         func timedStore<T>(_ body: () throws -> T) rethrows -> T {
-            let t0 = clock.now; defer { storeTime += t0.duration(to: clock.now) }
+            let t0 = clock.now, cpu0 = WorkerPool.threadCPUSeconds()
+            defer { storeTime += t0.duration(to: clock.now); storeCPU += WorkerPool.threadCPUSeconds() - cpu0 }
             return try body()
         }
         try timedStore {
@@ -140,6 +147,7 @@ public struct AuditRunner {
                 let keyValue = job.key.value
                 runningByKey[keyValue] = nil
                 outcome.workerPeakResidentMB = max(outcome.workerPeakResidentMB, done.peakResidentMB)
+                outcome.workerCPUSeconds += done.cpuSeconds
                 let stderrText = String(decoding: done.stderr, as: UTF8.self)
                 switch Self.parse(done) {
                 case let .success(digest, report):
@@ -154,6 +162,7 @@ public struct AuditRunner {
                     outcome.alreadyDoneCount += job.inputs.count - 1
                     outcome.audioSeconds += digest.durationSeconds
                     outcome.workerAnalysisSeconds += digest.analysisSeconds ?? 0
+                    outcome.workerAnalysisCPUSeconds += digest.analysisCPUSeconds ?? 0
                     outcome.workerOverheadSeconds += max(0, done.wallSeconds - (digest.analysisSeconds ?? done.wallSeconds))
                     progress?.fileDone(failed: false, audioSeconds: digest.durationSeconds)
                     for _ in 1..<job.inputs.count { progress?.fileDone(failed: false, audioSeconds: 0, skipped: true) }
@@ -164,6 +173,8 @@ public struct AuditRunner {
             progress?.tick()
         }
         outcome.hashSeconds = prefetcher.hashSeconds
+        outcome.hashCPUSeconds = prefetcher.hashCPUSeconds
+        outcome.storeCPUSeconds = storeCPU
         outcome.storeSeconds = WorkerPool.seconds(storeTime)
         outcome.wallSeconds = WorkerPool.seconds(started.duration(to: clock.now))
         progress?.end()

@@ -9,6 +9,7 @@ final class HashPrefetcher: @unchecked Sendable {
     private var consumed = 0
     private var stopped = false
     private var hashNanoseconds: UInt64 = 0
+    private var hashCPU = 0.0
     private let paths: [String]
     private let lookahead: Int
 
@@ -27,15 +28,16 @@ final class HashPrefetcher: @unchecked Sendable {
             let stop = stopped
             condition.unlock()
             if stop { return }
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = WorkerPool.threadCPUSeconds()
             let result: Result<String, AuditError>
             do { result = .success(try AuditRunner.hashFile(paths[i])) } catch let e as AuditError { result = .failure(e) } catch {
                 result = .failure(.cannotRead(path: paths[i], reason: "\(error)"))
             }
-            let elapsed = DispatchTime.now().uptimeNanoseconds - start
+            let elapsed = DispatchTime.now().uptimeNanoseconds - start, cpu = WorkerPool.threadCPUSeconds() - cpuStart
             condition.lock()
             results[i] = result
             hashNanoseconds += elapsed
+            hashCPU += cpu
             condition.broadcast()
             condition.unlock()
         }
@@ -57,6 +59,12 @@ final class HashPrefetcher: @unchecked Sendable {
     var hashSeconds: Double {
         condition.lock(); defer { condition.unlock() }
         return Double(hashNanoseconds) / 1e9
+    }
+
+    /// CPU time spent hashing so far, seconds.
+    var hashCPUSeconds: Double {
+        condition.lock(); defer { condition.unlock() }
+        return hashCPU
     }
 
     func stop() {

@@ -21,8 +21,9 @@ public final class WorkerPool {
         public var signal: Int32?
         public var timedOut: Bool
         public var wallSeconds: Double
-        /// The child's peak resident memory, MB (from `wait4`).
+        /// The child's peak resident memory, MB, and its CPU time (user + system), seconds (from `wait4`).
         public var peakResidentMB: Double
+        public var cpuSeconds: Double
     }
 
     final class Child {
@@ -124,7 +125,7 @@ public final class WorkerPool {
                                      exitStatus: signalled ? nil : (status >> 8) & 0xff,
                                      signal: signalled ? status & 0x7f : nil, timedOut: c.timedOut,
                                      wallSeconds: Self.seconds(c.started.duration(to: .now)),
-                                     peakResidentMB: Double(usage.ru_maxrss) / 1024))
+                                     peakResidentMB: Double(usage.ru_maxrss) / 1024, cpuSeconds: Self.cpuSeconds(usage)))
             return true
         }
         return finished
@@ -140,6 +141,17 @@ public final class WorkerPool {
             close(fd); fd = -1        // end of file (or an error: the child's side is gone)
             return
         }
+    }
+
+    public static func cpuSeconds(_ u: rusage) -> Double {
+        Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
+
+    /// CPU time of the calling thread so far, seconds.
+    public static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -29,8 +29,8 @@ func auditBenchmark() throws {
     }
     print("")
     print(String(format: "Audit benchmark: %d generated calls of %.0f min (stereo 8 kHz PCM16), voiceqa audit run into a fresh database", count, callSeconds / 60))
-    print("jobs  wall s   CPU s  files/s  × realtime  store %  hashing %  worker start-up %  parent MB  worker MB")
     var filesPerSecond: [Int: Double] = [:]
+    var wallLines: [String] = [], cpuLines: [String] = []
     for jobs in [1, 2] {
         let db = base.appendingPathComponent("audit-bench-\(jobs).sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
@@ -44,26 +44,37 @@ func auditBenchmark() throws {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        let cpu = childrenCPUSeconds() - cpuBefore          // the run and its workers (waited-for descendants)
-        guard process.terminationStatus == 0, let line = output.split(separator: "\n").first(where: { $0.hasPrefix("timing:") }) else {
+        let cpuAll = childrenCPUSeconds() - cpuBefore          // the run and its workers (waited-for descendants)
+        func numbers(_ prefix: String) -> [Double] {
+            guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return [] }
+            return line.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Double($0) }
+        }
+        // timing: wall, store, hashing, worker analysis, worker start-up and hand-over, parent MB, worker MB
+        // cpu: parent, store, hashing, workers, worker analysis
+        let t = numbers("timing:"), c = numbers("cpu:")
+        guard process.terminationStatus == 0, t.count == 7, c.count == 5 else {
             print("audit run with \(jobs) job(s) failed:\n\(output)")
             return
         }
-        // "timing: wall W s, store S s, hashing H s, worker analysis A s, worker start-up and hand-over O s, parent peak P MB, worker peak Q MB"
-        let numbers = line.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Double($0) }
-        guard numbers.count == 7 else { print("unexpected timing line: \(line)"); return }
-        let (wall, store, hashing, overhead, parentMB, workerMB) = (numbers[0], numbers[1], numbers[2], numbers[4], numbers[5], numbers[6])
+        let wall = t[0], audio = Double(count) * callSeconds
         filesPerSecond[jobs] = Double(count) / wall
-        print(String(format: "%4d %7.1f %7.1f %8.2f %11.0f %8.2f %10.2f %18.2f %10.1f %10.1f", jobs, wall, cpu, Double(count) / wall,
-                     Double(count) * callSeconds / wall, 100 * store / wall, 100 * hashing / wall,
-                     100 * overhead / (Double(jobs) * wall), parentMB, workerMB))
+        wallLines.append(String(format: "%4d %7.1f %8.2f %11.0f %8.2f %10.2f %18.2f %10.1f %10.1f", jobs, wall, Double(count) / wall, audio / wall,
+                                100 * t[1] / wall, 100 * t[2] / wall, 100 * t[4] / (Double(jobs) * wall), t[5], t[6]))
+        let startUpCPU = c[3] - c[4]
+        cpuLines.append(String(format: "%4d %7.1f %14.0f %8.2f %10.2f %18.2f %12.1f", jobs, cpuAll, audio / cpuAll,
+                               100 * c[1] / cpuAll, 100 * c[2] / cpuAll, 100 * startUpCPU / cpuAll, c[0]))
     }
+    print("By wall time (the machine may be shared: see the CPU table)")
+    print("jobs  wall s  files/s  × realtime  store %  hashing %  worker start-up %  parent MB  worker MB")
+    wallLines.forEach { print($0) }
+    print("By CPU time (user + system of the run and its workers)")
+    print("jobs   CPU s  × realtime/CPU  store %  hashing %  worker start-up %  parent CPU s")
+    cpuLines.forEach { print($0) }
     if let one = filesPerSecond[1], let two = filesPerSecond[2] {
-        print(String(format: "2 jobs / 1 job: %.2f× (target ≥ 1.8×); peak memory with 2 jobs: parent + 2 workers (see the MB columns)", two / one))
+        print(String(format: "2 jobs / 1 job: %.2f× files per second (target ≥ 1.8×); peak memory with 2 jobs: the parent + 2 workers", two / one))
     }
-    print("store = the parent's time in database calls; hashing = SHA-256 of each file's bytes for its key (parent);")
-    print("worker start-up = each worker's wall time beyond its own decode and analysis, over the workers' total time;")
-    print("CPU s = user + system time of the run and its workers (the machine may be shared: compare CPU with wall)")
+    print("store = the parent's database calls; hashing = SHA-256 of each file for its key (a thread of the parent, beside the workers);")
+    print("worker start-up = the workers' time beyond their own decode and analysis (process start, output)")
 }
 
 /// User + system CPU time of this process's waited-for descendants so far, seconds.

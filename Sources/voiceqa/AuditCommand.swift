@@ -154,6 +154,9 @@ struct AuditRun: ParsableCommand {
                                                 outcome.wallSeconds, outcome.storeSeconds, outcome.hashSeconds,
                                                 outcome.workerAnalysisSeconds, outcome.workerOverheadSeconds,
                                                 Double(usage.ru_maxrss) / 1024, outcome.workerPeakResidentMB))
+                try StandardOutput.write(String(format: "cpu: parent %.3f s, store %.3f s, hashing %.3f s, workers %.3f s, worker analysis %.3f s",
+                                                WorkerPool.cpuSeconds(usage), outcome.storeCPUSeconds, outcome.hashCPUSeconds,
+                                                outcome.workerCPUSeconds, outcome.workerAnalysisCPUSeconds))
             }
             if outcome.failedCount > 0 { throw ExitCode(ExitCodes.someFilesFailed) }
         }
@@ -174,6 +177,9 @@ struct AuditWorker: ParsableCommand {
     func run() throws {
         StandardOutput.ignoreBrokenPipeSignal()
         let clock = ContinuousClock(), started = clock.now
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpuStart = WorkerPool.cpuSeconds(usage)
         do {
             let options = try JSONDecoder().decode(AnalysisOptions.self, from: Data(optionsJson.utf8))
             let rubric = try rubricJson.map { try Rubric.parse(Data($0.utf8)) } ?? .builtIn
@@ -181,7 +187,9 @@ struct AuditWorker: ParsableCommand {
             let report = AnalysisReport(analysis, includeSeries: series, rubric: rubric)
             let json = try ReportRenderer.json(report, pretty: false)
             let d = started.duration(to: clock.now)
-            let digest = AnalysisDigest(report, analysisSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let digest = AnalysisDigest(report, analysisSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18,
+                                        analysisCPUSeconds: WorkerPool.cpuSeconds(usage) - cpuStart)
             try StandardOutput.write(try digest.jsonLine() + "\n" + json)
         } catch {
             try? StandardOutput.write("\(error)")
