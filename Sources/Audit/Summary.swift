@@ -115,8 +115,7 @@ public struct AuditSummary: Sendable, Codable, Equatable {
         var band: [String: [Double]] = [:]
         if let g = rubric.guideline(.slightlySlow) {
             for l in SpeechLanguage.allCases {
-                let lo = g.threshold("ratePassMinPerSecond", l), hi = g.threshold("ratePassMaxPerSecond", l)
-                if lo.isFinite && hi.isFinite { band[l.rawValue] = [lo, hi] }
+                if let b = g.ratePassBand(l) { band[l.rawValue] = [b.lowerBound, b.upperBound].map { ($0 * 100).rounded() / 100 } }  // target rule or rubric 1.0 band
             }
         }
         ratePassBand = band

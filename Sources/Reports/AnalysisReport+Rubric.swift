@@ -37,7 +37,10 @@ extension ReportRenderer {
             }
             if !t.isEmpty {
                 switch f.kind {
-                case .articulationRate: target = "target \(v("ratePassMinPerSecond", 2))–\(v("ratePassMaxPerSecond", 2))"
+                case .articulationRate:
+                    target = t["targetPerSecond"] != nil
+                        ? "target \(v("targetPerSecond", 2)) ± \(v("passWithinPercent")) %"
+                        : "target \(v("ratePassMinPerSecond", 2))–\(v("ratePassMaxPerSecond", 2))"
                 case .speechLevel: target = "target \(v("targetDBov")) ± \(v("passWithinDB"))"
                 case .pitchSpread: target = "target \(v("spreadPassMinSemitones", 1))–\(v("spreadPassMaxSemitones", 1))"
                 case .interruptions: target = "target ≤ \(v("passMaxCount"))"

@@ -94,8 +94,12 @@ public struct CoachingSummary: Sendable, Equatable {
         var rate = agent?.rate?.articulationRateSyllablesPerSecond
         if japanese { rate = agent?.rate?.articulationRateMoraePerSecond }
         let rt = thresholds(.slightlySlow)
-        out.append(Figure(kind: .articulationRate, guidelineID: .slightlySlow, value: rate, thresholds: rt,
-                          status: band(rate, rt["rateFailBelowPerSecond"], rt["ratePassMinPerSecond"], rt["ratePassMaxPerSecond"], rt["rateFailAbovePerSecond"]),
+        // The target rule (rubric 1.1.0 on; its thresholds plus the derived rates), else a rubric 1.0 band.
+        let rule = RateTarget(thresholds: rt)
+        out.append(Figure(kind: .articulationRate, guidelineID: .slightlySlow, value: rate,
+                          thresholds: rule.map { rt.merging($0.namedValues) { a, _ in a } } ?? rt,
+                          status: rule.map { r in rate.map { r.verdict(ratePerSecond: $0) } }
+                            ?? band(rate, rt["rateFailBelowPerSecond"], rt["ratePassMinPerSecond"], rt["ratePassMaxPerSecond"], rt["rateFailAbovePerSecond"]),
                           inMorae: japanese))
 
         let level = agent?.loudness?.activeSpeechLevelDBov

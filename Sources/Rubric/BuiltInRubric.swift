@@ -6,9 +6,9 @@ extension Rubric {
     /// The built-in rubric's text, as `voiceqa rubric show` prints it.
     public static let builtInText: String = #"""
 {
-  "rubricVersion": "voiceqa-rubric/1.0.0",
+  "rubricVersion": "voiceqa-rubric/1.1.0",
   "defaultLanguage": "zh",
-  "about": "Built-in rubric of VoiceQA. One entry per guideline id of GUIDELINES.md. Thresholds: a 'default' block applies to every language; a 'zh', 'ja' or 'en' block overrides single values. Scores: 100 at or beyond the pass value, 0 at or beyond the fail value, linear in between (verdict warn). Quotes from 003 are given without the file's inline pinyin annotations.",
+  "about": "Built-in rubric of VoiceQA. One entry per guideline id of GUIDELINES.md. Thresholds: a 'default' block applies to every language; a 'zh', 'ja' or 'en' block overrides single values. Scores: 100 at or beyond the pass value, 0 at or beyond the fail value, linear in between (verdict warn); slightly-slow instead scores the distance from a target rate and has its own verdict cut-offs (see its rationale). Quotes from 003 are given without the file's inline pinyin annotations.",
   "guidelines": [
     {
       "id": "clear",
@@ -30,16 +30,17 @@ extension Rubric {
       "alsoIn": [{"document": "004_01e935c29edbf448.txt", "quote": "语速适中"}, {"document": "001_832852226712061c.txt", "quote": "語速:スピードがいいです"}],
       "measures": ["channels[agent].rate.articulationRateSyllablesPerSecond", "channels[agent].rate.articulationRateMoraePerSecond (ja)"],
       "thresholds": {
-        "en": {"ratePassMinPerSecond": 3.71, "ratePassMaxPerSecond": 5.57, "rateFailBelowPerSecond": 2.79, "rateFailAbovePerSecond": 6.81},
-        "zh": {"ratePassMinPerSecond": 3.11, "ratePassMaxPerSecond": 4.66, "rateFailBelowPerSecond": 2.33, "rateFailAbovePerSecond": 5.70},
-        "ja": {"ratePassMinPerSecond": 4.70, "ratePassMaxPerSecond": 7.06, "rateFailBelowPerSecond": 3.53, "rateFailAbovePerSecond": 8.62}
+        "default": {"targetRatio": 0.85, "fullScoreWithinPercent": 5, "zeroScoreBeyondPercent": 35, "passMinScore": 80, "failBelowScore": 40},
+        "en": {"normPerSecond": 6.19},
+        "zh": {"normPerSecond": 5.18},
+        "ja": {"normPerSecond": 7.84}
       },
       "weight": 1,
-      "rationale": "Norms: read-speech syllable rates en 6.19, zh 5.18, ja 7.84 per second (Pellegrino, Coupé & Marsico 2011, Language 87(3)); Japanese is judged in morae (whether 7.84 counts morae is unconfirmed; 5.3–6.0 morae/s was rated close to ideal, Prafiyanto et al. 2018, Acoust. Sci. & Tech. 39(2), and lies inside the pass band). Listeners notice tempo changes of about 10 % (Quené 2007), so pass = at most 0.9 × norm (one JND slower), fail = at least 1.1 × norm (one JND faster). Lower bounds 0.6 × (pass) and 0.45 × norm (fail) are a project choice: our phonation time keeps pauses under 0.25 s, which lowers measured rates.",
+      "rationale": "Norms (normPerSecond): read-speech syllable rates en 6.19, zh 5.18, ja 7.84 per second, silences over 150 ms removed (Pellegrino, Coupé & Marsico 2011, Language 87(3)); Japanese is judged in morae (whether 7.84 counts morae is unconfirmed). 'Slightly slow' is 10–20 % below the norm (GUIDELINES.md), so the target is 0.85 × the norm (targetRatio): en 5.26, zh 4.40, ja 6.66 per second. The score is the distance from the target in percent of it: 100 within ± 5 % (fullScoreWithinPercent; 0.81–0.89 × the norm, the 10–20 % band itself), falling linearly to 0 at ± 35 % (zeroScoreBeyondPercent); pass from 80 points (passMinScore: within ± 11 %, about one just-noticeable tempo difference of ≈ 10 %, Quené 2007), fail below 40 (failBelowScore: beyond ± 23 %, more than two JNDs; on the fast side that is 1.05 × the norm, faster than normal speech). The ± 35 % zero line and the score cut-offs are a project choice. Caveats: our phonation time keeps pauses under 0.25 s (the norm removes silences over 150 ms), which lowers measured rates a little; the nucleus counter under-counts fast speech (a reading made 35 % faster measures about 18–23 % faster), so fast agents are judged leniently; 5.3–6.0 morae/s, rated close to ideal for non-native listeners (Prafiyanto et al. 2018, Acoust. Sci. & Tech. 39(2)), lies 10–20 % under the ja target. Rubric 1.0 files (ratePassMinPerSecond, ratePassMaxPerSecond, rateFailBelowPerSecond, rateFailAbovePerSecond: a flat band) are still read and judged as before.",
       "tips": {
-        "zh": "语速偏快:请放慢一点,句与句之间稍作停顿,让客户跟得上。",
-        "ja": "話すスピードが速めです。少しゆっくり、文の区切りで間を取りましょう。",
-        "en": "You are speaking fast: slow down a little and pause between sentences so the customer can follow."
+        "zh": "语速应比日常说话稍慢:偏快时请放慢一点,句与句之间稍作停顿,让客户跟得上;偏慢时可稍微加快,保持自然流畅。",
+        "ja": "普段の会話より少しゆっくりが目安です。速いときは少しゆっくり、文の区切りで間を取りましょう。遅すぎるときは少しテンポを上げ、自然な流れを保ちましょう。",
+        "en": "Aim for slightly slower than everyday speech: if you are rushing, slow down and pause between sentences so the customer can follow; if you are dragging, pick up the pace a little and keep it natural."
       }
     },
     {

@@ -54,6 +54,35 @@ public struct Rubric: Sendable, Codable, Equatable {
         public func threshold(_ name: String, _ language: SpeechLanguage) -> Double {
             thresholds[language.rawValue]?[name] ?? thresholds["default"]?[name] ?? .nan
         }
+
+        /// The threshold names the guideline reads for `language`: its current set, or — for
+        /// `slightly-slow` in a file written before rubric 1.1.0 — the older set the file gives.
+        /// The language's block decides when it holds names of either set, else the default block.
+        public func thresholdNames(_ language: SpeechLanguage) -> [String] {
+            let current = ThresholdRules.required[id] ?? []
+            guard let older = ThresholdRules.older[id] else { return current }
+            for block in [thresholds[language.rawValue], thresholds["default"]] {
+                guard let names = block?.keys else { continue }
+                if names.contains(where: older.contains) { return older }
+                if names.contains(where: current.contains) { return current }
+            }
+            return current
+        }
+
+        /// The thresholds the guideline reads for `language`, resolved (its block over the default block).
+        public func resolvedThresholds(_ language: SpeechLanguage) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: thresholdNames(language).map { ($0, threshold($0, language)) })
+        }
+
+        /// `slightly-slow`: the articulation rates that pass for `language` (syllables/s; morae/s for ja),
+        /// from the target rule or from a rubric 1.0 band; nil for other guidelines.
+        public func ratePassBand(_ language: SpeechLanguage) -> ClosedRange<Double>? {
+            guard id == .slightlySlow else { return nil }
+            let t = resolvedThresholds(language)
+            if let rule = RateTarget(thresholds: t) { return rule.passBandPerSecond }
+            guard let lo = t["ratePassMinPerSecond"], let hi = t["ratePassMaxPerSecond"], lo.isFinite, hi.isFinite, lo <= hi else { return nil }
+            return lo...hi
+        }
     }
     /// A guideline of the documents that audio alone cannot judge.
     public struct NotMeasurableItem: Sendable, Codable, Equatable {
@@ -122,25 +151,36 @@ public struct Rubric: Sendable, Codable, Equatable {
             if g.source.document.isEmpty || g.source.quote.isEmpty {
                 throw RubricError.invalid(key: "\(key).source", reason: "needs a document and a quote")
             }
-            let required = Set(ThresholdRules.required[g.id] ?? [])
+            let required = Set(ThresholdRules.required[g.id] ?? []), older = Set(ThresholdRules.older[g.id] ?? [])
             for (block, values) in g.thresholds {
                 guard block == "default" || SpeechLanguage(rawValue: block) != nil else {
                     throw RubricError.invalid(key: "\(key).thresholds.\(block)", reason: "unknown block: use default, zh, ja or en")
                 }
-                for (name, v) in values {
-                    guard required.contains(name) else {
+                for (name, v) in values.sorted(by: { $0.key < $1.key }) {
+                    guard required.contains(name) || older.contains(name) else {
                         throw RubricError.invalid(key: "\(key).thresholds.\(block).\(name)",
-                                                  reason: "unknown threshold; \(g.id.rawValue) reads \(required.sorted().joined(separator: ", "))")
+                                                  reason: "unknown threshold; \(g.id.rawValue) reads \(required.sorted().joined(separator: ", "))"
+                                                    + (older.isEmpty ? "" : " (or, as rubric 1.0 files do, \(older.sorted().joined(separator: ", ")))"))
                     }
                     guard v.isFinite else { throw RubricError.invalid(key: "\(key).thresholds.\(block).\(name)", reason: "must be finite") }
                 }
+                if let mixed = values.keys.sorted().first(where: older.contains), let other = values.keys.sorted().first(where: required.contains) {
+                    throw RubricError.invalid(key: "\(key).thresholds.\(block).\(mixed)",
+                                              reason: "a rubric 1.0 band threshold cannot be mixed with the target thresholds (\(other)) in one block: give one set")
+                }
             }
             for language in SpeechLanguage.allCases {
-                for name in required.sorted() where !g.threshold(name, language).isFinite {
+                let names = g.thresholdNames(language)
+                let isOlder = !older.isEmpty && names.contains(where: older.contains)
+                for name in names.sorted() where !g.threshold(name, language).isFinite {
                     throw RubricError.invalid(key: "\(key).thresholds.\(language.rawValue).\(name)",
                                               reason: "missing (give it in the \"default\" block or the \"\(language.rawValue)\" block)")
                 }
-                for rule in ThresholdRules.ordered[g.id] ?? [] {
+                for (name, range) in isOlder ? [] : ThresholdRules.ranges[g.id] ?? [] where !range.contains(g.threshold(name, language)) {
+                    throw RubricError.invalid(key: "\(key).thresholds.\(language.rawValue).\(name)",
+                                              reason: "must be within \(range.lowerBound)…\(range.upperBound), found \(g.threshold(name, language))")
+                }
+                for rule in (isOlder ? ThresholdRules.olderOrdered[g.id] : ThresholdRules.ordered[g.id]) ?? [] {
                     let a = g.threshold(rule.0, language), b = g.threshold(rule.1, language)
                     guard a < b else {
                         throw RubricError.invalid(key: "\(key).thresholds.\(language.rawValue).\(rule.1)",
@@ -155,11 +195,25 @@ public struct Rubric: Sendable, Codable, Equatable {
     }
 }
 
-/// Threshold names each guideline reads, and pairs that must be strictly increasing.
+/// Threshold names each guideline reads, pairs that must be strictly increasing, and ranges.
 enum ThresholdRules {
+    /// Sets that files written before a guideline's current set still give, read as then
+    /// (`slightly-slow` before rubric 1.1.0: a flat pass band between two ramps).
+    static let older: [GuidelineID: [String]] = [
+        .slightlySlow: ["ratePassMinPerSecond", "ratePassMaxPerSecond", "rateFailBelowPerSecond", "rateFailAbovePerSecond"],
+    ]
+    static let olderOrdered: [GuidelineID: [(String, String)]] = [
+        .slightlySlow: [("rateFailBelowPerSecond", "ratePassMinPerSecond"), ("ratePassMinPerSecond", "ratePassMaxPerSecond"),
+                        ("ratePassMaxPerSecond", "rateFailAbovePerSecond")],
+    ]
+    /// Values outside these ranges make no sense (a rate norm of 0, a score above 100).
+    static let ranges: [GuidelineID: [(String, ClosedRange<Double>)]] = [
+        .slightlySlow: [("normPerSecond", 0.5...20), ("targetRatio", 0.1...2), ("fullScoreWithinPercent", 0...100),
+                        ("zeroScoreBeyondPercent", 0...100), ("passMinScore", 0...100), ("failBelowScore", 0...100)],
+    ]
     static let required: [GuidelineID: [String]] = [
         .clear: ["snrPassDB", "snrFailDB", "clippedPassRatio", "clippedFailRatio"],
-        .slightlySlow: ["ratePassMinPerSecond", "ratePassMaxPerSecond", "rateFailBelowPerSecond", "rateFailAbovePerSecond"],
+        .slightlySlow: RateTarget.names,
         .warm: ["spreadPassMinSemitones", "spreadFailBelowSemitones", "spreadPassMaxSemitones", "spreadFailAboveSemitones"],
         .greetingRises: ["risePassSemitones", "riseFailSemitones", "raisedPassSemitones", "raisedFailSemitones"],
         .moderateVolume: ["targetDBov", "passWithinDB", "failBeyondDB", "driftPassDB", "driftFailDB"],
@@ -174,8 +228,7 @@ enum ThresholdRules {
     ]
     static let ordered: [GuidelineID: [(String, String)]] = [
         .clear: [("snrFailDB", "snrPassDB"), ("clippedPassRatio", "clippedFailRatio")],
-        .slightlySlow: [("rateFailBelowPerSecond", "ratePassMinPerSecond"), ("ratePassMinPerSecond", "ratePassMaxPerSecond"),
-                        ("ratePassMaxPerSecond", "rateFailAbovePerSecond")],
+        .slightlySlow: [("fullScoreWithinPercent", "zeroScoreBeyondPercent"), ("failBelowScore", "passMinScore")],
         .warm: [("spreadFailBelowSemitones", "spreadPassMinSemitones"), ("spreadPassMinSemitones", "spreadPassMaxSemitones"),
                 ("spreadPassMaxSemitones", "spreadFailAboveSemitones")],
         .greetingRises: [("riseFailSemitones", "risePassSemitones"), ("raisedFailSemitones", "raisedPassSemitones")],

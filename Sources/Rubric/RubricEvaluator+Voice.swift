@@ -16,9 +16,19 @@ extension RubricEvaluator {
                                             .agentSNR, ["snrDB": snr, "clippedPercent": 100 * clipped]))
     }
 
+    /// Articulation rate against the rubric's target (`RateTarget`); a rubric 1.0 file's flat band
+    /// (`ratePassMinPerSecond` …) is judged as it was: 100 inside, ramps to 0 at the fail lines.
     static func slightlySlow(_ input: RubricInput, _ t: (String) -> Double) -> Judgement {
         let unit = input.language == .ja ? "morae/s" : "syllables/s"
-        let target = "articulation rate \(f(t("ratePassMinPerSecond"), 2))–\(f(t("ratePassMaxPerSecond"), 2)) \(unit) (fail < \(f(t("rateFailBelowPerSecond"), 2)) or > \(f(t("rateFailAbovePerSecond"), 2)))"
+        let rule = RateTarget(thresholds: Dictionary(uniqueKeysWithValues: RateTarget.names.map { ($0, t($0)) }.filter { $0.1.isFinite }))
+        let target: String
+        if let rule {
+            target = "articulation rate \(f(rule.targetPerSecond, 2)) \(unit) (\(f(100 * rule.targetRatio, 0)) % of the \(input.language.rawValue) norm \(f(rule.normPerSecond, 2))): "
+                + "score 100 within ± \(f(rule.fullScoreWithinPercent, 0)) %, 0 beyond ± \(f(rule.zeroScoreBeyondPercent, 0)) %; "
+                + "pass from \(f(rule.passMinScore, 0)) points (\(f(rule.passBandPerSecond.lowerBound, 2))–\(f(rule.passBandPerSecond.upperBound, 2))), fail below \(f(rule.failBelowScore, 0))"
+        } else {
+            target = "articulation rate \(f(t("ratePassMinPerSecond"), 2))–\(f(t("ratePassMaxPerSecond"), 2)) \(unit) (fail < \(f(t("rateFailBelowPerSecond"), 2)) or > \(f(t("rateFailAbovePerSecond"), 2)))"
+        }
         guard let r = input.agent.rate else { return .notMeasurable(.noAgentSpeech, "the agent channel has no speech", target: target) }
         let rate: Double
         var measured: [String: Double] = ["articulationRateSyllablesPerSecond": r.articulationRateSyllablesPerSecond]
@@ -31,11 +41,20 @@ extension RubricEvaluator {
         } else {
             rate = r.articulationRateSyllablesPerSecond
         }
-        let s = min(ramp(rate, pass: t("ratePassMinPerSecond"), fail: t("rateFailBelowPerSecond")),
-                    ramp(rate, pass: t("ratePassMaxPerSecond"), fail: t("rateFailAbovePerSecond")))
-        return Judgement(score: s, measured: measured, target: target,
-                         evidence: agentSpan(input, "agent articulation rate \(f(rate, 2)) \(unit)",
-                                            input.language == .ja ? .articulationRateMorae : .articulationRate, ["perSecond": rate]))
+        let kind: EvidenceKind = input.language == .ja ? .articulationRateMorae : .articulationRate
+        guard let rule else {
+            let s = min(ramp(rate, pass: t("ratePassMinPerSecond"), fail: t("rateFailBelowPerSecond")),
+                        ramp(rate, pass: t("ratePassMaxPerSecond"), fail: t("rateFailAbovePerSecond")))
+            return Judgement(score: s, measured: measured, target: target,
+                             evidence: agentSpan(input, "agent articulation rate \(f(rate, 2)) \(unit)", kind, ["perSecond": rate]))
+        }
+        let off = rule.vsTargetPercent(rate)
+        measured["rateVsTargetPercent"] = off
+        let note = "agent articulation rate \(f(rate, 2)) \(unit), \(off >= 0 ? "+" : "−")\(f(abs(off), 0)) % against the target \(f(rule.targetPerSecond, 2))"
+        var j = Judgement(score: rule.score(rate), measured: measured, target: target,
+                          evidence: agentSpan(input, note, kind, ["perSecond": rate, "targetPerSecond": rule.targetPerSecond, "vsTargetPercent": off]))
+        j.verdictOf = { [rule] in rule.verdict(scorePoints: $0) }
+        return j
     }
 
     static func warm(_ input: RubricInput, _ t: (String) -> Double) -> Judgement {

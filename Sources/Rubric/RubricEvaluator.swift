@@ -20,6 +20,8 @@ public enum RubricEvaluator {
         var evidence: [GuidelineResult.Evidence] = []
         var reason: String? = nil
         var reasonKind: ReasonKind? = nil
+        /// The guideline's own verdict cut-offs (points); nil: pass at 100, fail at 0.
+        var verdictOf: (@Sendable (Double) -> GuidelineResult.Verdict)? = nil
         static func notMeasurable(_ kind: ReasonKind, _ reason: String, target: String) -> Judgement {
             Judgement(score: nil, target: target, reason: reason, reasonKind: kind)
         }
@@ -30,12 +32,14 @@ public enum RubricEvaluator {
         var weighted = 0.0, weights = 0.0
         for id in GuidelineID.allCases {
             guard let g = rubric.guideline(id) else { continue }
-            let t = { (name: String) in g.threshold(name, input.language) }
-            let resolved = Dictionary(uniqueKeysWithValues: (ThresholdRules.required[id] ?? []).map { ($0, g.threshold($0, input.language)) })
+            // Only the names the guideline reads for this language (its current set or a rubric 1.0 set).
+            let resolved = g.resolvedThresholds(input.language)
+            let t = { (name: String) in resolved[name] ?? .nan }
             let j = judge(id, input, t)
             let score = j.score.map { Rounding.round(100 * $0, scale: 10) }
             let verdict: GuidelineResult.Verdict = switch score {
             case nil: .notMeasurable
+            case let s? where j.verdictOf != nil: j.verdictOf!(s)
             case let s? where s >= 100: .pass
             case let s? where s <= 0: .fail
             default: .warn

@@ -60,23 +60,31 @@ struct GuidelineVerdictTests {
         #expect(abs(e.start - segments.first!.0) < 0.15 && abs(e.end - segments.last!.1) < 0.15)
     }
 
-    // MARK: slightly-slow (fixture agent as is, and 1.8× faster by WSOLA)
+    // MARK: slightly-slow (synthetic syllables at set rates; the fixture agent as is)
 
     @Test func slightlySlow() throws {
-        let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", "devcall2_en_02"))
-        let agent = buffer.channels[0]
-        let normal = Self.result(try Self.built(AudioBuffer(sampleRateHz: 8000, channels: [agent])), .slightlySlow)
-        // True rate 4.73 syl/s (fixture channel_stats) is inside en 3.71–5.57.
-        #expect(normal.verdict == .pass)
-        // 70 syllables of 0.1 s with 30 ms gaps from 1 s: 7.7 syl/s, well above the 6.81 fail line.
+        // en target: 0.85 × 6.19 = 5.26 syl/s. 50 syllables of 0.15 s with 40 ms gaps from 1 s: 5.26 syl/s by construction.
+        let atTarget = Self.syllables(count: 50, syllableSeconds: 0.15, gapSeconds: 0.04) { k, _ in [170.0, 240, 200][k % 3] }
+        let good = Self.result(try Self.built(Self.mono([(1.0, atTarget)], total: 12)), .slightlySlow)
+        #expect(good.verdict == .pass, "\(good.measured ?? [:])")
+        // 70 syllables of 0.1 s with 30 ms gaps: 7.7 syl/s, 46 % over the target (0 points from 35 %).
         // (WSOLA-sped fixture speech is not used: the nucleus counter merges syllables above ~6 syl/s
         // on telephone speech, see docs/accuracy.md, so 1.8× read only 5.7.)
         let fast = Self.syllables(count: 70, syllableSeconds: 0.1, gapSeconds: 0.03) { k, _ in [170.0, 240, 200][k % 3] }
         let rushed = Self.result(try Self.built(Self.mono([(1.0, fast)], total: 12)), .slightlySlow)
         #expect(rushed.verdict == .fail)
-        #expect((rushed.measured?["articulationRateSyllablesPerSecond"] ?? 0) > 6.81)
+        #expect((rushed.measured?["rateVsTargetPercent"] ?? 0) > 23, "\(rushed.measured ?? [:])")   // fail line: 40 points
         let e = try #require(rushed.evidence.first)  // 1.0 s to 1 + 70 × 0.13 − 0.03 s; 0.1 s for activity edges
         #expect(abs(e.start - 1.0) < 0.1 && abs(e.end - 10.07) < 0.1, "\(e)")
+
+        // devcall2_en_02's agent reads at 4.73 syl/s (fixture channel_stats; 4.48 counting fillers): 10 % under
+        // the target, 83 points by the truth. The nucleus counter reads it within 10 % of that (docs/accuracy.md:
+        // agent totals within 0–10 %), i.e. at most 19 % under the target: warn at worst, never fail.
+        let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", "devcall2_en_02"))
+        let normal = Self.result(try Self.built(AudioBuffer(sampleRateHz: 8000, channels: [buffer.channels[0]])), .slightlySlow)
+        let measured = try #require(normal.measured?["articulationRateSyllablesPerSecond"])
+        #expect(abs(measured / 4.731 - 1) <= 0.10, "\(measured)")
+        #expect(normal.verdict != .fail, "\(normal.measured ?? [:]) \(normal.score ?? -1)")
     }
 
     // MARK: warm and greeting-rises (synthetic voices with known F0)

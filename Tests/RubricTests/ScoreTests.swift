@@ -19,7 +19,10 @@ struct ScoreTests {
     static func worsen(_ index: Int, _ i: inout RubricInput, _ k: Double) -> String {
         switch index {
         case 0: let snr = i.agent.loudness?.snrDB ?? 30; i.agent.loudness?.snrDB = snr - 3 * k; return "snr"
-        case 1: i.agent.rate?.articulationRateSyllablesPerSecond += 0.5 * k; return "rate"
+        case 1:  // away from the target rate (rubric 1.1.0: slower than it is worse too), on the side the call is
+            let target = RateTarget(thresholds: Rubric.builtIn.guideline(.slightlySlow)!.resolvedThresholds(.en))!.targetPerSecond
+            let r = base.agent.rate?.articulationRateSyllablesPerSecond ?? target
+            i.agent.rate?.articulationRateSyllablesPerSecond = r + (r < target ? -0.4 : 0.4) * k; return "rate"
         case 2: let sd = i.agent.pitch?.stdevSemitones ?? 3; i.agent.pitch?.stdevSemitones = max(0, sd - 0.5 * k); return "spread"
         case 3: let l = i.agent.loudness?.activeSpeechLevelDBov ?? -26; i.agent.loudness?.activeSpeechLevelDBov = l - 2 * k; return "level"
         case 4: i.conversation?.longestAgentMonologueSeconds = 20 + 8 * k; return "monologue"

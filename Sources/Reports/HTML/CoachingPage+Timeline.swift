@@ -286,9 +286,12 @@ struct TimelineData {
             return d > 0 ? RateUnit(start: u.start, end: u.end, perSecond: Double(u.syllableCount) / d) : nil
         }
         if let g = report.guidelines?.first(where: { $0.id == GuidelineID.slightlySlow.rawValue }),
-           let t = CoachingSummary.thresholds(g, in: report),
-           let lo = t["ratePassMinPerSecond"], let hi = t["ratePassMaxPerSecond"] {
-            rateBand = (lo, hi)
+           let t = CoachingSummary.thresholds(g, in: report) {
+            if let rule = RateTarget(thresholds: t) {
+                rateBand = (rule.passBandPerSecond.lowerBound, rule.passBandPerSecond.upperBound)
+            } else if let lo = t["ratePassMinPerSecond"], let hi = t["ratePassMaxPerSecond"] {
+                rateBand = (lo, hi)
+            }
         }
     }
 

@@ -98,6 +98,10 @@ struct Builder {
 
     func target(_ g: GuidelineResult) -> String? {
         guard let thresholds = CoachingSummary.thresholds(g, in: report), text.has("target.\(g.id)") else { return g.target }
+        // slightly-slow with a target (rubric 1.1.0 on) states the target rate and where pass and fail begin.
+        if g.id == GuidelineID.slightlySlow.rawValue, let rule = RateTarget(thresholds: thresholds) {
+            return text("target.slightly-slow.target", rule.namedValues, ["unit": rateUnit, "language": text("lang.\(report.settings.language.rawValue)")])
+        }
         return text("target.\(g.id)", thresholds, ["unit": rateUnit])
     }
 
@@ -105,6 +109,7 @@ struct Builder {
         guard var kind = e.kind else { return e.note }
         let values = e.values ?? [:]
         if kind == EvidenceKind.calmResponse.rawValue, values["agentPitchRiseSemitones"] != nil { kind += "-pitch" }
+        if kind.hasPrefix(EvidenceKind.articulationRate.rawValue), values["targetPerSecond"] != nil { kind += "-target" }
         return text.has("evidence.\(kind)") ? text("evidence.\(kind)", values) : e.note
     }
 
@@ -201,7 +206,8 @@ struct Builder {
                 if f.kind == .longestWait {
                     if let w = f.wait { targetText = text("figure.wait.\(w.rawValue)", f.thresholds) }
                 } else {
-                    targetText = text("figure.target.\(f.kind.rawValue)", f.thresholds)
+                    let key = f.kind == .articulationRate && f.thresholds["targetPerSecond"] != nil ? "figure.target.articulation-rate.target" : "figure.target.\(f.kind.rawValue)"
+                    targetText = text(key, f.thresholds)
                 }
             }
             let st = f.status.map { " st-\($0.rawValue)" } ?? ""
@@ -320,7 +326,7 @@ struct Builder {
         """
     }
 
-    static let measureOrder = ["snrDB", "clippedSampleRatio", "articulationRateMoraePerSecond", "articulationRateSyllablesPerSecond",
+    static let measureOrder = ["snrDB", "clippedSampleRatio", "articulationRateMoraePerSecond", "articulationRateSyllablesPerSecond", "rateVsTargetPercent",
                                "stdevSemitones", "rangeSemitones", "riseSemitones", "meanSemitonesReMedian", "activeSpeechLevelDBov",
                                "driftDB", "longestAgentMonologueSeconds", "longUtteranceRatio", "count", "perMinuteOfSpeech",
                                "longCustomerTurnCount", "turnsWithBackchannelRatio", "longestHoldSeconds", "longestDeadAirSeconds",
@@ -338,6 +344,7 @@ struct Builder {
         case _ where key.hasSuffix("DB"): value = PageText.fixed(v, decimals: 1, signed: signed); unit = text("unit.dB")
         case _ where key.hasSuffix("Semitones") || key.hasSuffix("ReMedian"): value = PageText.fixed(v, decimals: 1, signed: signed); unit = text("unit.st")
         case _ where key.hasSuffix("Seconds"): value = PageText.fixed(v, decimals: 1); unit = text("unit.s")
+        case _ where key.hasSuffix("Percent"): value = PageText.fixed(v, decimals: 0, signed: true); unit = text("unit.percent")
         case "articulationRateMoraePerSecond": value = PageText.fixed(v, decimals: 2); unit = text("unit.moraePerSecond")
         case _ where key.hasSuffix("PerSecond"): value = PageText.fixed(v, decimals: 2); unit = text("unit.sylPerSecond")
         case "perMinuteOfSpeech": value = PageText.fixed(v, decimals: 1); unit = text("unit.perMinute")
