@@ -29,12 +29,14 @@ let package = Package(
         .target(name: "CallAnalysis", dependencies: ["AudioIO", "SpeechAnalysis", "DSP"]),
         // Guideline verdicts with evidence from the measures; never touches samples.
         .target(name: "Rubric", dependencies: ["SpeechAnalysis", "DSP"]),
+        // SHA-256 (FIPS 180-4), streamed: audit analysis keys, the coaching page's CSP hash. No dependencies.
+        .target(name: "Checksum"),
         // JSON, text and HTML (coaching page) renderings of an analysis, as pure functions.
-        .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric"]),
+        .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric", "Checksum"]),
         // A PostgreSQL connection through libpq (blocking, one per process), for the shared audit store.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
         // Batch audits: inputs, analysis keys, the results store (SQLite via GRDB) and summaries.
-        .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis", "PostgresClient",
+        .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis", "PostgresClient", "Checksum",
                                               .product(name: "GRDB", package: "GRDB.swift")]),
         // The CLI: parses arguments, calls the targets, sets exit codes.
         .executableTarget(name: "voiceqa", dependencies: [
@@ -50,6 +52,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["DSP", "CSndFile", "AudioIO"], path: "Tests/TestSupport"),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "TestSupport"]),
+        .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "SpeechAnalysisTests", dependencies: ["SpeechAnalysis", "CallAnalysis", "AudioIO", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallAnalysis", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

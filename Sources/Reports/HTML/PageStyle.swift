@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 
 /// The coaching page's look: one inline style sheet, one small inline script, and SVG helpers.

@@ -1,11 +1,7 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// SHA-256 (FIPS 180-4, section 6.2), streamed: `update` any number of times, then `finalize`.
-/// Used for the analysis key (the file's bytes, the settings, the rubric); checked against the
-/// standard's test vectors in AuditTests.
+/// The one implementation in the project: batch audits key analyses by it (the file's bytes, the
+/// settings, the rubric; `Audit`), the coaching page hashes its inline script for the
+/// Content-Security-Policy (`Reports`). Checked against the standard's test vectors in ChecksumTests.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)  // §5.3.3
@@ -114,23 +110,9 @@ public struct SHA256: Sendable {
     }
     public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
 
-    /// The digest of a file's bytes, read in 1 MiB blocks into one buffer (a 500 MB file is never held at once).
-    public static func hex(ofFileAt path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AuditError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var h = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw AuditError.cannotRead(path: path, reason: String(cString: strerror(errno)))
-            }
-            buffer.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-        }
-        return hexString(h.finalize())
+    /// The digest (32 bytes) of `bytes`.
+    public static func digest<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var h = SHA256(); h.update(bytes); return h.finalize()
     }
 
     public static func hexString(_ digest: [UInt8]) -> String {
