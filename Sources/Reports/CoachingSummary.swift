@@ -43,10 +43,9 @@ public struct CoachingSummary: Sendable, Equatable {
     /// they were recorded, judged with the built-in rubric — the built-in rubric's.
     public static func thresholds(_ g: GuidelineResult, in report: AnalysisReport) -> [String: Double]? {
         if let t = g.thresholds { return t }
-        guard report.rubricVersion == Rubric.builtIn.rubricVersion, let id = GuidelineID(rawValue: g.id),
-              let rule = Rubric.builtIn.guideline(id) else { return nil }
-        let names = Set(rule.thresholds.values.flatMap(\.keys))
-        return Dictionary(uniqueKeysWithValues: names.map { ($0, rule.threshold($0, report.settings.language)) })
+        guard let version = report.rubricVersion, let rubric = Rubric.builtIn(version: version), let id = GuidelineID(rawValue: g.id),
+              let rule = rubric.guideline(id) else { return nil }
+        return rule.resolvedThresholds(report.settings.language)
     }
 
     /// The weight of a guideline: the report's, else the built-in rubric's, else 1.

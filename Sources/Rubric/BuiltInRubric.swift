@@ -3,6 +3,22 @@
 // parse it and check every guideline of GUIDELINES.md is present.
 
 extension Rubric {
+    /// The built-in rubric of `version`: the current one, or an earlier one the binary still knows
+    /// (for reports stored without their thresholds); nil for any other version.
+    /// voiceqa-rubric/1.0.0 differs from 1.1.0 only in slightly-slow: a flat band instead of the target.
+    public static func builtIn(version: String) -> Rubric? {
+        if version == builtIn.rubricVersion { return builtIn }
+        guard version == "voiceqa-rubric/1.0.0", let i = builtIn.guidelines.firstIndex(where: { $0.id == .slightlySlow }) else { return nil }
+        var r = builtIn
+        r.rubricVersion = version
+        r.guidelines[i].thresholds = [
+            "en": ["ratePassMinPerSecond": 3.71, "ratePassMaxPerSecond": 5.57, "rateFailBelowPerSecond": 2.79, "rateFailAbovePerSecond": 6.81],
+            "zh": ["ratePassMinPerSecond": 3.11, "ratePassMaxPerSecond": 4.66, "rateFailBelowPerSecond": 2.33, "rateFailAbovePerSecond": 5.70],
+            "ja": ["ratePassMinPerSecond": 4.70, "ratePassMaxPerSecond": 7.06, "rateFailBelowPerSecond": 3.53, "rateFailAbovePerSecond": 8.62],
+        ]
+        return r
+    }
+
     /// The built-in rubric's text, as `voiceqa rubric show` prints it.
     public static let builtInText: String = #"""
 {

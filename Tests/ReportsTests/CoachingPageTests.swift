@@ -152,6 +152,21 @@ struct CoachingPageTests {
         }
     }
 
+    /// The same for a report judged with the previous built-in rubric (voiceqa-rubric/1.0.0, the rate band):
+    /// its rate card states the band, as it did then, not today's target.
+    @Test func reportsOfTheOneRubricKeepTheirRateBand() throws {
+        let rubricOne = try Rubric.load(path: Fixtures.root.appendingPathComponent("rubrics/voiceqa-rubric-1.0.0.json").path)
+        let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", "devcall2_en_00"), options: AnalysisOptions(language: .en))
+        let judged = AnalysisReport(analysis, rubric: rubricOne)
+        var stored = judged
+        for k in stored.guidelines!.indices { stored.guidelines![k].thresholds = nil }
+        for language in SpeechLanguage.allCases {
+            let page = CoachingPage.html(for: stored, pageLanguage: language, audio: .none)
+            #expect(page == CoachingPage.html(for: judged, pageLanguage: language, audio: .none))
+            #expect(page.contains("3.71–5.57"), "\(language)")     // en band of rubric 1.0
+        }
+    }
+
     @Test func storedAnalysisWithoutSeriesSaysWhatIsMissing() throws {
         var report = try CoachingFixture.report("devcall2_en_00")
         for k in report.channels.indices {

@@ -92,6 +92,22 @@ struct RateTargetTests {
         #expect(Self.judge(.en, 4.9).verdict == .pass && Self.judge(.en, 4.9 * 1.35).verdict == .fail)
     }
 
+    /// The page finds the thresholds of reports stored without them by their rubric version: the 1.0.0
+    /// the binary still knows is the 1.0.0 file, guideline by guideline and language by language.
+    @Test func builtInOneIsTheOneFile() throws {
+        let file = try Rubric.load(path: Self.legacyPath)
+        let known = try #require(Rubric.builtIn(version: file.rubricVersion))
+        #expect(known.guidelines.map(\.id) == file.guidelines.map(\.id))
+        for (a, b) in zip(known.guidelines, file.guidelines) {
+            #expect(a.weight == b.weight, "\(a.id)")
+            for language in SpeechLanguage.allCases {
+                #expect(a.resolvedThresholds(language) == b.resolvedThresholds(language), "\(a.id) \(language)")
+            }
+        }
+        #expect(Rubric.builtIn(version: Rubric.builtIn.rubricVersion) == .builtIn)
+        #expect(Rubric.builtIn(version: "someone-elses/2") == nil)
+    }
+
     @Test func rubricOneFileChecksFromTheCommandLine() throws {
         let run = try CLIRunner.run(["rubric", "check", Self.legacyPath])
         #expect(run.exitCode == 0, "\(run.stderr)")
