@@ -1,5 +1,6 @@
 # VoiceQA: two commands do all the set-up.
-#   make demo   installs what is missing, builds in release mode, analyses the bundled demo call
+#   make demo   installs what is missing, builds in release mode, analyses the bundled demo call and
+#               writes its coaching page
 #   make test   runs the whole test suite
 # Hostile input (README "Input you should not trust"):
 #   make sanitize   the test suite under AddressSanitizer, then ThreadSanitizer
@@ -39,9 +40,11 @@ build: deps
 	$(SWIFT) build -c release --product voiceqa
 
 demo: build
-	.build/release/voiceqa analyze --format text $(DEMO_CALL)
+	.build/release/voiceqa analyze --format text --language en $(DEMO_CALL)
 	@echo
-	@echo "JSON report: .build/release/voiceqa analyze $(DEMO_CALL)"
+	@echo "JSON report: .build/release/voiceqa analyze --language en $(DEMO_CALL)"
+	@printf "Coaching page (open it in a browser): "
+	@.build/release/voiceqa report --language en -o .build/demo $(DEMO_CALL)
 
 # The tests run with the real services they drive (a one-node Slurm, a throw-away PostgreSQL on
 # loopback), started and stopped around them by Tests/Services/with-services.sh.
