@@ -14,7 +14,7 @@ APT_PACKAGES = libsndfile1-dev libfftw3-dev libsqlite3-dev libpq-dev pkg-config
 TEST_APT_PACKAGES = chromium fonts-noto-cjk
 K8S_VALIDATE_VENV = .build/kubernetes-validate
 
-.PHONY: demo deps test-deps build test bench sanitize sanitize-tests fuzz clean
+.PHONY: demo deps test-deps build test bench bench-scale sanitize sanitize-tests fuzz clean
 
 # Installs the Debian packages in $(1) that are missing (with sudo when not root).
 define apt_install_missing
@@ -57,6 +57,12 @@ test: test-deps
 bench: deps
 	$(SWIFT) build -c release --product voiceqa-bench
 	.build/release/voiceqa-bench
+
+# The shared-queue benchmark against a throw-away PostgreSQL (files/s with 1, 2 and 4 workers).
+bench-scale: deps
+	$(SWIFT) build -c release --product voiceqa-bench
+	$(SWIFT) build -c release --product voiceqa
+	$(SERVICES) .build/release/voiceqa-bench --queue
 
 # The whole suite (which includes the bad-input corpus and the CLI tests, whose binary is built with
 # the same sanitizer) under AddressSanitizer, then ThreadSanitizer. Swift 6.3 on Linux rejects
