@@ -38,7 +38,8 @@ func queueBenchmark() throws {
     var rates: [Int: Double] = [:]
     for workers in [1, 2, 4] {
         let name = "voiceqa_bench_\(workers)"
-        try admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE); CREATE DATABASE \(name)")
+        try admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")      // one statement per call:
+        try admin.execute(script: "CREATE DATABASE \(name)")                           // neither runs in a transaction
         let url = server.replacingOccurrences(of: #"/[^/?]+(\?|$)"#, with: "/\(name)$1", options: .regularExpression)
         guard run(voiceqa, ["audit", "enqueue", "--db", url, calls.path]).status == 0 else { print("enqueue failed"); return }
         let started = Date()
