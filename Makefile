@@ -1,5 +1,6 @@
 # VoiceQA: two commands do all the set-up.
-#   make demo   installs what is missing, builds in release mode, analyses the bundled demo call
+#   make demo   installs what is missing, builds in release mode, analyses the bundled demo call and
+#               writes its coaching page
 #   make test   runs the whole test suite
 # Hostile input (README "Input you should not trust"):
 #   make sanitize   the test suite under AddressSanitizer, then ThreadSanitizer
@@ -13,7 +14,7 @@ APT_PACKAGES = libsndfile1-dev libfftw3-dev libsqlite3-dev libpq-dev pkg-config
 TEST_APT_PACKAGES = chromium fonts-noto-cjk
 K8S_VALIDATE_VENV = .build/kubernetes-validate
 
-.PHONY: demo deps test-deps build test bench sanitize sanitize-tests fuzz clean
+.PHONY: demo deps test-deps build test bench bench-scale sanitize sanitize-tests fuzz clean
 
 # Installs the Debian packages in $(1) that are missing (with sudo when not root).
 define apt_install_missing
@@ -39,9 +40,11 @@ build: deps
 	$(SWIFT) build -c release --product voiceqa
 
 demo: build
-	.build/release/voiceqa analyze --format text $(DEMO_CALL)
+	.build/release/voiceqa analyze --format text --language en $(DEMO_CALL)
 	@echo
-	@echo "JSON report: .build/release/voiceqa analyze $(DEMO_CALL)"
+	@echo "JSON report: .build/release/voiceqa analyze --language en $(DEMO_CALL)"
+	@printf "Coaching page (open it in a browser): "
+	@.build/release/voiceqa report --language en -o .build/demo $(DEMO_CALL)
 
 # The tests run with the real services they drive (a one-node Slurm, a throw-away PostgreSQL on
 # loopback), started and stopped around them by Tests/Services/with-services.sh.
@@ -54,6 +57,12 @@ test: test-deps
 bench: deps
 	$(SWIFT) build -c release --product voiceqa-bench
 	.build/release/voiceqa-bench
+
+# The shared-queue benchmark against a throw-away PostgreSQL (files/s with 1, 2 and 4 workers).
+bench-scale: deps
+	$(SWIFT) build -c release --product voiceqa-bench
+	$(SWIFT) build -c release --product voiceqa
+	$(SERVICES) .build/release/voiceqa-bench --queue
 
 # The whole suite (which includes the bad-input corpus and the CLI tests, whose binary is built with
 # the same sanitizer) under AddressSanitizer, then ThreadSanitizer. Swift 6.3 on Linux rejects

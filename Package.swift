@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark driver (make bench): generates inputs, reports ×realtime and peak memory.
-        .executableTarget(name: "voiceqa-bench", dependencies: ["CallAnalysis", "AudioIO", "DSP", "CSndFile"]),
+        .executableTarget(name: "voiceqa-bench", dependencies: ["CallAnalysis", "AudioIO", "DSP", "CSndFile", "PostgresClient"]),
         // libFuzzer target over decode + analysis (make fuzz); a plain build replays inputs.
         .executableTarget(name: "voiceqa-fuzz", dependencies: ["CallAnalysis", "Reports", "AudioIO", "CSndFile"]),
 

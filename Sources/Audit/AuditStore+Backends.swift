@@ -1,4 +1,12 @@
 import Foundation
+import PostgresClient
+
+/// What `runs.arguments` keeps of a command line: a password in a database URL never is.
+public enum AuditRunLog {
+    public static func redactedArguments<S: Sequence>(_ arguments: S) -> String where S.Element == String {
+        arguments.map { PostgresConnection.redact($0) }.joined(separator: " ")
+    }
+}
 
 extension AuditStore {
     /// The store's name in messages: the SQLite path, or the PostgreSQL URL without its password.

@@ -76,7 +76,6 @@ public struct WorkQueue {
                      log: (String) -> Void) throws -> WorkOutcome {
         var outcome = WorkOutcome()
         let clock = ContinuousClock(), started = clock.now
-        defer { outcome.wallSeconds = WorkerPool.seconds(started.duration(to: clock.now)) }
         let rubricSHA = AnalysisKey.rubricSHA256(settings.rubric)
         try store.addRubric(RubricEntry(sha256: rubricSHA, version: settings.rubric.rubricVersion,
                                         canonicalJSON: AnalysisKey.canonicalRubric(settings.rubric), addedAt: AuditTime.now()))
@@ -95,7 +94,10 @@ public struct WorkQueue {
                 store.leaveClaim(); inClaim = false
                 try? connection.execute(script: "ROLLBACK")
                 let waiting = try store.query("SELECT count(*) FROM queue WHERE state = 'queued'").first?.first?.int ?? 0
-                if waiting == 0 { return outcome }
+                if waiting == 0 {
+                    outcome.wallSeconds = WorkerPool.seconds(started.duration(to: clock.now))
+                    return outcome
+                }
                 Thread.sleep(forTimeInterval: backoffSeconds)          // claimed by others: one may die and free it
                 backoffSeconds = min(5, backoffSeconds * 2)
                 continue

@@ -133,6 +133,7 @@ if arguments.count == 3 && arguments[1] == "--one" {
 }
 
 if arguments.count == 2 && arguments[1] == "--audit" { try auditBenchmark(); exit(0) }
+if arguments.count == 2 && arguments[1] == "--queue" { try queueBenchmark(); exit(0) }
 
 let hours = Double(ProcessInfo.processInfo.environment["BENCH_HOURS"] ?? "1") ?? 1
 let specs = [

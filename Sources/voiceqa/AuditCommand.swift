@@ -138,7 +138,7 @@ struct AuditRun: ParsableCommand {
                 StandardOutput.error("voiceqa: " + (f.reason.hasPrefix(f.filePath) ? f.reason : "\(f.filePath): \(f.reason)"))
             }
             try? store.logRun(RunRow(startedAt: startedAt, finishedAt: AuditTime.now(), toolVersion: VoiceQAVersion.string,
-                                     arguments: CommandLine.arguments.dropFirst().joined(separator: " "),
+                                     arguments: AuditRunLog.redactedArguments(CommandLine.arguments.dropFirst()),
                                      analysedCount: outcome.analysedCount, skippedCount: outcome.alreadyDoneCount,
                                      failedCount: outcome.failedCount, notAudioCount: scan.notAudio.count))
             var line = "audit: " + (shardValue.map { "shard \($0): " } ?? "") + "\(scan.inputs.count) file(s): \(outcome.analysedCount) analysed, \(outcome.alreadyDoneCount) already in the database, \(outcome.failedCount) failed"

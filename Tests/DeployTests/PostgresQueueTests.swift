@@ -48,6 +48,32 @@ struct PostgresQueueTests {
         }
     }
 
+    /// A password in the URL connects (trust auth ignores it) but is never stored or printed.
+    @Test func passwordInTheURLIsNeverStoredOrPrinted() throws {
+        let binary = try #require(CLIRunner.binaryURL).path
+        let (url, drop) = try Self.freshDatabase()
+        defer { drop() }
+        let secretURL = url.replacingOccurrences(of: "://postgres@", with: "://postgres:s3cret-word@")
+        #expect(secretURL.contains("s3cret-word"))
+        let work = try TestAudioWriter.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let calls = work.appendingPathComponent("calls")
+        _ = try Deploy.writeBatch(count: 2, in: calls)
+        let run = try Deploy.run(binary, ["audit", "run", calls.path, "--db", secretURL, "--language", "en"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(!(run.stdout + run.stderr).contains("s3cret-word"))
+        let wrongPort = secretURL.replacingOccurrences(of: #":\d+/"#, with: ":1/", options: .regularExpression)
+        let refused = try Deploy.run(binary, ["audit", "summary", "--db", wrongPort, "--by", "agent"])
+        #expect(refused.exitCode == 1)
+        #expect(refused.stderr.contains("postgres:***@") && !refused.stderr.contains("s3cret-word"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        // Nothing in the database holds it either.
+        let db = try PostgresConnection(url: url)
+        let dump = try db.query("SELECT string_agg(arguments, ' ') FROM runs")
+        #expect(!"\(dump)".contains("s3cret-word"))
+        #expect("\(dump)".contains("postgres:***@"))
+    }
+
     @Test func threeWorkersOneKilledWhileClaimingEveryCallOnce() throws {
         let binary = try #require(CLIRunner.binaryURL).path
         let (url, drop) = try Self.freshDatabase()
