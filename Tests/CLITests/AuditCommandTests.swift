@@ -216,7 +216,7 @@ struct AuditCommandTests {
         let dir = try TestAudioWriter.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let calls = dir.appendingPathComponent("calls")
-        let count = 14
+        let count = 10
         _ = try Self.writeCalls(count, into: calls)
         let db = dir.appendingPathComponent("audit.sqlite").path
         let pid = try Self.spawnGroup(["audit", "run", calls.path, "--db", db, "--jobs", "2"], output: dir.appendingPathComponent("run1"))
