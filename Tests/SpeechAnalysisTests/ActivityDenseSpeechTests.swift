@@ -27,11 +27,19 @@ struct ActivityDenseSpeechTests {
         }
     }()
 
-    static func score(_ turn: Dense, _ x: [Float]) -> ActivityScore {
-        let activity = SpeechActivityDetector.detect(ActivityFixtureTests.contours(x, rateHz: turn.rateHz))
+    /// The score, and (1 when there is no such run) the smallest share of frames 10 dB under their run's median level over
+    /// the speech runs of at least 4 s (the deep-dip test of the sustained-sound rule).
+    static func score(_ turn: Dense, _ x: [Float]) -> (ActivityScore, deepDipRatio: Double) {
+        let contours = ActivityFixtureTests.contours(x, rateHz: turn.rateHz)
+        let activity = SpeechActivityDetector.detect(contours)
         var s = ActivityScore()
         s.add(detected: ActivityFixtureTests.pairs(activity.segments), truth: turn.truth, durationSeconds: Double(x.count) / turn.rateHz)
-        return s
+        var smallest = 1.0
+        for r in activity.speechRuns where r.count >= 400 {
+            let levels = r.map { Float(contours.levelDB[$0]) }, median = levels.sorted()[levels.count / 2]
+            smallest = min(smallest, Double(levels.filter { $0 < median - 10 }.count) / Double(levels.count))
+        }
+        return (s, smallest)
     }
 
     /// Issue 17 targets for clean read speech: no file below F1 0.85, pooled ≥ 0.97. Before the
@@ -44,8 +52,9 @@ struct ActivityDenseSpeechTests {
         var pooled = ActivityScore()
         for turn in Self.turns {
             let x = suppressed ? NoiseSuppression.suppressed(turn.samples, sampleRateHz: turn.rateHz) : turn.samples
-            let s = Self.score(turn, x)
-            print("activity dense\(suppressed ? " noise-suppressed" : "") \(turn.source), \(String(format: "%.1f", Double(x.count) / turn.rateHz)) s: \(s)")
+            let (s, deepDips) = Self.score(turn, x)
+            print("activity dense\(suppressed ? " noise-suppressed" : "") \(turn.source), \(String(format: "%.1f", Double(x.count) / turn.rateHz)) s: \(s); runs ≥ 4 s dip 10 dB in ≥ \(deepDips < 1 ? String(format: "%.1f %%", 100 * deepDips) : "– (none)") of frames")
+            #expect(deepDips >= 0.08, "\(turn.source)")  // twice the rule's 4 %: the rule is not at its edge
             #expect(s.f1 >= 0.85, "\(turn.source)")
             pooled = pooled + s
         }

@@ -43,8 +43,9 @@ import TestSupport
 
     @Test func plantedFillersOnTheCalls() throws {
         var hits = 0, labels = 0, detections = 0
-        for stem in Fixtures.stems(in: "calls") {
+        for stem in Fixtures.stems(in: "calls") {  // the calls with planted fillers (false alarms: the test above)
             let truth = try FilledPauseTests.truthFillers(stem)
+            guard !truth.isEmpty else { continue }
             let language = (try Fixtures.truth("calls", stem)["language"] as? String ?? "")
             let options = AnalysisOptions(language: language.hasPrefix("zh") ? .zh : language.hasPrefix("ja") ? .ja : .en)
             let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem), options: options)
@@ -53,7 +54,7 @@ import TestSupport
             hits += matched.count; labels += truth.count; detections += found.count
             print("filled pauses \(stem): \(matched.count) of \(truth.count) planted found, \(found.count - matched.count) other")
         }
-        print("filled pauses on the calls: recall \(hits)/\(labels), \(detections - hits) other detections")
+        print("filled pauses on the calls with planted fillers: recall \(hits)/\(labels), \(detections - hits) other detections")
         #expect(labels >= 10)
         withKnownIssue("issue 17 target: recall ≥ 0.85 on planted fillers", isIntermittent: true) {
             #expect(Double(hits) >= 0.85 * Double(labels))

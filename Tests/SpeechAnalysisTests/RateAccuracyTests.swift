@@ -115,14 +115,14 @@ import TestSupport
         for (source, pairs) in sources.sorted(by: { $0.key < $1.key }) {
             print(String(format: "rate source %@ (n %d): MAPE %.1f %%", source, pairs.count, RateStatistics.medianAPE(pairs)))
         }
+        let originals = Self.all.map { $0.detected().measures.articulationRateSyllablesPerSecond }
         var tempo: [Double: (countError: Double, ratioError: Double)] = [:]
         for speed in [0.8, 1.35] {
             var countErrors: [Double] = [], ratioErrors: [Double] = []
-            for (f, row) in zip(Self.all, clean) {
+            for ((f, row), original) in zip(zip(Self.all, clean), originals) {
                 let x = TimeScaling.timeScaled(f.samples, sampleRateHz: f.sampleRateHz, speed: speed)
                 let d = f.detected(samples: x, timeScale: 1 / speed)
                 countErrors.append(100 * abs(Double(d.count - f.trueCount)) / Double(f.trueCount))
-                let original = f.detected().measures.articulationRateSyllablesPerSecond
                 let a = d.measures.articulationRateSyllablesPerSecond
                 if original > 0, row.detected > 0 { ratioErrors.append(100 * abs(a / original / speed - 1)) }
             }
