@@ -155,6 +155,8 @@ struct TurnTakingFixtureTests {
             Self.tally(try #require(analysis.conversation), Self.truthEvents(try Fixtures.truth("calls", stem)), stem: stem, into: &t)
         }
         if issue17Batch {
+            // Rings are exact on every call with ring-back (issue 17 target; devcall3_ja_03 was 2 of 3).
+            #expect(t.ringMistakes.isEmpty, "\(t.ringMistakes)")
             withKnownIssue("issue 17 calls: not all turn-taking targets met yet (docs/accuracy.md)", isIntermittent: true) {
                 Self.check(t, label: "issue 17 calls, end to end", endToEnd: true)
             }
