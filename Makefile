@@ -56,6 +56,7 @@ test: test-deps
 
 bench: deps
 	$(SWIFT) build -c release --product voiceqa-bench
+	$(SWIFT) build -c release --product voiceqa
 	.build/release/voiceqa-bench
 
 # The shared-queue benchmark against a throw-away PostgreSQL (files/s with 1, 2 and 4 workers).

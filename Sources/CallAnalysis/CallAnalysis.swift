@@ -45,5 +45,11 @@ public struct SpeechSummary: Sendable, Codable, Equatable {
     public var speechSeconds: Double
     /// Speech time over the recording's duration (0…1).
     public var speechRatio: Double
+    /// Every gap between the channel's speech segments, first to last speech (the other
+    /// party's turns and holds included).
     public var pauses: PauseSummary
+    /// The gaps inside the channel's own turns: no floor-taking speech of the other party in
+    /// them (its backchannels do not count) and no hold (`PauseSummary(withinTurnsOf:)`).
+    /// Set once turn-taking is known; nil before.
+    public var withinTurnPauses: PauseSummary? = nil
 }

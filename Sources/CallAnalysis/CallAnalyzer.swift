@@ -227,6 +227,17 @@ public enum CallAnalyzer {
                                             steadySpectrum: streamed[k].steadySpectrum))
         }
         let conversation = conversationAnalysis(channels, durationSeconds: durationSeconds, options: options)
+        let holds = (conversation?.holds ?? []).map { Segment(start: $0.start, end: $0.end) }
+        for k in channels.indices {
+            let others = channels.indices.filter { $0 != k }
+            let otherSpeech = others.flatMap { channels[$0].speech.segments }.sorted { $0.start < $1.start }
+            let otherRole: Conversation.Party = channels[k].role == .agent ? .customer : .agent
+            let backchannels = (conversation?.backchannels ?? []).filter { $0.by == otherRole }
+                .map { Segment(start: $0.time, end: $0.time + $0.durationSeconds) }
+            channels[k].speech.withinTurnPauses = PauseSummary(
+                withinTurnsOf: channels[k].speech.segments, other: otherSpeech, backchannels: backchannels, holds: holds,
+                settings: options.pauses).rounded()
+        }
         return CallAnalysis(file: file, audio: audio, channels: channels, conversation: conversation,
                             warnings: warnings, options: options)
     }

@@ -16,14 +16,20 @@ public struct CallBuilder {
 
     public static let rateHz = 16000.0
 
-    /// The 16 kHz speech fixtures (ARCTIC, Common Voice ja, AISHELL zh), decoded once.
-    public static let utterances: [Utterance] = {
-        Fixtures.stems(in: "speech").compactMap { stem -> Utterance? in
+    /// The 16 kHz speech fixtures (ARCTIC, Common Voice ja, AISHELL zh), decoded once: those
+    /// before issue 17's batch, so the calls the tests build stay the ones their figures were
+    /// measured on (`batchUtterances` holds the batch's).
+    public static let utterances: [Utterance] = load { !Fixtures.isIssue17Batch($0) }
+    /// The 16 kHz utterances of issue 17's batch (MFA English and Japanese, THCHS-30).
+    public static let batchUtterances: [Utterance] = load { Fixtures.isIssue17Batch($0) }
+
+    static func load(_ include: (String) -> Bool) -> [Utterance] {
+        Fixtures.stems(in: "speech").filter(include).compactMap { stem -> Utterance? in
             guard let truth = try? Fixtures.truth("speech", stem), (truth["sample_rate"] as? Int) == 16000,
                   let buffer = try? AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem)) else { return nil }
             return Utterance(id: stem, samples: buffer.channels[0], segments: Fixtures.speechSegments(truth).first ?? [])
         }
-    }()
+    }
 
     /// The same utterances, each scaled so its mean power over its speech segments is −26 dBFS
     /// (the nominal active speech level of ITU-T P.56 practice), as one talker's channel sounds

@@ -38,6 +38,25 @@ public enum Synth {
         return (0..<n).map { _ in Float(rms * rng.gaussian()) }
     }
 
+    /// Pink (1/f) noise scaled to `rms`: white noise through Paul Kellet's refined 1/f filter
+    /// (seven first-order sections, within ±0.05 dB of −3 dB/octave above 9 Hz at 44.1 kHz; here
+    /// used for its tilt across the telephone band, the line noise of the fixture calls).
+    public static func pinkNoise(durationSeconds: Double, sampleRateHz: Double, rms: Double, seed: UInt64) -> [Float] {
+        let white = whiteNoise(durationSeconds: durationSeconds, sampleRateHz: sampleRateHz, rms: 1, seed: seed)
+        var b0 = 0.0, b1 = 0.0, b2 = 0.0, b3 = 0.0, b4 = 0.0, b5 = 0.0, b6 = 0.0
+        var y = [Double](repeating: 0, count: white.count)
+        for (i, w) in white.enumerated() {
+            let x = Double(w)
+            b0 = 0.99886 * b0 + x * 0.0555179; b1 = 0.99332 * b1 + x * 0.0750759
+            b2 = 0.96900 * b2 + x * 0.1538520; b3 = 0.86650 * b3 + x * 0.3104856
+            b4 = 0.55000 * b4 + x * 0.5329522; b5 = -0.7616 * b5 - x * 0.0168980
+            y[i] = b0 + b1 + b2 + b3 + b4 + b5 + b6 + x * 0.5362
+            b6 = x * 0.115926
+        }
+        let r = (y.reduce(0) { $0 + $1 * $1 } / Double(max(1, y.count))).squareRoot()
+        return y.map { Float($0 / max(r, 1e-12) * rms) }
+    }
+
     public static func rms(_ x: [Float]) -> Double {
         guard !x.isEmpty else { return 0 }
         return (x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)).squareRoot()

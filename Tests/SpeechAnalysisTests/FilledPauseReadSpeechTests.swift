@@ -1,0 +1,63 @@
+import CallAnalysis
+import DSP
+import Foundation
+import SpeechAnalysis
+import Testing
+import TestSupport
+
+/// Issue 17, cause 6: filled pauses where there are none. Agents who only read: the fixture
+/// read speech (every source but the MFA clips recorded with hesitations), each source's
+/// utterances joined into one dense turn (`DenseSpeech`, gaps under 0.3 s), as recorded and at
+/// tempo 0.8 (WSOLA: lengthened vowels), analysed as a mono agent. The truth has no filler, so
+/// every detection is a false alarm; the target is at most 10 per hour of agent speech. Recall on
+/// the planted fillers of the fixture calls (PSOLA-lengthened vowels) is the other half.
+@Suite struct FilledPauseReadSpeechTests {
+    static let hesitant: Set<String> = ["en_mfa_mcauliffe_crossword", "en_mfa_mcauliffe_surround", "en_mfa_mcauliffe_um"]
+
+    @Test func falseAlarmsOnReadSpeech() throws {
+        let clips = try ActivityFixtureTests.speechClips().filter { !Self.hesitant.contains($0.stem) }
+        var groups: [String: [ActivityFixtureTests.Clip]] = [:]
+        for c in clips { groups["\(c.source)@\(Int(c.rateHz))", default: []].append(c) }
+        var alarms = [0, 0], speechSeconds = [0.0, 0.0]
+        for (key, g) in groups.sorted(by: { $0.key < $1.key }) {
+            let turn = DenseSpeech.join(g.map { .init(samples: $0.samples, truth: $0.truth) }, sampleRateHz: g[0].rateHz, marginSeconds: 0.125)
+            for (k, speed) in [1.0, 0.8].enumerated() {
+                let x = speed == 1 ? turn.samples : TimeScaling.timeScaled(turn.samples, sampleRateHz: Int(g[0].rateHz), speed: speed)
+                let analysis = try CallAnalyzer.analyze(buffer: AudioBuffer(sampleRateHz: g[0].rateHz, mono: x))
+                let found = analysis.conversation?.filledPauses?.items ?? []
+                let seconds = analysis.channels[0].speech.speechSeconds  // detected speech: THCHS-30's truth leaves phrases out
+                alarms[k] += found.count
+                speechSeconds[k] += seconds
+                print(String(format: "filled pauses on read speech %@ (n %d) tempo %.1f: %d in %.1f s of speech %@",
+                             key, g.count, speed, found.count, seconds, found.map { String(format: "%.2f–%.2f", $0.start, $0.end) }.joined(separator: " ")))
+            }
+        }
+        for k in 0..<2 {
+            print(String(format: "filled pauses on read speech, tempo %.1f: %d false alarms in %.1f s = %.0f per hour",
+                         [1.0, 0.8][k], alarms[k], speechSeconds[k], Double(alarms[k]) / speechSeconds[k] * 3600))
+        }
+        withKnownIssue("issue 17 target: ≤ 10 false alarms per hour on read speech", isIntermittent: true) {
+            for k in 0..<2 { #expect(Double(alarms[k]) / speechSeconds[k] * 3600 <= 10) }
+        }
+    }
+
+    @Test func plantedFillersOnTheCalls() throws {
+        var hits = 0, labels = 0, detections = 0
+        for stem in Fixtures.stems(in: "calls") {  // the calls with planted fillers (false alarms: the test above)
+            let truth = try FilledPauseTests.truthFillers(stem)
+            guard !truth.isEmpty else { continue }
+            let language = (try Fixtures.truth("calls", stem)["language"] as? String ?? "")
+            let options = AnalysisOptions(language: language.hasPrefix("zh") ? .zh : language.hasPrefix("ja") ? .ja : .en)
+            let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem), options: options)
+            let found = analysis.conversation?.filledPauses?.items ?? []
+            let matched = found.filter { f in truth.contains { t in min(f.end, t.1) - max(f.start, t.0) >= 0.5 * min(f.end - f.start, t.1 - t.0) } }
+            hits += matched.count; labels += truth.count; detections += found.count
+            print("filled pauses \(stem): \(matched.count) of \(truth.count) planted found, \(found.count - matched.count) other")
+        }
+        print("filled pauses on the calls with planted fillers: recall \(hits)/\(labels), \(detections - hits) other detections")
+        #expect(labels >= 10)
+        withKnownIssue("issue 17 target: recall ≥ 0.85 on planted fillers", isIntermittent: true) {
+            #expect(Double(hits) >= 0.85 * Double(labels))
+        }
+    }
+}
