@@ -135,6 +135,20 @@ struct AuditCommandTests {
         #expect(d.exitCode == 64)                         // neither PATHs nor --manifest
     }
 
+    /// A file over --timeout fails with the limit named; the rerun retries it.
+    @Test func fileOverTheTimeLimitFails() throws {
+        let dir = try TestAudioWriter.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let call = Fixtures.audioPath("calls", "devcall2_en_00")
+        let db = dir.appendingPathComponent("audit.sqlite").path
+        let run = try CLIRunner.run(["audit", "run", call, "--db", db, "--timeout", "0.001"])
+        #expect(run.exitCode == 1)
+        #expect(run.stderr.contains("\(call): not analysed within the 0.001 s time limit (raise it with --timeout)"), "\(run.stderr)")
+        let rerun = try CLIRunner.run(["audit", "run", call, "--db", db])
+        #expect(rerun.exitCode == 0 && rerun.stdout.hasPrefix("audit: 1 file(s): 1 analysed"), "\(rerun.stdout)")
+        #expect(try Self.check(db)["failures"] == "0")
+    }
+
     /// Rescore reads only the database: the recordings are deleted before it runs.
     @Test func rescoreWithoutAudioChangesVerdicts() throws {
         let dir = try TestAudioWriter.temporaryDirectory()
