@@ -81,21 +81,23 @@ public struct WorkQueue {
                                         canonicalJSON: AnalysisKey.canonicalRubric(settings.rubric), addedAt: AuditTime.now()))
         var backoffSeconds = 0.1
         let connection = store.connection
+        let storeClock = StoreClock()
         while true {
-            do { try connection.execute(script: "BEGIN") } catch let e as PostgresError { throw AuditError.database("\(store.redactedURL): \(e)") }
+            do { try storeClock.time { try connection.execute(script: "BEGIN") } } catch let e as PostgresError { throw AuditError.database("\(store.redactedURL): \(e)") }
             store.enterClaim()
             var inClaim = true
             defer { if inClaim { store.leaveClaim(); try? connection.execute(script: "ROLLBACK") } }
-            let claimed = try store.query("""
+            let claimed = try storeClock.time { try store.query("""
                 SELECT id, path, file_path, agent, team, date, tags, language, agent_channel FROM queue
                 WHERE state = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """)
+                """) }
             guard let row = claimed.first, let id = row[0].int else {
                 store.leaveClaim(); inClaim = false
                 try? connection.execute(script: "ROLLBACK")
-                let waiting = try store.query("SELECT count(*) FROM queue WHERE state = 'queued'").first?.first?.int ?? 0
+                let waiting = try storeClock.time { try store.query("SELECT count(*) FROM queue WHERE state = 'queued'") }.first?.first?.int ?? 0
                 if waiting == 0 {
                     outcome.wallSeconds = WorkerPool.seconds(started.duration(to: clock.now))
+                    outcome.storeSeconds = WorkerPool.seconds(storeClock.total)
                     return outcome
                 }
                 Thread.sleep(forTimeInterval: backoffSeconds)          // claimed by others: one may die and free it
@@ -103,7 +105,9 @@ public struct WorkQueue {
                 continue
             }
             backoffSeconds = 0.1
-            try store.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [.int(Int(PostgresAuditStore.claimLockClass)), .int(id % Int(Int32.max))])
+            _ = try storeClock.time {
+                try store.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [.int(Int(PostgresAuditStore.claimLockClass)), .int(id % Int(Int32.max))])
+            }
             var input = AuditInput(path: row[1].string ?? "", filePath: row[2].string ?? "")
             input.agent = row[3].string ?? ""; input.team = row[4].string ?? ""; input.date = row[5].string ?? ""
             input.tags = (try? JSONDecoder().decode([String: String].self, from: Data((row[6].string ?? "{}").utf8))) ?? [:]
@@ -112,9 +116,7 @@ public struct WorkQueue {
             log("claimed \(input.path)")
             if let claimDelaySeconds, claimDelaySeconds > 0 { Thread.sleep(forTimeInterval: claimDelaySeconds) }
 
-            var childSeconds = 0.0
-            let claimStarted = clock.now
-            let result = try analyse(input, settings: settings, rubricSHA: rubricSHA, pool: pool, childSeconds: &childSeconds)
+            let result = try analyse(input, settings: settings, rubricSHA: rubricSHA, pool: pool, storeClock: storeClock)
             switch result {
             case let .done(audioSeconds, fresh):
                 if fresh { outcome.analysedCount += 1; outcome.audioSeconds += audioSeconds } else { outcome.alreadyDoneCount += 1 }
@@ -125,37 +127,45 @@ public struct WorkQueue {
                 log("failed \(input.path): \(row.reason)")
             }
             let state = if case .failed = result { "failed" } else { "done" }
-            try store.query("UPDATE queue SET state = $1, attempts = attempts + 1, finished_at = $2 WHERE id = $3",
-                            [.text(state), .text(AuditTime.now()), .int(id)])
+            _ = try storeClock.time {
+                try store.query("UPDATE queue SET state = $1, attempts = attempts + 1, finished_at = $2 WHERE id = $3",
+                                [.text(state), .text(AuditTime.now()), .int(id)])
+            }
             store.leaveClaim(); inClaim = false
-            do { try connection.execute(script: "COMMIT") } catch let e as PostgresError { throw AuditError.database("\(store.redactedURL): \(e)") }
-            // Everything in this claim but the child's analysis and the file's hashing is the store's.
-            outcome.storeSeconds += max(0, WorkerPool.seconds(claimStarted.duration(to: clock.now)) - childSeconds)
+            do { try storeClock.time { try connection.execute(script: "COMMIT") } } catch let e as PostgresError { throw AuditError.database("\(store.redactedURL): \(e)") }
         }
     }
 
     private enum Result { case done(audioSeconds: Double, fresh: Bool), failed(FailureRow) }
 
+    /// Time spent in database calls (the store's share of a worker's wall time).
+    private final class StoreClock {
+        var total = Duration.zero
+        func time<T>(_ body: () throws -> T) rethrows -> T {
+            let t0 = ContinuousClock.now
+            defer { total += t0.duration(to: .now) }
+            return try body()
+        }
+    }
+
     /// One claimed call, as `AuditRunner` does it: key by the file's bytes and the settings; store
     /// only the recording when the key is known; otherwise analyse in a worker child and store it.
     private func analyse(_ input: AuditInput, settings: AuditRunner.Settings, rubricSHA: String, pool: WorkerPool,
-                         childSeconds: inout Double) throws -> Result {
+                         storeClock: StoreClock) throws -> Result {
         func fail(_ reason: String, stderr: String = "") throws -> Result {
             let row = FailureRow(path: input.path, filePath: input.filePath, reason: reason, stderr: stderr)
-            try store.commitFailure(row)
+            try storeClock.time { try store.commitFailure(row) }
             return .failed(row)
         }
         var options = settings.options
         if let language = input.language { options.language = language }
         if let channel = input.agentChannel { options.agentChannel = channel; options.channelPair = nil }
         let fileSHA: String
-        let hashStarted = ContinuousClock.now
         do { fileSHA = try AuditRunner.hashFile(input.filePath) } catch { return try fail("\(error)") }
-        childSeconds += WorkerPool.seconds(hashStarted.duration(to: .now))
         let key = AnalysisKey(fileSHA256: fileSHA, settingsSHA256: AnalysisKey.settingsSHA256(options), rubricSHA256: rubricSHA)
         let recording = RecordingRow(input, fileSHA256: fileSHA)
-        if try store.hasAnalysis(key: key.value) {
-            try store.commit(analysis: nil, key: key.value, recordings: [recording])
+        if try storeClock.time({ try store.hasAnalysis(key: key.value) }) {
+            try storeClock.time { try store.commit(analysis: nil, key: key.value, recordings: [recording]) }
             return .done(audioSeconds: 0, fresh: false)
         }
         do { try pool.start(job: 0, arguments: AuditRunner.workerArguments(file: input.filePath, options: options, settings: settings)) }
@@ -163,13 +173,12 @@ public struct WorkQueue {
         var finished: [WorkerPool.Finished] = []
         while finished.isEmpty { finished = pool.poll(timeoutMilliseconds: 200) }
         let done = finished[0]
-        childSeconds += done.wallSeconds
         let stderrText = String(decoding: done.stderr, as: UTF8.self)
         switch AuditRunner.parse(done) {
         case let .success(digest, report):
             let record = AnalysisRecord(key: key, settingsJSON: AnalysisKey.canonicalSettings(options), digest: digest,
                                         reportJSON: report, workerStderr: stderrText)
-            try store.commit(analysis: record, key: key.value, recordings: [recording])
+            try storeClock.time { try store.commit(analysis: record, key: key.value, recordings: [recording]) }
             return .done(audioSeconds: digest.durationSeconds, fresh: true)
         case let .failure(reason):
             return try fail(reason, stderr: stderrText)
