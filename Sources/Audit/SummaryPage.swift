@@ -297,20 +297,6 @@ public enum SummaryPageWriter {
 
     /// `target` relative to the folder `base` ('/' separators), both made absolute first.
     static func relativePath(from base: String, to target: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        func parts(_ p: String) -> [String] {
-            let absolute = p.hasPrefix("/") ? p : cwd + "/" + p
-            var out: [String] = []
-            for c in absolute.split(separator: "/") {
-                if c == "." || c.isEmpty { continue }
-                if c == ".." { if !out.isEmpty { out.removeLast() }; continue }
-                out.append(String(c))
-            }
-            return out
-        }
-        let a = parts(base), b = parts(target)
-        var common = 0
-        while common < a.count, common < b.count, a[common] == b[common] { common += 1 }
-        return (Array(repeating: "..", count: a.count - common) + b[common...]).joined(separator: "/")
+        RelativePath.of(target, from: base)
     }
 }

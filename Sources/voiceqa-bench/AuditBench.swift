@@ -19,14 +19,7 @@ func auditBenchmark() throws {
         return
     }
     let base = URL(fileURLWithPath: environment["BENCH_DIR"] ?? "bench-out")
-    let calls = base.appendingPathComponent("audit-calls")
-    try FileManager.default.createDirectory(at: calls, withIntermediateDirectories: true)
-    let spec = BenchFile(name: "stereo 8 kHz PCM16 WAV", fileExtension: "wav", sfFormat: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16),
-                         sampleRateHz: 8000, channelCount: 2, durationSeconds: callSeconds)
-    for i in 0..<count {
-        let path = calls.appendingPathComponent(String(format: "call%03d.wav", i)).path
-        if !FileManager.default.fileExists(atPath: path) { try generate(spec, to: path, seed: 1000 + UInt64(i)) }
-    }
+    let calls = try generateCalls(count: count, seconds: callSeconds, in: base.appendingPathComponent("audit-calls"))
     print("")
     print(String(format: "Audit benchmark: %d generated calls of %.0f min (stereo 8 kHz PCM16), voiceqa audit run into a fresh database", count, callSeconds / 60))
     var filesPerSecond: [Int: Double] = [:]
@@ -82,4 +75,17 @@ func childrenCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// `count` generated stereo 8 kHz PCM16 calls of `seconds` each in `folder` (each with its own seed;
+/// files already there are kept), for the audit and queue benchmarks.
+func generateCalls(count: Int, seconds: Double, in folder: URL) throws -> URL {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let spec = BenchFile(name: "stereo 8 kHz PCM16 WAV", fileExtension: "wav", sfFormat: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16),
+                         sampleRateHz: 8000, channelCount: 2, durationSeconds: seconds)
+    for i in 0..<count {
+        let path = folder.appendingPathComponent(String(format: "call%03d.wav", i)).path
+        if !FileManager.default.fileExists(atPath: path) { try generate(spec, to: path, seed: 1000 + UInt64(i)) }
+    }
+    return folder
 }

@@ -23,14 +23,7 @@ func queueBenchmark() throws {
         return
     }
     let base = URL(fileURLWithPath: environment["BENCH_DIR"] ?? "bench-out")
-    let calls = base.appendingPathComponent("queue-calls")
-    try FileManager.default.createDirectory(at: calls, withIntermediateDirectories: true)
-    let spec = BenchFile(name: "stereo 8 kHz PCM16 WAV", fileExtension: "wav", sfFormat: Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16),
-                         sampleRateHz: 8000, channelCount: 2, durationSeconds: callSeconds)
-    for i in 0..<count {
-        let path = calls.appendingPathComponent(String(format: "call%03d.wav", i)).path
-        if !FileManager.default.fileExists(atPath: path) { try generate(spec, to: path, seed: 1000 + UInt64(i)) }
-    }
+    let calls = try generateCalls(count: count, seconds: callSeconds, in: base.appendingPathComponent("queue-calls"))
     let admin = try PostgresConnection(url: server)
     print("")
     print(String(format: "Queue benchmark: %d generated calls of %.0f min (stereo 8 kHz PCM16), enqueued in PostgreSQL, drained by N `audit work` processes", count, callSeconds / 60))

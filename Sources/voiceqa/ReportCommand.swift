@@ -258,20 +258,6 @@ struct PageWriter: Sendable {
 
     /// `file` relative to `folder` (both made absolute against the current folder), with `/` separators.
     static func relativePath(from folder: String, to file: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        func parts(_ p: String) -> [String] {
-            let absolute = p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p)
-            var out: [String] = []
-            for c in absolute.split(separator: "/") {
-                if c == "." || c.isEmpty { continue }
-                if c == ".." { if !out.isEmpty { out.removeLast() }; continue }
-                out.append(String(c))
-            }
-            return out
-        }
-        let from = parts(folder), to = parts(file)
-        var common = 0
-        while common < from.count && common < to.count - 1 && from[common] == to[common] { common += 1 }
-        return (Array(repeating: "..", count: from.count - common) + to[common...]).joined(separator: "/")
+        RelativePath.of(file, from: folder)
     }
 }
