@@ -29,8 +29,10 @@ let package = Package(
         .target(name: "CallAnalysis", dependencies: ["AudioIO", "SpeechAnalysis", "DSP"]),
         // Guideline verdicts with evidence from the measures; never touches samples.
         .target(name: "Rubric", dependencies: ["SpeechAnalysis", "DSP"]),
-        // SHA-256 (FIPS 180-4), streamed: audit analysis keys, the coaching page's CSP hash. No dependencies.
-        .target(name: "Checksum"),
+        // SHA-256 block compression with the x86 SHA extensions (C intrinsics), for Checksum.
+        .target(name: "CSHA256Blocks"),
+        // SHA-256 (FIPS 180-4), streamed: audit analysis keys, the coaching page's CSP hash.
+        .target(name: "Checksum", dependencies: ["CSHA256Blocks"]),
         // JSON, text and HTML (coaching page) renderings of an analysis, as pure functions.
         .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric", "Checksum"]),
         // A PostgreSQL connection through libpq (blocking, one per process), for the shared audit store.

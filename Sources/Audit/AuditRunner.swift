@@ -40,21 +40,26 @@ public struct AuditRunner {
         public var hashCPUSeconds = 0.0
         public var workerCPUSeconds = 0.0
         public var workerAnalysisCPUSeconds = 0.0
-        /// The largest peak resident memory of any worker, MB.
+        /// The largest peak resident memory of any worker, MB, and how many workers were started.
         public var workerPeakResidentMB = 0.0
+        public var workersStarted = 0
         public var failures: [FailureRow] = []
     }
 
-    /// The worker's command line for one file (the hidden `audit worker` subcommand).
-    public static func workerArguments(file: String, options: AnalysisOptions, settings: Settings) -> [String] {
-        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
-        let optionsJSON = String(decoding: (try? e.encode(options)) ?? Data(), as: UTF8.self)
-        var args = ["audit", "worker", "--options-json", optionsJSON]
+    /// The worker's command line (the hidden `audit worker --serve` subcommand): what is the same
+    /// for every file; each file's path and options come as a `WorkerProtocol.Request`.
+    public static func workerArguments(settings: Settings) -> [String] {
+        var args = ["audit", "worker", "--serve"]
         if let rubric = settings.customRubricJSON { args += ["--rubric-json", rubric] }
         if settings.includeSeries { args.append("--series") }
         if let t = settings.timeLimitSeconds { args += ["--timeout", String(t)] }
-        args += ["--", file]
         return args
+    }
+
+    /// Workers for `settings`: stopped 5 s after the analysis' own time limit, when one is set.
+    public static func workerPool(settings: Settings, executable: String = WorkerPool.currentExecutable()) -> WorkerPool {
+        WorkerPool(executable: executable, arguments: workerArguments(settings: settings),
+                   timeLimitSeconds: settings.timeLimitSeconds.map { $0 + 5 })
     }
 
     let store: AuditStore
@@ -134,7 +139,7 @@ public struct AuditRunner {
                 }
                 let job = nextJob; nextJob += 1
                 do {
-                    try pool.start(job: job, arguments: Self.workerArguments(file: input.filePath, options: options, settings: settings))
+                    try pool.submit(job: job, request: WorkerProtocol.Request(file: input.filePath, options: options).line())
                 } catch {
                     try fail(input, "\(error)")
                     continue
@@ -146,8 +151,6 @@ public struct AuditRunner {
                 guard let job = jobs.removeValue(forKey: done.job) else { continue }
                 let keyValue = job.key.value
                 runningByKey[keyValue] = nil
-                outcome.workerPeakResidentMB = max(outcome.workerPeakResidentMB, done.peakResidentMB)
-                outcome.workerCPUSeconds += done.cpuSeconds
                 let stderrText = String(decoding: done.stderr, as: UTF8.self)
                 switch Self.parse(done) {
                 case let .success(digest, report):
@@ -172,6 +175,10 @@ public struct AuditRunner {
             }
             progress?.tick()
         }
+        pool.shutDown()
+        outcome.workerCPUSeconds = pool.childCPUSeconds
+        outcome.workerPeakResidentMB = pool.childPeakResidentMB
+        outcome.workersStarted = pool.childrenStarted
         outcome.hashSeconds = prefetcher.hashSeconds
         outcome.hashCPUSeconds = prefetcher.hashCPUSeconds
         outcome.storeCPUSeconds = storeCPU
@@ -207,7 +214,7 @@ public struct AuditRunner {
         let text = done.stdout
         guard done.exitStatus == 0 else {
             let reason = String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return .failure(reason.isEmpty ? "the worker exited with status \(done.exitStatus ?? -1)" : reason)
+            return .failure(reason.isEmpty ? "the worker exited with status \(done.exitStatus ?? -1) without a result" : reason)
         }
         guard let newline = text.firstIndex(of: 0x0A),
               let digest = try? JSONDecoder().decode(AnalysisDigest.self, from: Data(text[..<newline])) else {

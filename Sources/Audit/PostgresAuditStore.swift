@@ -167,6 +167,7 @@ public final class PostgresAuditStore: AuditStore {
     }
 
     /// Runs `body` in a transaction, or inside the caller's (a queue worker's claim).
+    @discardableResult
     public func write<T>(_ body: () throws -> T) throws -> T {
         do {
             if transactionDepth > 0 { return try body() }
@@ -178,6 +179,7 @@ public final class PostgresAuditStore: AuditStore {
         }
     }
 
+    @discardableResult
     func query(_ sql: String, _ parameters: [PostgresValue] = []) throws -> [[PostgresValue]] {
         do { return try connection.query(sql, parameters) } catch let e as PostgresError {
             throw AuditError.database("audit database \(redactedURL): \(e.description)")

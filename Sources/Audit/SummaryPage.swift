@@ -33,7 +33,8 @@ public enum SummaryPage {
         body += "<section><h2>\(E.text(t("table", ["group": groupWord])))</h2><div class=\"wide\"><table><thead><tr>"
         let heads = [groupWord] + (s.grouping == .agent ? [t("team")] : []) +
             ["calls", "hours", "meanScore", "rate", "level", "f0", "interruptions", "backchannels", "deadAir", "holds", "fillers", "aht"].map { t($0) }
-        body += heads.map { "<th>\(E.text($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        // A heading may wrap after a slash ("Interruptions/<wbr>call"), so the table fits a laptop's window.
+        body += heads.map { "<th>\(E.text($0).replacingOccurrences(of: "/", with: "/<wbr>"))</th>" }.joined() + "</tr></thead><tbody>\n"
         for (i, g) in (s.groups + [s.total]).enumerated() {
             let isTotal = i == s.groups.count
             let name = isTotal ? t("all") : (g.name.isEmpty ? t("none") : g.name)
@@ -185,7 +186,8 @@ public enum SummaryPage {
     h1{font-size:1.5rem;margin:0 0 4px}h2{font-size:1.1rem;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
     .sub,.note{color:#57606a;font-size:.85rem}.figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin-top:12px}
     .fig{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px}.fig .v{font-size:1.4rem;font-weight:700}.fig .l{color:#57606a;font-size:.85rem}.fig .n{color:#57606a;font-size:.75rem}
-    .wide{overflow-x:auto}table{border-collapse:collapse;font-size:.85rem;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap}
+    .wide{overflow-x:auto}table{border-collapse:collapse;font-size:.85rem;width:100%}th,td{padding:4px 6px;border-bottom:1px solid #eaeef2;text-align:right;white-space:nowrap}
+    thead th{white-space:normal;vertical-align:bottom;font-size:.8rem;line-height:1.2;min-width:3.5em;max-width:7.5em}
     th[scope=row],thead th:first-child{text-align:left}thead th{background:#f6f8fa;font-weight:600}tr.total{font-weight:700;background:#f6f8fa}
     .flag{color:#cf222e}.heat td.good{background:#dafbe1}.heat td.mid{background:#fff8c5}.heat td.bad{background:#ffebe9}
     svg.chart{width:100%;height:auto;max-width:820px}.grid{stroke:#eaeef2}.axis{font-size:11px;fill:#57606a}.lab{font-size:12px;fill:#1f2328}

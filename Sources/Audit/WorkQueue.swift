@@ -96,6 +96,7 @@ public struct WorkQueue {
                 try? connection.execute(script: "ROLLBACK")
                 let waiting = try storeClock.time { try store.query("SELECT count(*) FROM queue WHERE state = 'queued'") }.first?.first?.int ?? 0
                 if waiting == 0 {
+                    pool.shutDown()
                     outcome.wallSeconds = WorkerPool.seconds(started.duration(to: clock.now))
                     outcome.storeSeconds = WorkerPool.seconds(storeClock.total)
                     return outcome
@@ -168,7 +169,7 @@ public struct WorkQueue {
             try storeClock.time { try store.commit(analysis: nil, key: key.value, recordings: [recording]) }
             return .done(audioSeconds: 0, fresh: false)
         }
-        do { try pool.start(job: 0, arguments: AuditRunner.workerArguments(file: input.filePath, options: options, settings: settings)) }
+        do { try pool.submit(job: 0, request: WorkerProtocol.Request(file: input.filePath, options: options).line()) }
         catch { return try fail("\(error)") }
         var finished: [WorkerPool.Finished] = []
         while finished.isEmpty { finished = pool.poll(timeoutMilliseconds: 200) }

@@ -1,3 +1,4 @@
+import CallAnalysis
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -5,43 +6,66 @@ import Glibc
 import Darwin
 #endif
 
-/// Child processes that each analyse one file (`voiceqa audit worker …`, a hidden subcommand of
-/// the same binary). A crash inside a C library kills only its child: the parent sees the signal
-/// and records the file as failed. Each child's stdout (the result) and stderr (library notes)
-/// are captured separately, so nothing a library prints reaches the terminal. One thread drives
-/// every child through `poll(2)`; children stay in the parent's process group, so stopping the
-/// group stops them too.
+/// Child processes that analyse files (`voiceqa audit worker`, a hidden subcommand of the same
+/// binary), each one file at a time and many files in its life: starting a process costs about
+/// 25 ms of CPU (loading the binary and its libraries), 8 % of a 5-minute call's analysis, so a
+/// worker is kept and handed the next file (`submit`) until it has done `filesPerWorker`.
+///
+/// A crash inside a C library kills only its child: the parent sees the signal, records the file
+/// the child was analysing as failed and starts a new child for the next file. Each child's
+/// results and its stderr (library notes) are captured separately, so nothing a library prints
+/// reaches the terminal; what a child prints on stderr while it analyses a file is handed over
+/// with that file's result. One thread drives every child through `poll(2)`; children stay in the
+/// parent's process group, so stopping the group stops them too.
+///
+/// The conversation (`WorkerProtocol`): the parent writes one request line (JSON) on the child's
+/// stdin, a socket; the child answers with one frame on its stdout, a pipe — a header line
+/// `voiceqa-worker-result STATUS BYTES` and `BYTES` of payload — and then reads the next line.
 public final class WorkerPool {
     public struct Finished: Sendable {
         public var job: Int
+        /// The payload of the child's answer (empty when the child died before answering).
         public var stdout: [UInt8]
         public var stderr: [UInt8]
-        /// Exit status when the child exited, nil when a signal ended it.
+        /// The answer's status (0: a result, 1: a reason), or the child's exit status when it
+        /// exited without answering; nil when a signal ended it.
         public var exitStatus: Int32?
         public var signal: Int32?
         public var timedOut: Bool
+        /// From handing the file over to the answer.
         public var wallSeconds: Double
-        /// The child's peak resident memory, MB, and its CPU time (user + system), seconds (from `wait4`).
-        public var peakResidentMB: Double
-        public var cpuSeconds: Double
     }
 
     final class Child {
         let pid: pid_t
-        let job: Int
+        var requestFD: Int32
         var outFD: Int32
         var errFD: Int32
         var out: [UInt8] = []
         var err: [UInt8] = []
-        let started: ContinuousClock.Instant = .now
+        var job: Int?
+        var jobStarted: ContinuousClock.Instant = .now
+        var filesDone = 0
         var timedOut = false
-        init(pid: pid_t, job: Int, outFD: Int32, errFD: Int32) { self.pid = pid; self.job = job; self.outFD = outFD; self.errFD = errFD }
+        init(pid: pid_t, requestFD: Int32, outFD: Int32, errFD: Int32) {
+            self.pid = pid; self.requestFD = requestFD; self.outFD = outFD; self.errFD = errFD
+        }
     }
 
     public let executable: String
+    /// The child's command line after the executable (`audit worker --serve …`).
+    public let arguments: [String]
     public let timeLimitSeconds: Double?
+    /// A child is replaced after this many files, so whatever a library leaks stays bounded.
+    public let filesPerWorker: Int
     private var children: [Child] = []
-    public var runningCount: Int { children.count }
+    /// Files handed over and not yet answered.
+    public var runningCount: Int { children.filter { $0.job != nil }.count }
+    /// Every child's CPU time (user + system) and the largest peak resident memory of any child,
+    /// MB, counted as each child ends (`wait4`); complete after `shutDown`.
+    public private(set) var childCPUSeconds = 0.0
+    public private(set) var childPeakResidentMB = 0.0
+    public private(set) var childrenStarted = 0
 
     /// The running binary (`/proc/self/exe` on Linux), so workers are the same build as the parent.
     public static func currentExecutable() -> String {
@@ -51,33 +75,58 @@ public final class WorkerPool {
         return CommandLine.arguments[0]
     }
 
-    public init(executable: String = WorkerPool.currentExecutable(), timeLimitSeconds: Double?) {
+    public init(executable: String = WorkerPool.currentExecutable(), arguments: [String], timeLimitSeconds: Double?,
+                filesPerWorker: Int = 256) {
         self.executable = executable
+        self.arguments = arguments
         self.timeLimitSeconds = timeLimitSeconds
+        self.filesPerWorker = max(1, filesPerWorker)
     }
 
     deinit {
-        for c in children { kill(c.pid, SIGKILL); var s: Int32 = 0; waitpid(c.pid, &s, 0); close(c.outFD); close(c.errFD) }
+        for c in children { kill(c.pid, SIGKILL) }
+        for c in children { reap(c) }
     }
 
     public struct SpawnError: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// Starts `executable arguments…` for `job`, stdin from /dev/null.
-    public func start(job: Int, arguments: [String]) throws {
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        // Spawning happens on one thread only, so setting close-on-exec after pipe() leaves no window.
-        guard pipe(&outPipe) == 0 else { throw SpawnError(description: "cannot create a pipe: \(String(cString: strerror(errno)))") }
-        guard pipe(&errPipe) == 0 else {
-            close(outPipe[0]); close(outPipe[1])
-            throw SpawnError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+    /// Hands `request` (one line, no newline in it) to an idle child, starting one when none is
+    /// idle. The caller keeps at most as many files running as it wants children.
+    public func submit(job: Int, request: String) throws {
+        var line = Array(request.utf8); line.append(0x0A)
+        for attempt in 0..<2 {
+            let child: Child
+            if let idle = children.first(where: { $0.job == nil && $0.requestFD >= 0 }) { child = idle } else { child = try spawn() }
+            if Self.writeAll(child.requestFD, line) {
+                child.job = job
+                child.jobStarted = .now
+                child.timedOut = false
+                return
+            }
+            // The child is gone (it died while idle): let poll reap it, and try a new one once.
+            close(child.requestFD); child.requestFD = -1
+            if attempt == 1 { throw SpawnError(description: "cannot hand a file to a worker: \(String(cString: strerror(errno)))") }
         }
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    }
+
+    private func spawn() throws -> Child {
+        var requestPair: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        func fail(_ what: String) -> SpawnError {
+            let reason = String(cString: strerror(errno))
+            for fd in requestPair + outPipe + errPipe where fd >= 0 { close(fd) }
+            return SpawnError(description: "cannot start a worker: \(what): \(reason)")
+        }
+        // Spawning happens on one thread only, so setting close-on-exec after creation leaves no window.
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &requestPair) == 0 else { throw fail("socketpair") }
+        guard pipe(&outPipe) == 0 else { throw fail("pipe") }
+        guard pipe(&errPipe) == 0 else { throw fail("pipe") }
+        for fd in requestPair + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, requestPair[1], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) }
@@ -85,18 +134,32 @@ public final class WorkerPool {
         var cArgv = argv + [nil]
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, nil, &cArgv, environ)
-        close(outPipe[1]); close(errPipe[1])
+        close(requestPair[1]); close(outPipe[1]); close(errPipe[1])
         guard rc == 0 else {
-            close(outPipe[0]); close(errPipe[0])
+            close(requestPair[0]); close(outPipe[0]); close(errPipe[0])
             throw SpawnError(description: "cannot start a worker (\(executable)): \(String(cString: strerror(rc)))")
         }
         _ = fcntl(outPipe[0], F_SETFL, fcntl(outPipe[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(errPipe[0], F_SETFL, fcntl(errPipe[0], F_GETFL) | O_NONBLOCK)
-        children.append(Child(pid: pid, job: job, outFD: outPipe[0], errFD: errPipe[0]))
+        let child = Child(pid: pid, requestFD: requestPair[0], outFD: outPipe[0], errFD: errPipe[0])
+        children.append(child)
+        childrenStarted += 1
+        return child
     }
 
-    /// Waits up to `timeoutMilliseconds` for output, reads what is there and returns the children
-    /// that have ended (both pipes closed, then reaped). Kills a child over the time limit.
+    /// Writes all of `bytes` to a socket, without SIGPIPE; false when the other side is gone.
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n < 0 { if errno == EINTR { continue }; return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// Waits up to `timeoutMilliseconds` for output, reads what is there and returns the files
+    /// answered, and those whose child died or was stopped over the time limit.
     public func poll(timeoutMilliseconds: Int32) -> [Finished] {
         guard !children.isEmpty else { return [] }
         var fds: [pollfd] = []
@@ -105,30 +168,60 @@ public final class WorkerPool {
             if c.errFD >= 0 { fds.append(pollfd(fd: c.errFD, events: Int16(POLLIN), revents: 0)) }
         }
         if !fds.isEmpty { _ = Glibc.poll(&fds, nfds_t(fds.count), timeoutMilliseconds) }
+        var finished: [Finished] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         for c in children {
             drain(&c.outFD, into: &c.out, buffer: &buffer)
             drain(&c.errFD, into: &c.err, buffer: &buffer)
-            if let limit = timeLimitSeconds, !c.timedOut, c.started.duration(to: .now) > .milliseconds(Int64(limit * 1000)) {
+            while let job = c.job, let (status, payload) = WorkerProtocol.takeFrame(&c.out) {
+                // Whatever the child printed on stderr before it answered is in the pipe by now.
+                drain(&c.errFD, into: &c.err, buffer: &buffer)
+                finished.append(Finished(job: job, stdout: payload, stderr: c.err, exitStatus: status, signal: nil,
+                                         timedOut: false, wallSeconds: Self.seconds(c.jobStarted.duration(to: .now))))
+                c.err.removeAll(keepingCapacity: true)
+                c.job = nil
+                c.filesDone += 1
+                if c.filesDone >= filesPerWorker, c.requestFD >= 0 { close(c.requestFD); c.requestFD = -1 }   // it ends at EOF
+            }
+            if c.job != nil, let limit = timeLimitSeconds, !c.timedOut,
+               c.jobStarted.duration(to: .now) > .milliseconds(Int64(limit * 1000)) {
                 kill(c.pid, SIGKILL)
                 c.timedOut = true
             }
         }
-        var finished: [Finished] = []
         children.removeAll { c in
             guard c.outFD < 0 && c.errFD < 0 else { return false }
-            var status: Int32 = 0
-            var usage = rusage()
-            while wait4(c.pid, &status, 0, &usage) < 0 && errno == EINTR {}
-            let signalled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f      // WIFSIGNALED
-            finished.append(Finished(job: c.job, stdout: c.out, stderr: c.err,
-                                     exitStatus: signalled ? nil : (status >> 8) & 0xff,
-                                     signal: signalled ? status & 0x7f : nil, timedOut: c.timedOut,
-                                     wallSeconds: Self.seconds(c.started.duration(to: .now)),
-                                     peakResidentMB: Double(usage.ru_maxrss) / 1024, cpuSeconds: Self.cpuSeconds(usage)))
+            let (exitStatus, signal) = reap(c)
+            if let job = c.job {
+                finished.append(Finished(job: job, stdout: [], stderr: c.err, exitStatus: exitStatus, signal: signal,
+                                         timedOut: c.timedOut, wallSeconds: Self.seconds(c.jobStarted.duration(to: .now))))
+            }
             return true
         }
         return finished
+    }
+
+    /// Ends every idle child (EOF on its requests) and waits for them; busy children are stopped.
+    public func shutDown() {
+        for c in children {
+            if c.job != nil { kill(c.pid, SIGKILL) }
+            reap(c)
+        }
+        children.removeAll()
+    }
+
+    /// Closes the child's side, waits for it and counts its CPU time and memory.
+    @discardableResult
+    private func reap(_ c: Child) -> (exitStatus: Int32?, signal: Int32?) {
+        for fd in [c.requestFD, c.outFD, c.errFD] where fd >= 0 { close(fd) }
+        c.requestFD = -1; c.outFD = -1; c.errFD = -1
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(c.pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        childCPUSeconds += Self.cpuSeconds(usage)
+        childPeakResidentMB = max(childPeakResidentMB, Double(usage.ru_maxrss) / 1024)
+        let signalled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f      // WIFSIGNALED
+        return (signalled ? nil : (status >> 8) & 0xff, signalled ? status & 0x7f : nil)
     }
 
     private func drain(_ fd: inout Int32, into sink: inout [UInt8], buffer: inout [UInt8]) {
@@ -164,5 +257,43 @@ public final class WorkerPool {
                                       SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV",
                                       SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGXCPU: "SIGXCPU", SIGXFSZ: "SIGXFSZ"]
         return names[s] ?? "signal \(s)"
+    }
+}
+
+/// The worker's side of the conversation, and the frame both sides read.
+public enum WorkerProtocol {
+    /// One file to analyse, as one JSON line on the worker's stdin.
+    public struct Request: Codable, Sendable {
+        public var file: String
+        public var options: AnalysisOptions
+        public init(file: String, options: AnalysisOptions) { self.file = file; self.options = options }
+
+        public func line() -> String {
+            let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)   // JSON strings escape newlines
+        }
+    }
+
+    static let headerPrefix = Array("voiceqa-worker-result ".utf8)
+
+    /// The frame for one answer: status 0 with digest line + report, or status 1 with a reason.
+    public static func frame(status: Int32, payload: [UInt8]) -> [UInt8] {
+        Array("voiceqa-worker-result \(status) \(payload.count)\n".utf8) + payload
+    }
+
+    /// Removes one complete frame from the front of `buffer`; nil while it is incomplete. Bytes that
+    /// are not a frame header (nothing else should be on the channel) become a status-1 answer.
+    static func takeFrame(_ buffer: inout [UInt8]) -> (status: Int32, payload: [UInt8])? {
+        guard let newline = buffer.firstIndex(of: 0x0A) else { return nil }
+        let header = buffer[..<newline]
+        let fields = String(decoding: header.dropFirst(headerPrefix.count), as: UTF8.self).split(separator: " ")
+        guard header.starts(with: headerPrefix), fields.count == 2, let status = Int32(fields[0]), let count = Int(fields[1]), count >= 0 else {
+            let junk = Array(buffer[...newline]); buffer.removeSubrange(...newline)
+            return (1, Array("internal error: the worker wrote something that is not an answer: ".utf8) + junk.prefix(200))
+        }
+        guard buffer.count - (newline + 1) >= count else { return nil }
+        let payload = Array(buffer[(newline + 1)..<(newline + 1 + count)])
+        buffer.removeSubrange(...(newline + count))
+        return (status, payload)
     }
 }

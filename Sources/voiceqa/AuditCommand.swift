@@ -131,7 +131,7 @@ struct AuditRun: ParsableCommand {
             let progress = Progress(isTerminal: isatty(STDERR_FILENO) != 0) { text in
                 FileHandle.standardError.write(Data(text.utf8))
             }
-            let runner = AuditRunner(store: store, settings: settings, pool: WorkerPool(timeLimitSeconds: analysis.timeLimitSeconds.map { $0 + 5 }),
+            let runner = AuditRunner(store: store, settings: settings, pool: AuditRunner.workerPool(settings: settings),
                                      progress: progress)
             let outcome = try runner.run(scan.inputs)
             for f in outcome.failures {
@@ -157,43 +157,63 @@ struct AuditRun: ParsableCommand {
                 try StandardOutput.write(String(format: "cpu: parent %.3f s, store %.3f s, hashing %.3f s, workers %.3f s, worker analysis %.3f s",
                                                 WorkerPool.cpuSeconds(usage), outcome.storeCPUSeconds, outcome.hashCPUSeconds,
                                                 outcome.workerCPUSeconds, outcome.workerAnalysisCPUSeconds))
+                try StandardOutput.write("workers: \(outcome.workersStarted) started for \(outcome.analysedCount + outcome.failedCount) file(s)")
             }
             if outcome.failedCount > 0 { throw ExitCode(ExitCodes.someFilesFailed) }
         }
     }
 }
 
-/// The hidden worker: analyses one file and writes the digest line, then the report JSON, to
-/// stdout; on failure the reason on stdout and exit status 1.
+/// The hidden worker (`audit run` and `audit work` start it; `WorkerPool`): reads one request
+/// line per file on stdin and answers each with one frame on what was its stdout — the digest
+/// line, then the report JSON; on failure a reason with status 1 — until stdin ends. Anything a
+/// library prints on stdout goes to stderr, which the parent hands over with the file's result.
 struct AuditWorker: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker", abstract: "(internal) analyse one file for `audit run`.",
+    static let configuration = CommandConfiguration(commandName: "worker", abstract: "(internal) analyse files for `audit run` and `audit work`.",
                                                     shouldDisplay: false)
-    @Option var optionsJson: String
+    @Flag(help: "Read requests on stdin (the only mode).") var serve = false
     @Option var rubricJson: String?
     @Flag var series = false
     @Option var timeout: Double?
-    @Argument var file: String
 
     func run() throws {
         StandardOutput.ignoreBrokenPipeSignal()
-        let clock = ContinuousClock(), started = clock.now
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let cpuStart = WorkerPool.cpuSeconds(usage)
-        do {
-            let options = try JSONDecoder().decode(AnalysisOptions.self, from: Data(optionsJson.utf8))
-            let rubric = try rubricJson.map { try Rubric.parse(Data($0.utf8)) } ?? .builtIn
-            let analysis = try CallAnalyzer.analyze(path: file, options: options, timeLimitSeconds: timeout)
-            let report = AnalysisReport(analysis, includeSeries: series, rubric: rubric)
-            let json = try ReportRenderer.json(report, pretty: false)
-            let d = started.duration(to: clock.now)
+        let resultFD = dup(STDOUT_FILENO)
+        guard serve, resultFD >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else { throw ExitCode.failure }
+        let rubric: Rubric
+        do { rubric = try rubricJson.map { try Rubric.parse(Data($0.utf8)) } ?? .builtIn } catch {
+            StandardOutput.error("voiceqa audit worker: --rubric-json: \(error)")
+            throw ExitCode.failure
+        }
+        let clock = ContinuousClock()
+        while let line = readLine(strippingNewline: true) {
+            let started = clock.now
+            var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
-            let digest = AnalysisDigest(report, analysisSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18,
-                                        analysisCPUSeconds: WorkerPool.cpuSeconds(usage) - cpuStart)
-            try StandardOutput.write(try digest.jsonLine() + "\n" + json)
-        } catch {
-            try? StandardOutput.write("\(error)")
-            throw ExitCode(ExitCodes.someFilesFailed)
+            let cpuStart = WorkerPool.cpuSeconds(usage)
+            var status: Int32 = 0
+            var payload: String
+            do {
+                let request = try JSONDecoder().decode(WorkerProtocol.Request.self, from: Data(line.utf8))
+                let analysis = try CallAnalyzer.analyze(path: request.file, options: request.options, timeLimitSeconds: timeout)
+                let report = AnalysisReport(analysis, includeSeries: series, rubric: rubric)
+                let json = try ReportRenderer.json(report, pretty: false)
+                let d = started.duration(to: clock.now)
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                let digest = AnalysisDigest(report, analysisSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18,
+                                            analysisCPUSeconds: WorkerPool.cpuSeconds(usage) - cpuStart)
+                payload = try digest.jsonLine() + "\n" + json
+            } catch {
+                status = 1
+                payload = "\(error)"
+            }
+            let frame = WorkerProtocol.frame(status: status, payload: Array(payload.utf8))
+            var offset = 0
+            while offset < frame.count {
+                let n = frame.withUnsafeBytes { Glibc.write(resultFD, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 { if errno == EINTR { continue }; throw ExitCode.failure }     // the parent is gone
+                offset += n
+            }
         }
     }
 }

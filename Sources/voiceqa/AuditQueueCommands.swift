@@ -86,7 +86,7 @@ struct AuditWork: ParsableCommand {
             // Test-only: hold each claim this long before analysing (the kill test); ignored unless set.
             let delay = ProcessInfo.processInfo.environment["VOICEQA_TEST_CLAIM_DELAY_SECONDS"].flatMap(Double.init)
             let pid = getpid()
-            let outcome = try queue.work(settings: settings, pool: WorkerPool(timeLimitSeconds: analysis.timeLimitSeconds.map { $0 + 5 }),
+            let outcome = try queue.work(settings: settings, pool: AuditRunner.workerPool(settings: settings),
                                          claimDelaySeconds: delay) { line in StandardOutput.error("work[\(pid)]: \(line)") }
             try StandardOutput.write("work: \(outcome.analysedCount) analysed, \(outcome.alreadyDoneCount) already done, \(outcome.failedCount) failed"
                                      + String(format: "; %.2f h of audio", outcome.audioSeconds / 3600))

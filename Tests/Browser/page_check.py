@@ -4,7 +4,8 @@
 For each page: load it from file://, block any request that would leave the machine, and collect
 console errors, uncaught exceptions, error log entries, failed loads and non-local requests. Then
 read the rendered text, click (a real DevTools mouse event) on evidence time links and timeline
-marks and read the player's currentTime after each, and write a PNG screenshot.
+marks and read the player's currentTime after each, measure what overflows the window's width, and
+write a PNG screenshot. Works on the audit summary page too (it has no player and no time links).
 
     page_check.py [--screenshot-dir DIR] [--width 1280] PAGE.html...
 
@@ -189,6 +190,14 @@ def check_page(browser, path, screenshot_dir, width):
     found["lang"] = evaluate("document.documentElement.lang")
     found["has_player"] = evaluate("!!document.getElementById('player')")
     found["player_ready_state"] = evaluate("(document.getElementById('player')||{}).readyState||0")
+    # What does not fit the window's width: the page itself, and any table or chart wider than its box
+    # (a table in a scrolling box still hides columns from a reader who does not scroll sideways).
+    found["page_overflow_px"] = evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    found["overflowing"] = evaluate("[].slice.call(document.querySelectorAll('.wide, table, svg')).filter(function(e){"
+                                    "return e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > "
+                                    "document.documentElement.clientWidth + 1;}).map(function(e){"
+                                    "return e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className : '') "
+                                    "+ ' ' + e.scrollWidth + '>' + e.clientWidth;})")
 
     # Play at the slowest rate Chromium allows, so the time between a click and reading the player
     # moves the playhead by well under the tolerance of a seek.

@@ -189,6 +189,62 @@ struct AuditCommandTests {
         #expect(again.stdout.hasPrefix("rescore: 0 analyses judged"))
     }
 
+    // MARK: workers
+
+    /// Workers live for many files; what a library prints on stderr while a worker analyses a
+    /// file (libmpg123's "Note: ... resync" lines for the fuzzer's damaged MP3) is stored with
+    /// that file's analysis, never on the terminal, and never with another file's.
+    @Test func workersServeManyFilesAndKeepEachFilesLibraryNotes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("voiceqa-audit-workers-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let calls = dir.appendingPathComponent("calls")
+        _ = try Self.writeCalls(5, into: calls)
+        let mp3 = Fixtures.root.deletingLastPathComponent().appendingPathComponent("Fuzz/regressions/truepeak-tail-overread.mp3")
+        try FileManager.default.copyItem(at: mp3, to: calls.appendingPathComponent("damaged.mp3"))
+        let db = dir.appendingPathComponent("a.sqlite").path
+        let run = try CLIRunner.run(["audit", "run", calls.path, "--db", db, "--jobs", "2", "--timing"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("Note:"), "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("audit: 6 file(s): 6 analysed"), "\(run.stdout)")
+        // Two jobs: two workers for six files (one more only if one had died).
+        #expect(run.stdout.contains("workers: 2 started for 6 file(s)"), "\(run.stdout)")
+        let rows = Self.jsonLines(try CLIRunner.run(["audit", "export", "--db", db, "--table", "analyses"]).stdout)
+        let recordings = Self.jsonLines(try CLIRunner.run(["audit", "export", "--db", db, "--table", "recordings"]).stdout)
+        let mp3Key = try #require(recordings.first { ($0["path"] as? String) == "damaged.mp3" }?["analysis_key"] as? String)
+        #expect(rows.count == 6)
+        for row in rows {
+            let notes = row["worker_stderr"] as? String ?? ""
+            if row["key"] as? String == mp3Key { #expect(notes.contains("resync"), "\(notes)") } else { #expect(notes.isEmpty, "\(notes)") }
+        }
+    }
+
+    /// On a terminal the run draws a progress bar in place (carriage return, erase line) with
+    /// done / total, files per second, × realtime, failures and the ETA.
+    @Test func progressBarOnATerminal() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("voiceqa-audit-tty-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let calls = dir.appendingPathComponent("calls")
+        _ = try Self.writeCalls(8, into: calls)
+        let binary = try #require(CLIRunner.binaryURL).path
+        let db = dir.appendingPathComponent("a.sqlite").path
+        // script(1) gives the run a pseudo-terminal as stdout and stderr.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qefc", "'\(binary)' audit run '\(calls.path)' --db '\(db)' --jobs 1", "/dev/null"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        let frames = text.components(separatedBy: "\r\u{1B}[K").filter { $0.hasPrefix("[") }
+        #expect(!frames.isEmpty, "\(text.debugDescription)")
+        let pattern = /^\[[#.]{24}\] \d+\/8 files, \d+\.\d files\/s, \d+× realtime, 0 failed(, ETA \d+:\d\d)?$/
+        for frame in frames { #expect(frame.wholeMatch(of: pattern) != nil, "\(frame.debugDescription)") }
+        #expect(text.contains("audit: 8 file(s): 8 analysed"))
+    }
+
     // MARK: crashes
 
     /// Starts `voiceqa args` as the leader of a new process group, output to files.

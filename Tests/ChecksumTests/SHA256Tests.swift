@@ -39,3 +39,30 @@ struct SHA256Tests {
         #expect(SHA256.digest([UInt8]()).count == 32)
     }
 }
+
+/// The x86 SHA-extension blocks (CSHA256Blocks) against the Swift rounds, which the vectors above
+/// pin: random bytes of every length around the block edges and a few megabytes, in odd chunks.
+struct SHA256ExtensionTests {
+    @Test func extensionsAndSwiftRoundsAgree() {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<3_000_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var lengths = Array(0...200) + [1000, 4095, 4096, 4097, 65_536 + 17, 1_048_576, 3_000_000]
+        lengths += (0..<20).map { _ in Int.random(in: 0...3_000_000, using: &rng) }
+        for n in lengths {
+            var fast = SHA256(), portable = SHA256(portable: true)
+            var offset = 0
+            while offset < n {
+                let step = min(n - offset, 1 + (offset * 7919) % 300_007)
+                fast.update(bytes[offset..<(offset + step)]); portable.update(bytes[offset..<(offset + step)])
+                offset += step
+            }
+            #expect(fast.finalize() == portable.finalize(), "\(n) bytes")
+        }
+    }
+
+    @Test func portableRoundsMeetTheVectors() {
+        var h = SHA256(portable: true)
+        h.update(Array("abc".utf8))
+        #expect(SHA256.hexString(h.finalize()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

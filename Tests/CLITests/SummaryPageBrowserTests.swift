@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The audit summary page (and a worst call's coaching page, when it writes one) in a real headless
+/// Chromium at a laptop's 1000 px width, in each page language (Tests/Browser/page_check.py over the
+/// DevTools protocol): no console error, exception, failed load or network request; every agent in
+/// the rendered text; nothing wider than the window — the per-agent table and the guideline grid
+/// fit without sideways scrolling. Screenshots go to .build/report-screenshots/. Fails when
+/// Chromium is missing, unless VOICEQA_SKIP_BROWSER=1.
+struct SummaryPageBrowserTests {
+    static let repository = Fixtures.root.deletingLastPathComponent()
+
+    @Test func summaryPagesFitALaptopWindowInChromium() throws {
+        if ProcessInfo.processInfo.environment["VOICEQA_SKIP_BROWSER"] == "1" {
+            print("VOICEQA_SKIP_BROWSER=1: the browser test is skipped on request")
+            return
+        }
+        let chromium = ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":")
+            .map { "\($0)/chromium" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        try #require(chromium != nil, "chromium is not on PATH: `make test` installs it (apt: chromium fonts-noto-cjk); set VOICEQA_SKIP_BROWSER=1 to skip")
+
+        let work = try TestAudioWriter.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let db = work.appendingPathComponent("audit.sqlite").path
+        let manifest = Self.repository.appendingPathComponent("docs/examples/audit-manifest.csv").path
+        let run = try CLIRunner.run(["audit", "run", "--manifest", manifest, "--db", db], timeoutSeconds: 600)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        var pages: [String] = []
+        for language in ["zh", "ja", "en"] {
+            let folder = work.appendingPathComponent("summary-\(language)").path
+            // --min-calls 2 --min-agents 2: the fixture batch is small; North's two agents are compared.
+            let summary = try CLIRunner.run(["audit", "summary", "--db", db, "--format", "html", "-o", folder, "--page-language", language,
+                                             "--min-calls", "2", "--min-agents", "2"])
+            #expect(summary.exitCode == 0, "\(summary.stderr)")
+            pages.append(folder + "/index.html")
+        }
+        // The worst calls' coaching pages, when an agent stands out (too few calls here to be sure one does).
+        let calls = work.appendingPathComponent("summary-en/calls")
+        let coaching = ((try? FileManager.default.contentsOfDirectory(atPath: calls.path)) ?? []).filter { $0.hasSuffix(".html") }.sorted()
+        if let first = coaching.first { pages.append(calls.appendingPathComponent(first).path) }
+
+        let shots = Self.repository.appendingPathComponent(".build/report-screenshots").path
+        let script = Self.repository.appendingPathComponent("Tests/Browser/page_check.py").path
+        let output = try Self.python([script, "--width", "1000", "--screenshot-dir", shots] + pages)
+        let parsed = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let result = try #require(parsed, "page_check.py printed: \(output)")
+        let harnessError = result["harness_error"].map { "\($0)" }
+        try #require(harnessError == nil, "page_check.py could not drive Chromium: \(harnessError ?? "")")
+        let found = try #require(result["pages"] as? [[String: Any]])
+        try #require(found.count == pages.count)
+        for (index, page) in found.enumerated() {
+            let name = pages[index]
+            for problem in ["console_errors", "exceptions", "log_errors", "failed_loads", "external_requests"] {
+                #expect((page[problem] as? [Any])?.isEmpty == true, "\(name): \(problem): \(page[problem] ?? "?")")
+            }
+            #expect(page["page_overflow_px"] as? Int == 0, "\(name): the page is \(page["page_overflow_px"] ?? "?") px wider than the window")
+            #expect((page["overflowing"] as? [Any])?.isEmpty == true, "\(name): wider than its box: \(page["overflowing"] ?? "?")")
+            if index < 3 {
+                #expect(page["lang"] as? String == ["zh", "ja", "en"][index])
+                let text = page["text"] as? String ?? ""
+                for agent in ["li.wei", "kim.sato", "ana.ruiz"] { #expect(text.contains(agent), "\(name): no \(agent)") }
+            }
+        }
+    }
+
+    static func python(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
