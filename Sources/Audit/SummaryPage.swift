@@ -32,7 +32,7 @@ public enum SummaryPage {
         let outlierAgents = Set(s.outliers.map(\.agent))
         body += "<section><h2>\(E.text(t("table", ["group": groupWord])))</h2><div class=\"wide\"><table><thead><tr>"
         let heads = [groupWord] + (s.grouping == .agent ? [t("team")] : []) +
-            ["calls", "hours", "meanScore", "rate", "level", "f0", "interruptions", "backchannels", "deadAir", "holds", "fillers", "aht"].map { t($0) }
+            ["calls", "hours", "meanScore", "rate", "level", "f0", "interruptions", "backchannels", "deadAir", "holds", "fillers", "ahtColumn"].map { t($0) }
         // A heading may wrap after a slash ("Interruptions/<wbr>call"), so the table fits a laptop's window.
         body += heads.map { "<th>\(E.text($0).replacingOccurrences(of: "/", with: "/<wbr>"))</th>" }.joined() + "</tr></thead><tbody>\n"
         for (i, g) in (s.groups + [s.total]).enumerated() {
@@ -209,7 +209,7 @@ public enum SummaryPage {
         static let en: [String: String] = [
             "title": "Call audit summary", "byLine": "By {group} · {calls} calls · {hours} h of audio · rubric {rubric}",
             "agent": "Agent", "team": "Team", "date": "Date", "week": "Week", "all": "All calls", "none": "(not given)",
-            "calls": "Calls", "hours": "Hours", "meanScore": "Mean score", "aht": "Average handling time", "ahtTarget": "target 4–6 min",
+            "calls": "Calls", "hours": "Hours", "meanScore": "Mean score", "aht": "Average handling time", "ahtColumn": "Average handling time (min)", "ahtTarget": "target 4–6 min",
             "outliers": "Outliers", "table": "Per {group}", "rate": "Rate (syl/s)", "level": "Level (dBov)", "f0": "F0 spread (st)",
             "interruptions": "Interruptions/call", "backchannels": "Backchannels/call", "deadAir": "Dead air/call", "holds": "Holds/call",
             "fillers": "Fillers/min", "units": "Rate, level, F0 spread and fillers: medians over the calls; the rest: means per call. Interruptions and backchannels are the agent's.",
@@ -228,7 +228,7 @@ public enum SummaryPage {
         static let zh: [String: String] = [
             "title": "通话质检汇总", "byLine": "按{group} · {calls} 通 · 音频 {hours} 小时 · 评分标准 {rubric}",
             "agent": "坐席", "team": "团队", "date": "日期", "week": "周", "all": "全部通话", "none": "（未注明）",
-            "calls": "通话数", "hours": "小时", "meanScore": "平均分", "aht": "平均处理时长", "ahtTarget": "目标 4–6 分钟",
+            "calls": "通话数", "hours": "小时", "meanScore": "平均分", "aht": "平均处理时长", "ahtColumn": "平均处理时长（分钟）", "ahtTarget": "目标 4–6 分钟",
             "outliers": "异常值", "table": "按{group}", "rate": "语速（音节/秒）", "level": "音量（dBov）", "f0": "音高变化（半音）",
             "interruptions": "每通插话", "backchannels": "每通应答", "deadAir": "每通冷场", "holds": "每通保留", "fillers": "每分钟填充词",
             "units": "语速、音量、音高变化和填充词为各通话的中位数；其余为每通平均。插话和应答指坐席。",
@@ -246,7 +246,7 @@ public enum SummaryPage {
         static let ja: [String: String] = [
             "title": "通話品質監査サマリー", "byLine": "{group}別 · {calls} 件 · 音声 {hours} 時間 · 評価基準 {rubric}",
             "agent": "オペレーター", "team": "チーム", "date": "日付", "week": "週", "all": "全通話", "none": "（記載なし）",
-            "calls": "通話数", "hours": "時間", "meanScore": "平均スコア", "aht": "平均処理時間", "ahtTarget": "目標 4〜6 分",
+            "calls": "通話数", "hours": "時間", "meanScore": "平均スコア", "aht": "平均処理時間", "ahtColumn": "平均処理時間（分）", "ahtTarget": "目標 4〜6 分",
             "outliers": "外れ値", "table": "{group}別", "rate": "話速（音節/秒）", "level": "音量（dBov）", "f0": "抑揚（半音）",
             "interruptions": "割り込み/通話", "backchannels": "相づち/通話", "deadAir": "無音/通話", "holds": "保留/通話", "fillers": "フィラー/分",
             "units": "話速・音量・抑揚・フィラーは通話ごとの中央値、その他は通話あたりの平均。割り込みと相づちはオペレーターのもの。",

@@ -189,11 +189,27 @@ public final class WorkerPool {
                 c.timedOut = true
             }
         }
+        // A child has ended when its pipes are closed, or when wait4 says so (a process it started
+        // may still hold the pipes open).
         children.removeAll { c in
-            guard c.outFD < 0 && c.errFD < 0 else { return false }
-            let (exitStatus, signal) = reap(c)
+            let atEOF = c.outFD < 0 && c.errFD < 0
+            var status: Int32 = 0
+            var usage = rusage()
+            var r: pid_t
+            repeat { r = wait4(c.pid, &status, atEOF ? 0 : WNOHANG, &usage) } while r < 0 && errno == EINTR
+            guard r == c.pid else { return false }
+            drain(&c.outFD, into: &c.out, buffer: &buffer)
+            drain(&c.errFD, into: &c.err, buffer: &buffer)
+            var answer: (status: Int32, payload: [UInt8])? = nil
+            if c.job != nil, !c.timedOut { answer = WorkerProtocol.takeFrame(&c.out) }
+            for fd in [c.requestFD, c.outFD, c.errFD] where fd >= 0 { close(fd) }
+            c.requestFD = -1; c.outFD = -1; c.errFD = -1
+            account(usage)
             if let job = c.job {
-                finished.append(Finished(job: job, stdout: [], stderr: c.err, exitStatus: exitStatus, signal: signal,
+                let signalled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f      // WIFSIGNALED
+                finished.append(Finished(job: job, stdout: answer?.payload ?? [], stderr: c.err,
+                                         exitStatus: answer?.status ?? (signalled ? nil : (status >> 8) & 0xff),
+                                         signal: answer == nil && signalled ? status & 0x7f : nil,
                                          timedOut: c.timedOut, wallSeconds: Self.seconds(c.jobStarted.duration(to: .now))))
             }
             return true
@@ -210,18 +226,20 @@ public final class WorkerPool {
         children.removeAll()
     }
 
-    /// Closes the child's side, waits for it and counts its CPU time and memory.
-    @discardableResult
-    private func reap(_ c: Child) -> (exitStatus: Int32?, signal: Int32?) {
+    /// Closes the child's side and waits for it.
+    private func reap(_ c: Child) {
         for fd in [c.requestFD, c.outFD, c.errFD] where fd >= 0 { close(fd) }
         c.requestFD = -1; c.outFD = -1; c.errFD = -1
         var status: Int32 = 0
         var usage = rusage()
         while wait4(c.pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        account(usage)
+    }
+
+    /// Counts an ended child's CPU time and memory.
+    private func account(_ usage: rusage) {
         childCPUSeconds += Self.cpuSeconds(usage)
         childPeakResidentMB = max(childPeakResidentMB, Double(usage.ru_maxrss) / 1024)
-        let signalled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f      // WIFSIGNALED
-        return (signalled ? nil : (status >> 8) & 0xff, signalled ? status & 0x7f : nil)
     }
 
     private func drain(_ fd: inout Int32, into sink: inout [UInt8], buffer: inout [UInt8]) {
