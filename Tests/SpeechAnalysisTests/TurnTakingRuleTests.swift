@@ -61,6 +61,23 @@ struct TurnTakingRuleTests {
         #expect(c.interruptions?.isEmpty == true)
     }
 
+    /// The customer pauses under the agent's "mm" (overlap 0.3 s, over the 0.25 s floor) and goes on
+    /// `resumeSeconds` after it: the customer kept the floor, so it is a backchannel. Going on later
+    /// than 1 s, the customer has yielded to a short spurt that overlapped enough: an interruption.
+    @Test(arguments: [(0.2, true), (0.5, true), (0.9, true), (1.2, false), (2.0, false)])
+    func shortSpurtTheSpeakerTalksOnAfterIsBackchannel(resumeSeconds: Double, backchannel: Bool) throws {
+        let c = Self.run(agent: [(2, 8), (13.0, 13.45), (25, 28)], customer: [(10, 13.3), (13.45 + resumeSeconds, 19)])
+        if backchannel {
+            let b = try #require(c.backchannels?.first)
+            #expect(b.by == .agent && abs(b.time - 13) < 1e-9)
+            #expect(c.interruptions?.isEmpty == true)
+        } else {
+            let i = try #require(c.interruptions?.first)
+            #expect(i.by == .agent && abs(i.time - 13) < 1e-9 && abs(i.overlapSeconds - 0.3) < 1e-9)
+            #expect(c.backchannels?.isEmpty == true)
+        }
+    }
+
     @Test func customerInterruptingAgentIsCustomersInterruption() throws {
         let c = Self.run(agent: [(2, 10.7)], customer: [(10, 15)])
         let i = try #require(c.interruptions?.first)

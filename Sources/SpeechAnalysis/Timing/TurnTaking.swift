@@ -23,7 +23,8 @@ public struct PartyInput: Sendable {
 ///   covered speech [M2]). Overlap that ends in neither yielding is talk-over, not an interruption.
 /// - **Backchannel** by B: a spurt shorter than `backchannelMaxSeconds` while A holds the floor
 ///   (A speaking at its start, or A speaking within 1 s before and after it) that does not make A
-///   yield. Backchannels are good listening (口头反应 "嗯","是的") and never interruptions [N‑C8].
+///   yield — A going on within 1 s after it has not yielded, even if A paused under it (feedback
+///   that does not claim the floor, Yngve 1970; Ward & Tsukahara 2000). Backchannels are good listening (口头反应 "嗯","是的") and never interruptions [N‑C8].
 /// - **Response latency**: each agent turn that follows customer speech (not a backchannel),
 ///   from the customer's end to the agent's start, when the two do not overlap.
 /// - **Dead air**: both silent ≥ `deadAirSeconds` between the first and the last speech, outside
@@ -123,10 +124,14 @@ public enum TurnTaking {
                 let overlap = min(a.end, b.end) - b.start
                 let aYields = a.end - b.start <= settings.yieldWithinSeconds && b.end > a.end
                     && !other.contains(where: { $0.start > a.end && $0.start < b.end })   // A does not resume while B talks
+                // A short spurt after which A goes on within 1 s kept nobody from the floor: A only
+                // paused under it (a listener's 嗯 lands at a pause of the speaker's turn), so it is
+                // a backchannel, whatever the overlap — the same 1 s as for one in A's pause below.
+                let aResumes = other.contains { $0.start >= b.end && $0.start - b.end < 1.0 }
                 if aYields && overlap >= minimumInterruptionOverlapSeconds && !short {
                     roles.interruptions.append(.init(time: b.start, by: party, overlapSeconds: overlap,
                                                      interruptedStoppedAfterSeconds: a.end - b.start))
-                } else if short && !aYields {
+                } else if short && (!aYields || aResumes) {
                     roles.isBackchannel[i] = true
                     roles.backchannels.append(.init(time: b.start, by: party, durationSeconds: b.durationSeconds))
                 } else if short && aYields {
