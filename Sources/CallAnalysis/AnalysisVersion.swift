@@ -1,6 +1,9 @@
 /// Version of the measurements. Bump it with any change that alters a measured value (a constant,
 /// a rule, a decoder setting): batch audits key stored analyses by it, so a bump makes the next
 /// `voiceqa audit run` analyse every file again. Written into the JSON as `analysisVersion`.
+///
+/// 2: dense speech, rings (issue 17). 3: a short spurt the other party talks on after within 1 s is a
+/// backchannel, not an interruption (issue 17).
 public enum AnalysisVersion {
-    public static let current = 2
+    public static let current = 3
 }
