@@ -12,14 +12,11 @@ struct SummaryPageBrowserTests {
     static let repository = Fixtures.root.deletingLastPathComponent()
 
     @Test func summaryPagesFitALaptopWindowInChromium() throws {
-        if ProcessInfo.processInfo.environment["VOICEQA_SKIP_BROWSER"] == "1" {
-            print("VOICEQA_SKIP_BROWSER=1: the browser test is skipped on request")
-            return
+        switch BrowserCheck.availability() {
+        case .skipped: return
+        case let .missing(why): Issue.record(Comment(rawValue: why)); return
+        case .ready: break
         }
-        let chromium = ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":")
-            .map { "\($0)/chromium" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        try #require(chromium != nil, "chromium is not on PATH: `make test` installs it (apt: chromium fonts-noto-cjk); set VOICEQA_SKIP_BROWSER=1 to skip")
-
         let work = try TestAudioWriter.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let db = work.appendingPathComponent("audit.sqlite").path
@@ -40,15 +37,7 @@ struct SummaryPageBrowserTests {
         let coaching = ((try? FileManager.default.contentsOfDirectory(atPath: calls.path)) ?? []).filter { $0.hasSuffix(".html") }.sorted()
         if let first = coaching.first { pages.append(calls.appendingPathComponent(first).path) }
 
-        let shots = Self.repository.appendingPathComponent(".build/report-screenshots").path
-        let script = Self.repository.appendingPathComponent("Tests/Browser/page_check.py").path
-        let output = try Self.python([script, "--width", "1000", "--screenshot-dir", shots] + pages)
-        let parsed = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
-        let result = try #require(parsed, "page_check.py printed: \(output)")
-        let harnessError = result["harness_error"].map { "\($0)" }
-        try #require(harnessError == nil, "page_check.py could not drive Chromium: \(harnessError ?? "")")
-        let found = try #require(result["pages"] as? [[String: Any]])
-        try #require(found.count == pages.count)
+        let found = try BrowserCheck.run(pages: pages, widthPixels: 1000)
         for (index, page) in found.enumerated() {
             let name = pages[index]
             for problem in ["console_errors", "exceptions", "log_errors", "failed_loads", "external_requests"] {
@@ -62,18 +51,5 @@ struct SummaryPageBrowserTests {
                 for agent in ["li.wei", "kim.sato", "ana.ruiz"] { #expect(text.contains(agent), "\(name): no \(agent)") }
             }
         }
-    }
-
-    static func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

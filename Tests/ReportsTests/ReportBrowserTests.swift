@@ -14,14 +14,11 @@ struct ReportBrowserTests {
     static let repository = Fixtures.root.deletingLastPathComponent()
 
     @Test func demoCallPagesWorkInChromium() throws {
-        if ProcessInfo.processInfo.environment["VOICEQA_SKIP_BROWSER"] == "1" {
-            print("VOICEQA_SKIP_BROWSER=1: the browser test is skipped on request")
-            return
+        switch BrowserCheck.availability() {
+        case .skipped: return
+        case let .missing(why): Issue.record(Comment(rawValue: why)); return
+        case .ready: break
         }
-        let chromium = ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":")
-            .map { "\($0)/chromium" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        try #require(chromium != nil, "chromium is not on PATH: `make test` installs it (apt: chromium fonts-noto-cjk); set VOICEQA_SKIP_BROWSER=1 to skip")
-
         let work = try TestAudioWriter.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let demo = Fixtures.audioPath("calls", "devcall2_en_00")
@@ -32,16 +29,8 @@ struct ReportBrowserTests {
             #expect(run.exitCode == 0, "\(run.stderr)")
             pages[language] = folder + "/devcall2_en_00.html"
         }
-        let shots = Self.repository.appendingPathComponent(".build/report-screenshots").path
-        let script = Self.repository.appendingPathComponent("Tests/Browser/page_check.py").path
         let order = SpeechLanguage.allCases
-        let output = try Self.python([script, "--screenshot-dir", shots] + order.map { pages[$0]! })
-        let parsed = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
-        let result = try #require(parsed, "page_check.py printed: \(output)")
-        let harnessError = result["harness_error"].map { "\($0)" }
-        try #require(harnessError == nil, "page_check.py could not drive Chromium: \(harnessError ?? "")")
-        let found = try #require(result["pages"] as? [[String: Any]])
-        try #require(found.count == order.count)
+        let found = try BrowserCheck.run(pages: order.map { pages[$0]! })
 
         let report = try CoachingFixture.report("devcall2_en_00")
         let score = "\(Int(try #require(report.score).rounded())) / 100"
@@ -68,18 +57,5 @@ struct ReportBrowserTests {
             }
             #expect(FileManager.default.fileExists(atPath: page["screenshot"] as? String ?? ""))
         }
-    }
-
-    static func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -3,6 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// FIPS 180-4 §4.2.2: the 64 round constants (the Swift rounds in Checksum read them from here too).
+const uint32_t *voiceqa_sha256_round_constants(void);
+
 /// 1 when this CPU has the SHA extensions (and SSSE3, SSE4.1) that voiceqa_sha256_blocks_sha_ni needs.
 int voiceqa_sha256_has_sha_ni(void);
 
