@@ -2,5 +2,5 @@
 /// a rule, a decoder setting): batch audits key stored analyses by it, so a bump makes the next
 /// `voiceqa audit run` analyse every file again. Written into the JSON as `analysisVersion`.
 public enum AnalysisVersion {
-    public static let current = 2
+    public static let current = 3
 }
