@@ -168,13 +168,13 @@ public enum FilledPauseDetector {
     /// vowel of fluent speech — a lengthened final syllable, a Mandarin tone on a long vowel, a
     /// vowel slowed by reading slowly — is part of a syllable and a phrase: voicing runs into it
     /// from the onset consonant or the previous syllable, or on out of it, or an unvoiced consonant
-    /// or a stop closure sits just before it (issue 17 cause 6; docs/accuracy.md).
+    /// or a stop closure sits just before or after it (issue 17 cause 6; docs/accuracy.md).
     ///
     /// So the voiced stretch holding the run may begin at most `transitionSeconds` before the run
     /// and end at most that after it, with at least `restSeconds` without voicing on either side
-    /// ("pauses before and after"). 70 ms: the first frame the detector can call steady lies 60 ms into a vowel (its
-    /// 40 ms window and the frame 20 ms earlier both inside it), plus one 10 ms hop of the voicing
-    /// decision; the same at the end.
+    /// ("pauses before and after"). 70 ms: the first frame the detector can call steady lies 60 ms
+    /// into a vowel (its 40 ms window and the frame 20 ms earlier both inside it), plus one 10 ms
+    /// hop of the voicing decision; the same at the end.
     static let transitionSeconds = 0.07
     /// 200 ms without voicing either side of the filler: silent pauses fall into three classes,
     /// brief (< 200 ms), medium (200–1000 ms) and long (Campione & Véronis 2002, Speech Prosody,
