@@ -114,12 +114,14 @@ extension RubricInput {
     /// The measures of a stored report, as the rubric reads them: rescoring needs no audio.
     public init(report r: AnalysisReport) {
         func party(_ c: AnalysisReport.ChannelReport) -> Party {
-            Party(segments: c.speech.segments, loudness: c.loudness, pitch: c.pitch, rate: c.rate)
+            Party(segments: c.speech.segments, loudness: c.loudness, pitch: c.pitch, rate: c.rate,
+                  withinTurnPauses: c.speech.withinTurnPauses)
         }
         let agent = r.channels.first { $0.role == .agent }
         let customer = r.channels.first { $0.role == .customer }
         self.init(language: r.settings.language, durationSeconds: r.audio.durationSeconds,
                   agent: agent.map(party) ?? Party(segments: []), customer: customer.map(party),
                   conversation: r.conversation)
+        minimumPauseSeconds = r.settings.pauses.minimumPauseSeconds
     }
 }

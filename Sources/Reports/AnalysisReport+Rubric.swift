@@ -6,13 +6,15 @@ extension RubricInput {
     /// The measures of an analysis, as the rubric reads them.
     public init(_ analysis: CallAnalysis) {
         func party(_ c: ChannelAnalysis) -> Party {
-            Party(segments: c.speech.segments, loudness: c.loudness, pitch: c.pitch, rate: c.rate)
+            Party(segments: c.speech.segments, loudness: c.loudness, pitch: c.pitch, rate: c.rate,
+                  withinTurnPauses: c.speech.withinTurnPauses)
         }
         let agent = analysis.channels.first { $0.role == .agent }
         let customer = analysis.channels.first { $0.role == .customer }
         self.init(language: analysis.options.language, durationSeconds: analysis.audio.durationSeconds,
                   agent: agent.map(party) ?? Party(segments: []), customer: customer.map(party),
                   conversation: analysis.conversation)
+        minimumPauseSeconds = analysis.options.pauses.minimumPauseSeconds
     }
 }
 

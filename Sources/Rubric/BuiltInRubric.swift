@@ -5,12 +5,19 @@
 extension Rubric {
     /// The built-in rubric of `version`: the current one, or an earlier one the binary still knows
     /// (for reports stored without their thresholds); nil for any other version.
-    /// voiceqa-rubric/1.0.0 differs from 1.1.0 only in slightly-slow: a flat band instead of the target.
+    /// Thresholds as in that version (texts are the current ones): voiceqa-rubric/1.1.0 differs from
+    /// 1.2.0 in short-sentences, without the pause checks (their thresholds absent); 1.0.0 from 1.1.0
+    /// in slightly-slow, a flat band instead of the target.
     public static func builtIn(version: String) -> Rubric? {
         if version == builtIn.rubricVersion { return builtIn }
-        guard version == "voiceqa-rubric/1.0.0", let i = builtIn.guidelines.firstIndex(where: { $0.id == .slightlySlow }) else { return nil }
+        guard version == "voiceqa-rubric/1.1.0" || version == "voiceqa-rubric/1.0.0",
+              let i = builtIn.guidelines.firstIndex(where: { $0.id == .slightlySlow }),
+              let k = builtIn.guidelines.firstIndex(where: { $0.id == .shortSentences }) else { return nil }
         var r = builtIn
         r.rubricVersion = version
+        let pauseNames = Set((ThresholdRules.optional[.shortSentences] ?? []).flatMap { $0 })
+        r.guidelines[k].thresholds = r.guidelines[k].thresholds.mapValues { $0.filter { !pauseNames.contains($0.key) } }
+        if version == "voiceqa-rubric/1.1.0" { return r }
         r.guidelines[i].thresholds = [
             "en": ["ratePassMinPerSecond": 3.71, "ratePassMaxPerSecond": 5.57, "rateFailBelowPerSecond": 2.79, "rateFailAbovePerSecond": 6.81],
             "zh": ["ratePassMinPerSecond": 3.11, "ratePassMaxPerSecond": 4.66, "rateFailBelowPerSecond": 2.33, "rateFailAbovePerSecond": 5.70],
@@ -22,7 +29,7 @@ extension Rubric {
     /// The built-in rubric's text, as `voiceqa rubric show` prints it.
     public static let builtInText: String = #"""
 {
-  "rubricVersion": "voiceqa-rubric/1.1.0",
+  "rubricVersion": "voiceqa-rubric/1.2.0",
   "defaultLanguage": "zh",
   "about": "Built-in rubric of VoiceQA. One entry per guideline id of GUIDELINES.md. Thresholds: a 'default' block applies to every language; a 'zh', 'ja' or 'en' block overrides single values. Scores: 100 at or beyond the pass value, 0 at or beyond the fail value, linear in between (verdict warn); slightly-slow instead scores the distance from a target rate and has its own verdict cut-offs (see its rationale). Quotes from 003 are given without the file's inline pinyin annotations.",
   "guidelines": [
@@ -107,14 +114,14 @@ extension Rubric {
       "id": "short-sentences",
       "source": {"document": "000_53237e0a6371eb1a.txt", "quote": "运用短句并注意停顿"},
       "alsoIn": [{"document": "001_832852226712061c.txt", "quote": "必要以上の資料の提供を避け"}],
-      "measures": ["conversation.longestAgentMonologueSeconds", "channels[agent].rate.utterances (inter-pause units)"],
-      "thresholds": {"default": {"monologuePassSeconds": 30, "monologueFailSeconds": 60, "longUnitSeconds": 10, "longUnitSharePass": 0.1, "longUnitShareFail": 0.3}},
+      "measures": ["conversation.longestAgentMonologueSeconds", "channels[agent].rate.utterances (inter-pause units)", "channels[agent].speech.withinTurnPauses"],
+      "thresholds": {"default": {"monologuePassSeconds": 30, "monologueFailSeconds": 60, "longUnitSeconds": 10, "longUnitSharePass": 0.1, "longUnitShareFail": 0.3, "pauseTurnSeconds": 10, "pausesPerMinutePass": 10, "pausesPerMinuteFail": 4, "longestPausePassSeconds": 1, "longestPauseFailSeconds": 3}},
       "weight": 0.5,
-      "rationale": "GUIDELINES.md suggests the longest agent monologue and the share of inter-pause units longer than ~10 s; no published call-centre limit was found (vendors report the longest monologue without a norm): thresholds are a project choice.",
+      "rationale": "GUIDELINES.md suggests the longest agent monologue and the share of inter-pause units longer than ~10 s; no published call-centre limit was found (vendors report the longest monologue without a norm): thresholds are a project choice. 注意停顿 asks for pauses, read inside the agent's own turns (speech.withinTurnPauses: gaps ≥ 0.25 s, Goldman-Eisler's cut-off, with no customer turn and no hold in them). Too few: in the agent's turns spanning at least 10 s (pauseTurnSeconds, GUIDELINES.md's ~10 s unit: a turn that long needs a pause), the within-turn pauses per minute of the agent's speech in them (per minute of speech as for fillers, so the share the customer talks does not matter; shorter turns are left out, since answering briefly and giving the floor back is the guideline kept). At 10 per minute (pausesPerMinutePass) the turn's inter-pause units average about 5–6 s; at 4 (pausesPerMinuteFail) 10–15 s, GUIDELINES.md's long unit: project choice. Too long: the longest pause inside a turn passes up to 1 s — phrasing pauses of read and planned speech lie within 0.2–1 s and pauses over 1 s occur only in spontaneous speech (Campione & Véronis 2002, Speech Prosody, 5 languages); listeners rated 0.6 s pauses at punctuation the most natural (Front. Psychol. 2022, doi:10.3389/fpsyg.2022.778018) — and fails from 3 s, where call-centre analytics count silence as non-talk or dead air (Amazon Contact Lens > 3 s, MiiTel ≥ 3 s; the dead-air line of no-waiting's measure). Rubric 1.1 files without these five keys judge short-sentences as before.",
       "tips": {
-        "zh": "句子偏长:多用短句,说完一个要点就停顿,给客户回应的机会。",
-        "ja": "一度に話す量が多めです。短い文で区切り、要点ごとに間を取ってお客様の反応を待ちましょう。",
-        "en": "Your turns run long: use short sentences and pause after each point so the customer can respond."
+        "zh": "句子偏长:多用短句,说完一个要点就停顿,给客户回应的机会;停顿要短,需要较长时间时先告诉客户您在做什么。",
+        "ja": "一度に話す量が多めです。短い文で区切り、要点ごとに間を取ってお客様の反応を待ちましょう。間は短く、時間がかかるときは何をしているか一言伝えましょう。",
+        "en": "Your turns run long: use short sentences and pause after each point so the customer can respond; keep those pauses short, and say what you are doing if you need longer."
       }
     },
     {

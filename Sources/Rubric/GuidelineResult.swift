@@ -51,7 +51,7 @@ public enum EvidenceKind: String, Sendable, CaseIterable {
     case agentSNR = "agent-snr", articulationRate = "articulation-rate", articulationRateMorae = "articulation-rate-morae",
          pitchSpread = "pitch-spread", greetingRise = "greeting-rise", speechLevel = "speech-level", thirdLevel = "third-level",
          filledPause = "filled-pause", calmResponse = "calm-response", longUtterance = "long-utterance",
-         longestUtterance = "longest-utterance", agentInterruption = "agent-interruption", customerTurn = "customer-turn",
+         longestUtterance = "longest-utterance", fewPauses = "few-pauses", longPause = "long-pause", agentInterruption = "agent-interruption", customerTurn = "customer-turn",
          holdMusic = "hold-music", holdTone = "hold-tone", holdSilence = "hold-silence", deadAir = "dead-air",
          responseLatency = "response-latency", rings, firstSpeech = "first-speech", greeting, prompt, firstGap = "first-gap"
 }

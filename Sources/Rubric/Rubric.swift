@@ -58,7 +58,18 @@ public struct Rubric: Sendable, Codable, Equatable {
         /// The threshold names the guideline reads for `language`: its current set, or — for
         /// `slightly-slow` in a file written before rubric 1.1.0 — the older set the file gives.
         /// The language's block decides when it holds names of either set, else the default block.
+        ///
+        /// Optional groups (`ThresholdRules.optional`: `short-sentences`' pause checks, rubric 1.2.0 on)
+        /// are read when the file gives any name of the group for `language`; absent, the check is off,
+        /// so files written before it judge as then.
         public func thresholdNames(_ language: SpeechLanguage) -> [String] {
+            let optional = (ThresholdRules.optional[id] ?? []).filter { group in
+                group.contains { thresholds[language.rawValue]?[$0] != nil || thresholds["default"]?[$0] != nil }
+            }.flatMap { $0 }
+            return mainThresholdNames(language) + optional
+        }
+
+        func mainThresholdNames(_ language: SpeechLanguage) -> [String] {
             let current = ThresholdRules.required[id] ?? []
             guard let older = ThresholdRules.older[id] else { return current }
             for block in [thresholds[language.rawValue], thresholds["default"]] {
@@ -152,14 +163,16 @@ public struct Rubric: Sendable, Codable, Equatable {
                 throw RubricError.invalid(key: "\(key).source", reason: "needs a document and a quote")
             }
             let required = Set(ThresholdRules.required[g.id] ?? []), older = Set(ThresholdRules.older[g.id] ?? [])
+            let optional = Set((ThresholdRules.optional[g.id] ?? []).flatMap { $0 })
             for (block, values) in g.thresholds {
                 guard block == "default" || SpeechLanguage(rawValue: block) != nil else {
                     throw RubricError.invalid(key: "\(key).thresholds.\(block)", reason: "unknown block: use default, zh, ja or en")
                 }
                 for (name, v) in values.sorted(by: { $0.key < $1.key }) {
-                    guard required.contains(name) || older.contains(name) else {
+                    guard required.contains(name) || older.contains(name) || optional.contains(name) else {
                         throw RubricError.invalid(key: "\(key).thresholds.\(block).\(name)",
                                                   reason: "unknown threshold; \(g.id.rawValue) reads \(required.sorted().joined(separator: ", "))"
+                                                    + (optional.isEmpty ? "" : ", optionally \(optional.sorted().joined(separator: ", "))")
                                                     + (older.isEmpty ? "" : " (or, as rubric 1.0 files do, \(older.sorted().joined(separator: ", ")))"))
                     }
                     guard v.isFinite else { throw RubricError.invalid(key: "\(key).thresholds.\(block).\(name)", reason: "must be finite") }
@@ -174,13 +187,16 @@ public struct Rubric: Sendable, Codable, Equatable {
                 let isOlder = !older.isEmpty && names.contains(where: older.contains)
                 for name in names.sorted() where !g.threshold(name, language).isFinite {
                     throw RubricError.invalid(key: "\(key).thresholds.\(language.rawValue).\(name)",
-                                              reason: "missing (give it in the \"default\" block or the \"\(language.rawValue)\" block)")
+                                              reason: "missing (give it in the \"default\" block or the \"\(language.rawValue)\" block)"
+                                                + (optional.contains(name) ? ": the other thresholds of its optional check are given" : ""))
                 }
-                for (name, range) in isOlder ? [] : ThresholdRules.ranges[g.id] ?? [] where !range.contains(g.threshold(name, language)) {
+                for (name, range) in ThresholdRules.ranges[g.id] ?? [] where names.contains(name) && !(isOlder && !optional.contains(name))
+                    && !range.contains(g.threshold(name, language)) {
                     throw RubricError.invalid(key: "\(key).thresholds.\(language.rawValue).\(name)",
                                               reason: "must be within \(range.lowerBound)…\(range.upperBound), found \(g.threshold(name, language))")
                 }
-                for rule in (isOlder ? ThresholdRules.olderOrdered[g.id] : ThresholdRules.ordered[g.id]) ?? [] {
+                let optionalOrdered = (ThresholdRules.optionalOrdered[g.id] ?? []).filter { names.contains($0.0) && names.contains($0.1) }
+                for rule in ((isOlder ? ThresholdRules.olderOrdered[g.id] : ThresholdRules.ordered[g.id]) ?? []) + optionalOrdered {
                     let a = g.threshold(rule.0, language), b = g.threshold(rule.1, language)
                     guard a < b else {
                         throw RubricError.invalid(key: "\(key).thresholds.\(language.rawValue).\(rule.1)",
@@ -206,10 +222,22 @@ enum ThresholdRules {
         .slightlySlow: [("rateFailBelowPerSecond", "ratePassMinPerSecond"), ("ratePassMinPerSecond", "ratePassMaxPerSecond"),
                         ("ratePassMaxPerSecond", "rateFailAbovePerSecond")],
     ]
+    /// Checks a file may add (rubric 1.2.0 on), each a group given whole or not at all; absent, the
+    /// check is off and the guideline is judged as before it existed. `short-sentences`: the pause rate
+    /// inside the agent's long turns, and the longest pause inside a turn.
+    static let optional: [GuidelineID: [[String]]] = [
+        .shortSentences: [["pauseTurnSeconds", "pausesPerMinutePass", "pausesPerMinuteFail"],
+                          ["longestPausePassSeconds", "longestPauseFailSeconds"]],
+    ]
+    static let optionalOrdered: [GuidelineID: [(String, String)]] = [
+        .shortSentences: [("pausesPerMinuteFail", "pausesPerMinutePass"), ("longestPausePassSeconds", "longestPauseFailSeconds")],
+    ]
     /// Values outside these ranges make no sense (a rate norm of 0, a score above 100).
     static let ranges: [GuidelineID: [(String, ClosedRange<Double>)]] = [
         .slightlySlow: [("normPerSecond", 0.5...20), ("targetRatio", 0.1...2), ("fullScoreWithinPercent", 0...100),
                         ("zeroScoreBeyondPercent", 0...100), ("passMinScore", 0...100), ("failBelowScore", 0...100)],
+        .shortSentences: [("pauseTurnSeconds", 1...600), ("pausesPerMinutePass", 0...240), ("pausesPerMinuteFail", 0...240),
+                          ("longestPausePassSeconds", 0.05...600), ("longestPauseFailSeconds", 0.05...600)],
     ]
     static let required: [GuidelineID: [String]] = [
         .clear: ["snrPassDB", "snrFailDB", "clippedPassRatio", "clippedFailRatio"],

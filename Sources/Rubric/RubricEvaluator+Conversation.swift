@@ -5,7 +5,13 @@ import SpeechAnalysis
 extension RubricEvaluator {
     static func shortSentences(_ input: RubricInput, _ t: (String) -> Double) -> Judgement {
         let long = t("longUnitSeconds")
-        let target = "longest agent monologue ≤ \(f(t("monologuePassSeconds"), 0)) s (fail ≥ \(f(t("monologueFailSeconds"), 0)) s); ≤ \(f(100 * t("longUnitSharePass"), 0)) % of utterances longer than \(f(long, 0)) s (fail ≥ \(f(100 * t("longUnitShareFail"), 0)) %)"
+        var target = "longest agent monologue ≤ \(f(t("monologuePassSeconds"), 0)) s (fail ≥ \(f(t("monologueFailSeconds"), 0)) s); ≤ \(f(100 * t("longUnitSharePass"), 0)) % of utterances longer than \(f(long, 0)) s (fail ≥ \(f(100 * t("longUnitShareFail"), 0)) %)"
+        if t("pauseTurnSeconds").isFinite {
+            target += "; in turns over \(f(t("pauseTurnSeconds"), 0)) s at least \(f(t("pausesPerMinutePass"), 0)) pauses per minute of speech (fail ≤ \(f(t("pausesPerMinuteFail"), 0)))"
+        }
+        if t("longestPausePassSeconds").isFinite {
+            target += "; pauses inside a turn ≤ \(f(t("longestPausePassSeconds"))) s (fail ≥ \(f(t("longestPauseFailSeconds"))) s)"
+        }
         guard let units = input.agent.rate?.utterances, !units.isEmpty else { return .notMeasurable(.noAgentSpeech, "the agent channel has no speech", target: target) }
         let longUnits = units.filter { $0.end - $0.start > long }
         let share = Double(longUnits.count) / Double(units.count)
@@ -17,11 +23,66 @@ extension RubricEvaluator {
             measured["longestAgentMonologueSeconds"] = m
             s = min(s, ramp(m, pass: t("monologuePassSeconds"), fail: t("monologueFailSeconds")))
         }
+        // The pause checks (rubric 1.2.0 on): each is off when the rubric does not give its thresholds.
+        if let pauses = input.agent.withinTurnPauses {
+            if t("pauseTurnSeconds").isFinite {
+                let turnSeconds = t("pauseTurnSeconds"), pass = t("pausesPerMinutePass"), fail = t("pausesPerMinuteFail")
+                let long = agentTurns(input.agent.segments, pauses: pauses.items, minimumPauseSeconds: input.minimumPauseSeconds)
+                    .filter { $0.span.durationSeconds >= turnSeconds }
+                let speech = long.reduce(0) { $0 + $1.speechSeconds }
+                if speech > 0 {
+                    let rate = 60 * Double(long.reduce(0) { $0 + $1.pauseCount }) / speech
+                    measured["withinTurnPausesPerMinuteOfSpeech"] = rate
+                    s = min(s, ramp(rate, pass: pass, fail: fail))
+                    for turn in long where 60 * Double(turn.pauseCount) / turn.speechSeconds < pass {
+                        evidence.append(.init(start: turn.span.start, end: turn.span.end,
+                                              note: "turn of \(f(turn.span.durationSeconds)) s with \(turn.pauseCount) pause\(turn.pauseCount == 1 ? "" : "s")",
+                                              kind: EvidenceKind.fewPauses.rawValue,
+                                              values: ["durationSeconds": turn.span.durationSeconds, "pauseCount": Double(turn.pauseCount)]))
+                    }
+                }
+            }
+            if t("longestPausePassSeconds").isFinite {
+                let pass = t("longestPausePassSeconds"), fail = t("longestPauseFailSeconds")
+                let longest = pauses.longestSeconds ?? 0
+                measured["longestWithinTurnPauseSeconds"] = longest
+                s = min(s, ramp(longest, pass: pass, fail: fail))
+                for p in pauses.items where p.durationSeconds > pass {
+                    evidence.append(.init(start: p.start, end: p.end, note: "pause of \(f(p.durationSeconds)) s inside the agent's turn",
+                                          kind: EvidenceKind.longPause.rawValue, values: ["durationSeconds": p.durationSeconds]))
+                }
+            }
+        }
         if evidence.isEmpty, let u = units.max(by: { $0.end - $0.start < $1.end - $1.start }) {
             evidence = [.init(start: u.start, end: u.end, note: "longest utterance, \(f(u.end - u.start)) s",
                                  kind: EvidenceKind.longestUtterance.rawValue, values: ["durationSeconds": u.end - u.start])]
         }
-        return Judgement(score: s, measured: measured, target: target, evidence: evidence)
+        return Judgement(score: s, measured: measured, target: target, evidence: evidence.sorted { $0.start < $1.start })
+    }
+
+    /// A party's turns: its segments joined across gaps shorter than a pause and across its
+    /// within-turn pauses (`speech.withinTurnPauses`); any other gap is a turn change or a hold.
+    struct Turn { var span: Segment; var speechSeconds: Double; var pauseCount: Int }
+    static func agentTurns(_ segments: [Segment], pauses: [Segment], minimumPauseSeconds: Double) -> [Turn] {
+        var turns: [Turn] = []
+        var k = 0  // first within-turn pause that may match the current gap
+        for (i, seg) in segments.enumerated() {
+            if i > 0, var last = turns.last {
+                let gap = Segment(start: segments[i - 1].end, end: seg.start)
+                while k < pauses.count && pauses[k].end < gap.start - 0.002 { k += 1 }
+                // Both lists are rounded to 1 ms in reports, hence the 2 ms match.
+                let isPause = k < pauses.count && abs(pauses[k].start - gap.start) < 0.002 && abs(pauses[k].end - gap.end) < 0.002
+                if isPause || gap.durationSeconds < minimumPauseSeconds {
+                    last.span.end = max(last.span.end, seg.end)
+                    last.speechSeconds += seg.durationSeconds
+                    if isPause { last.pauseCount += 1 }
+                    turns[turns.count - 1] = last
+                    continue
+                }
+            }
+            turns.append(Turn(span: seg, speechSeconds: seg.durationSeconds, pauseCount: 0))
+        }
+        return turns
     }
 
     static func noInterrupting(_ input: RubricInput, _ t: (String) -> Double) -> Judgement {

@@ -65,7 +65,7 @@ struct RateTargetTests {
         #expect(r.target?.contains("4.40 syllables/s") == true, "\(r.target ?? "")")
         let e = try #require(r.evidence.first)
         #expect(e.kind == "articulation-rate" && abs((e.values?["targetPerSecond"] ?? 0) - 4.403) < 0.001)
-        #expect(Rubric.builtIn.rubricVersion == "voiceqa-rubric/1.1.0")
+        #expect(Rubric.builtIn.rubricVersion == "voiceqa-rubric/1.2.0")
         #expect(Rubric.builtIn.guideline(.slightlySlow)?.ratePassBand(.en).map { abs($0.lowerBound - 5.2615 * 0.89) < 1e-9 } == true)
     }
 

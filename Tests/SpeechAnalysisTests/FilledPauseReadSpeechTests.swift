@@ -19,6 +19,7 @@ import TestSupport
         var groups: [String: [ActivityFixtureTests.Clip]] = [:]
         for c in clips { groups["\(c.source)@\(Int(c.rateHz))", default: []].append(c) }
         var alarms = [0, 0], speechSeconds = [0.0, 0.0]
+        var residual = [0, 0], residualSeconds = [0.0, 0.0]  // en_mfa: the isolated held "but" (docs/accuracy.md)
         for (key, g) in groups.sorted(by: { $0.key < $1.key }) {
             let turn = DenseSpeech.join(g.map { .init(samples: $0.samples, truth: $0.truth) }, sampleRateHz: g[0].rateHz, marginSeconds: 0.125)
             for (k, speed) in [1.0, 0.8].enumerated() {
@@ -28,6 +29,7 @@ import TestSupport
                 let seconds = analysis.channels[0].speech.speechSeconds  // detected speech: THCHS-30's truth leaves phrases out
                 alarms[k] += found.count
                 speechSeconds[k] += seconds
+                if key.hasPrefix("en_mfa") { residual[k] += found.count; residualSeconds[k] += seconds }
                 print(String(format: "filled pauses on read speech %@ (n %d) tempo %.1f: %d in %.1f s of speech %@",
                              key, g.count, speed, found.count, seconds, found.map { String(format: "%.2f–%.2f", $0.start, $0.end) }.joined(separator: " ")))
             }
@@ -36,7 +38,13 @@ import TestSupport
             print(String(format: "filled pauses on read speech, tempo %.1f: %d false alarms in %.1f s = %.0f per hour",
                          [1.0, 0.8][k], alarms[k], speechSeconds[k], Double(alarms[k]) / speechSeconds[k] * 3600))
         }
-        withKnownIssue("issue 17 target: ≤ 10 false alarms per hour on read speech", isIntermittent: true) {
+        // Every source but the MFA English pair: the target is met.
+        for k in 0..<2 {
+            #expect(Double(alarms[k] - residual[k]) / (speechSeconds[k] - residualSeconds[k]) * 3600 <= 10)  // issue 17 target
+        }
+        // The MFA English fast reading holds a 0.6 s "but" between two pauses, flat and steady: a
+        // hesitation lengthening, acoustically a filler (Campione & Véronis 2005); not settled.
+        withKnownIssue("issue 17 target: ≤ 10 false alarms per hour on read speech, pooled with en_mfa", isIntermittent: true) {
             for k in 0..<2 { #expect(Double(alarms[k]) / speechSeconds[k] * 3600 <= 10) }
         }
     }
@@ -56,8 +64,31 @@ import TestSupport
         }
         print("filled pauses on the calls with planted fillers: recall \(hits)/\(labels), \(detections - hits) other detections")
         #expect(labels >= 10)
-        withKnownIssue("issue 17 target: recall ≥ 0.85 on planted fillers", isIntermittent: true) {
-            #expect(Double(hits) >= 0.85 * Double(labels))
+        #expect(Double(hits) >= 0.85 * Double(labels))  // issue 17 target
+    }
+
+    /// The calls built from the fixture read speech: every detection that is not a planted filler
+    /// is a false alarm, on the calls whose agent reads only (no turn cut from the MFA clips recorded
+    /// with hesitations, whose real "um"s are not labelled). Target: ≤ 10 per hour of agent speech.
+    @Test func falseAlarmsOnTheCalls() throws {
+        var alarms = 0, speechSeconds = 0.0, calls = 0
+        for stem in Fixtures.stems(in: "calls") {
+            let truth = try Fixtures.truth("calls", stem)
+            let sources = (truth["placements"] as? [[String: Any]] ?? []).filter { ($0["channel"] as? String) == "agent" }
+                .flatMap { p in (p["concat_of"] as? [String]) ?? [p["source_id"] as? String ?? ""] }
+            guard !sources.contains(where: Self.hesitant.contains) else { continue }
+            let language = truth["language"] as? String ?? ""
+            let options = AnalysisOptions(language: language.hasPrefix("zh") ? .zh : language.hasPrefix("ja") ? .ja : .en)
+            let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem), options: options)
+            let planted = try FilledPauseTests.truthFillers(stem)
+            let other = (analysis.conversation?.filledPauses?.items ?? []).filter { f in !planted.contains { min(f.end, $0.1) - max(f.start, $0.0) > 0 } }
+            let seconds = try #require(analysis.channels.first { $0.role == .agent }).speech.speechSeconds
+            alarms += other.count; speechSeconds += seconds; calls += 1
+            print(String(format: "filled pauses, false alarms on %@: %d in %.1f s of agent speech %@", stem, other.count, seconds,
+                         other.map { String(format: "%.2f–%.2f", $0.start, $0.end) }.joined(separator: " ")))
         }
+        print(String(format: "filled pauses on %d calls whose agent only reads: %d false alarms in %.1f s = %.0f per hour", calls, alarms, speechSeconds, Double(alarms) / speechSeconds * 3600))
+        #expect(calls >= 10)
+        #expect(Double(alarms) / speechSeconds * 3600 <= 10)  // issue 17 target
     }
 }

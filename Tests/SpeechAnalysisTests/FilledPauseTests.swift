@@ -56,4 +56,29 @@ struct FilledPauseTests {
         if let f = found.first { #expect(abs(f.start - fillerStart) < 0.06 && abs(f.end - (fillerStart + 0.5)) < 0.06, "\(f)") }
         #expect(!found.contains { abs($0.start - backchannelStart) < 0.3 })
     }
+
+    /// A filler stands alone (issue 17, cause 6): the same held vowel is a filler with a 0.3 s
+    /// pause on both sides, and not when a voiced syllable runs straight into it or out of it, or
+    /// when only a 0.08 s gap (a stop closure's length) separates them. Truth by construction:
+    /// the syllable is a 0.15 s synthetic /i/ a fifth above, the held vowel the 0.5 s /a/ above.
+    @Test(arguments: [(0.3, 0.3, true), (0.0, 0.3, false), (0.08, 0.3, false), (0.3, 0.0, false), (0.3, 0.08, false)])
+    func heldVowelStandsAloneOnlyWithPausesAround(gapBefore: Double, gapAfter: Double, isFiller: Bool) throws {
+        let rate = CallBuilder.rateHz
+        let vowel = VoiceSynth.voiced(durationSeconds: 0.5, sampleRateHz: rate, f0Hz: { 210 * pow(2, -$0 / 0.5 / 12) },
+                                      jitterRatio: 0.005, formants: VoiceSynth.female(VoiceSynth.vowelA), rms: 0.03)
+        let syllable = VoiceSynth.voiced(durationSeconds: 0.15, sampleRateHz: rate, f0Hz: { _ in 315 },
+                                         jitterRatio: 0.005, formants: VoiceSynth.female(VoiceSynth.vowelI), rms: 0.03)
+        let u = CallBuilder.utterances
+        var b = CallBuilder()
+        var t = b.place(u[0], onAgent: true, speechStart: 0.5) + 0.4
+        CallBuilder.add(&b.agent, syllable, at: Int(t * rate))
+        let vowelStart = t + 0.15 + gapBefore
+        CallBuilder.add(&b.agent, vowel, at: Int(vowelStart * rate))
+        t = vowelStart + 0.5 + gapAfter
+        CallBuilder.add(&b.agent, syllable, at: Int(t * rate))
+        b.place(u[4], onAgent: true, speechStart: t + 0.5)
+        let analysis = try CallAnalyzer.analyze(buffer: b.buffer())
+        let found = (analysis.conversation?.filledPauses?.items ?? []).filter { abs($0.start - vowelStart) < 0.15 }
+        #expect(found.count == (isFiller ? 1 : 0), "gaps \(gapBefore) / \(gapAfter) s: \(found)")
+    }
 }

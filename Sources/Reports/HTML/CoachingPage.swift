@@ -102,7 +102,13 @@ struct Builder {
         if g.id == GuidelineID.slightlySlow.rawValue, let rule = RateTarget(thresholds: thresholds) {
             return text("target.slightly-slow.target", rule.namedValues, ["unit": rateUnit, "language": text("lang.\(report.settings.language.rawValue)")])
         }
-        return text("target.\(g.id)", thresholds, ["unit": rateUnit])
+        var words = text("target.\(g.id)", thresholds, ["unit": rateUnit])
+        // short-sentences' pause checks (rubric 1.2.0 on), each stated only when the rubric makes it.
+        if g.id == GuidelineID.shortSentences.rawValue {
+            if thresholds["pauseTurnSeconds"] != nil { words += text("target.short-sentences.pause-rate", thresholds) }
+            if thresholds["longestPausePassSeconds"] != nil { words += text("target.short-sentences.longest-pause", thresholds) }
+        }
+        return words
     }
 
     func evidenceText(_ e: GuidelineResult.Evidence) -> String {
@@ -328,7 +334,8 @@ struct Builder {
 
     static let measureOrder = ["snrDB", "clippedSampleRatio", "articulationRateMoraePerSecond", "articulationRateSyllablesPerSecond", "rateVsTargetPercent",
                                "stdevSemitones", "rangeSemitones", "riseSemitones", "meanSemitonesReMedian", "activeSpeechLevelDBov",
-                               "driftDB", "longestAgentMonologueSeconds", "longUtteranceRatio", "count", "perMinuteOfSpeech",
+                               "driftDB", "longestAgentMonologueSeconds", "longUtteranceRatio", "withinTurnPausesPerMinuteOfSpeech",
+                               "longestWithinTurnPauseSeconds", "count", "perMinuteOfSpeech",
                                "longCustomerTurnCount", "turnsWithBackchannelRatio", "longestHoldSeconds", "longestDeadAirSeconds",
                                "longestResponseLatencySeconds", "ringCount", "timeToAnswerSeconds", "agentLevelRiseDB",
                                "agentPitchRiseSemitones", "raisedCustomerUnitCount", "promptCount", "firstGapSeconds"]
@@ -347,7 +354,7 @@ struct Builder {
         case _ where key.hasSuffix("Percent"): value = PageText.fixed(v, decimals: 0, signed: true); unit = text("unit.percent")
         case "articulationRateMoraePerSecond": value = PageText.fixed(v, decimals: 2); unit = text("unit.moraePerSecond")
         case _ where key.hasSuffix("PerSecond"): value = PageText.fixed(v, decimals: 2); unit = text("unit.sylPerSecond")
-        case "perMinuteOfSpeech": value = PageText.fixed(v, decimals: 1); unit = text("unit.perMinute")
+        case _ where key.hasSuffix("PerMinuteOfSpeech") || key == "perMinuteOfSpeech": value = PageText.fixed(v, decimals: 1); unit = text("unit.perMinute")
         default: value = PageText.fixed(v, decimals: v == v.rounded() ? 0 : 2); unit = ""
         }
         return "\(label): \(value)\(unit.isEmpty ? "" : " " + unit)"

@@ -139,9 +139,12 @@ public enum FilledPauseDetector {
             }
         }
         var items: [FilledPauses.Item] = []
+        let transitionFrames = Int((transitionSeconds / tb.hopSeconds).rounded())
+        let restFrames = Int((restSeconds / tb.hopSeconds).rounded())
         for run in runs {
             let duration = Double(run.count) * tb.hopSeconds
-            guard duration >= settings.minimumSeconds, duration <= settings.maximumSeconds else { continue }
+            guard duration >= settings.minimumSeconds, duration <= settings.maximumSeconds,
+                  standsAlone(pitch, run, transitionFrames: transitionFrames, restFrames: restFrames) else { continue }
             let semitones = run.compactMap { pitch.f0Hz[$0] > 0 ? 12 * log2(Double(pitch.f0Hz[$0])) : nil }.sorted()
             guard semitones.count * 2 >= run.count,
                   let p5 = Statistics.percentile(sorted: semitones, 5), let p95 = Statistics.percentile(sorted: semitones, 95),
@@ -157,6 +160,49 @@ public enum FilledPauseDetector {
         return FilledPauses(count: items.count, totalSeconds: total,
                             perMinuteOfSpeech: speechSeconds > 0 ? Double(items.count) / (speechSeconds / 60) : nil,
                             items: items)
+    }
+
+    /// A filler stands alone: "uh", 嗯, えー are a held vowel (or 嗯's nasal) begun from rest and left
+    /// again, no syllable runs into it or out of it, and it follows a silent stretch (filled pauses
+    /// co-occur with silent pauses: Shriberg 1994, ch. 4; Campione & Véronis 2005, DiSS). A held
+    /// vowel of fluent speech — a lengthened final syllable, a Mandarin tone on a long vowel, a
+    /// vowel slowed by reading slowly — is part of a syllable and a phrase: voicing runs into it
+    /// from the onset consonant or the previous syllable, or on out of it, or an unvoiced consonant
+    /// or a stop closure sits just before or after it (issue 17 cause 6; docs/accuracy.md).
+    ///
+    /// So the voiced stretch holding the run may begin at most `transitionSeconds` before the run
+    /// and end at most that after it, with at least `restSeconds` without voicing on either side
+    /// ("pauses before and after"). 70 ms: the first frame the detector can call steady lies 60 ms
+    /// into a vowel (its 40 ms window and the frame 20 ms earlier both inside it), plus one 10 ms
+    /// hop of the voicing decision; the same at the end.
+    static let transitionSeconds = 0.07
+    /// 200 ms without voicing either side of the filler: silent pauses fall into three classes,
+    /// brief (< 200 ms), medium (200–1000 ms) and long (Campione & Véronis 2002, Speech Prosody,
+    /// 6000 pauses in 5 languages); brief ones belong to articulation (stop closures, unvoiced
+    /// consonants and devoiced morae, gaps between syllables), so a held vowel with one of those
+    /// just before or after it is part of a phrase. The start and end of the recording count as rest.
+    static let restSeconds = 0.2
+
+    /// Whether `run` is a voiced stretch of its own (see `transitionSeconds`).
+    static func standsAlone(_ pitch: PitchTrack, _ run: Range<Int>, transitionFrames: Int, restFrames: Int) -> Bool {
+        var i = run.lowerBound - 1, lead = 0
+        while i >= 0, pitch.f0Hz[i] > 0 {
+            lead += 1
+            if lead > transitionFrames { return false }
+            i -= 1
+        }
+        var unvoiced = 0
+        while i >= 0, pitch.f0Hz[i] == 0, unvoiced < restFrames { unvoiced += 1; i -= 1 }
+        guard unvoiced >= restFrames || i < 0 else { return false }
+        var j = run.upperBound, lag = 0
+        while j < pitch.frameCount, pitch.f0Hz[j] > 0 {
+            lag += 1
+            if lag > transitionFrames { return false }
+            j += 1
+        }
+        unvoiced = 0
+        while j < pitch.frameCount, pitch.f0Hz[j] == 0, unvoiced < restFrames { unvoiced += 1; j += 1 }
+        return unvoiced >= restFrames || j >= pitch.frameCount
     }
 
     /// Change of spectral shape between two frames' band levels, dB: the band-level differences
