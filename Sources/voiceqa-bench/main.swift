@@ -133,6 +133,7 @@ if arguments.count == 3 && arguments[1] == "--one" {
 }
 
 if arguments.count == 2 && arguments[1] == "--audit" { try auditBenchmark(); exit(0) }
+if arguments.count == 2 && arguments[1] == "--floor" { try realSpeechBenchmark(syntheticFiles: []); exit(0) }
 if arguments.count == 2 && arguments[1] == "--queue" { try queueBenchmark(); exit(0) }
 
 let hours = Double(ProcessInfo.processInfo.environment["BENCH_HOURS"] ?? "1") ?? 1
@@ -176,4 +177,7 @@ for (k, spec) in specs.enumerated() {
 }
 }
 print("foundation = decode + front end + speech activity; full = every measure and the report's analysis")
+try realSpeechBenchmark(syntheticFiles: specs.enumerated().map { k, spec in
+    (spec.name, dir.appendingPathComponent("bench\(k).\(spec.fileExtension)").path)
+})
 if ProcessInfo.processInfo.environment["BENCH_AUDIT"] != "0" { try auditBenchmark() }
