@@ -154,4 +154,101 @@ func realSpeechBenchmark(syntheticFiles: [(String, String)]) throws {
     if environment["BENCH_CALLGRIND"] != "0" { callgrindStages(excerpt: excerpt, binDir: binDir, workDir: base) }
 }
 
-func callgrindStages(excerpt: String, binDir: URL, workDir: URL) {}
+/// Instructions per stage of `voiceqa analyze` on the 5-minute excerpt, from callgrind's inclusive
+/// counts (valgrind `--tool=callgrind`, then `callgrind_annotate --inclusive=yes`, names demangled
+/// by `swift demangle`), and the floor's instructions on the same file. A stage is the inclusive
+/// count of its functions, less the functions of other stages they call. In a call this short,
+/// speech activity decides every frame in `SpeechActivityStream.finish()`.
+func callgrindStages(excerpt: String, binDir: URL, workDir: URL) {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/valgrind") || shell("command -v valgrind") != nil else {
+        print("callgrind stages skipped: valgrind is missing (make bench installs it)")
+        return
+    }
+    let voiceqa = binDir.appendingPathComponent("voiceqa").path
+    let floor = binDir.appendingPathComponent("voiceqa-floor").path
+    func profile(_ name: String, _ arguments: [String]) -> [String: Double]? {
+        let out = workDir.appendingPathComponent("callgrind.\(name).out").path
+        let run = runChild("/bin/sh", ["-c", "exec valgrind --tool=callgrind --callgrind-out-file=\"$0\" \"$@\"", out] + arguments)
+        guard run.status == 0, let text = shell("callgrind_annotate --inclusive=yes --threshold=100 '\(out)' | swift demangle --simplified")
+        else { return nil }
+        return inclusiveCounts(text)
+    }
+    print("")
+    print("Instructions per stage, callgrind, voiceqa analyze on the first 5 minutes of the joined calls (inclusive counts)")
+    guard let counts = profile("voiceqa", [voiceqa, "analyze", excerpt]) else { print("callgrind run failed"); return }
+    let floorCounts = profile("floor", [floor, excerpt])
+    func c(_ names: String...) -> Double { names.reduce(0) { $0 + (counts[$1] ?? 0) } }
+    let total = counts["PROGRAM TOTALS"] ?? 0
+    let pitch = c("PitchTracker.observe(frameIndex:powerSpectrum:)", "PitchTracker.finish(frameCount:)")
+    let syllables = c("SyllableTracker.observe(frameIndex:bandCodes:levelDB:)", "SyllableTracker.finish(speechRuns:)",
+                      "SteadySpectrumTracker.observe(frameIndex:bandCodes:levelDB:)")
+    let level = c("ChannelLevelMeter.consume(_:)", "ChannelLevelMeter.finish(speechSegments:)",
+                  "ChannelLevelMeter.speechRunsFinal(_:before:timeBase:)")
+    let runObservers = c("ChannelLevelMeter.speechRunsFinal(_:before:timeBase:)",
+                         "SyllableTracker.speechRunsFinal(_:before:timeBase:)", "ToneKeeper.ChannelObserver.speechRunsFinal(_:before:timeBase:)")
+    let frontEnd = c("ChannelFrontEnd.consume(_:)") - c("PitchTracker.observe(frameIndex:powerSpectrum:)")
+        - c("SyllableTracker.observe(frameIndex:bandCodes:levelDB:)", "SteadySpectrumTracker.observe(frameIndex:bandCodes:levelDB:)")
+    let activity = c("SpeechActivityStream.finish()") - runObservers
+    let decode = c("AudioFileReader.readBlock()")
+    let json = c("ReportRenderer.json(_:pretty:)")
+    let rows: [(String, Double)] = [
+        ("decode + deinterleave (AudioFileReader.readBlock)", decode),
+        ("front end (ChannelFrontEnd, less its observers)", frontEnd),
+        ("  of which FFTW r2c (RealFFT.forward)", c("RealFFT.forward()")),
+        ("pitch (PitchTracker.observe + finish)", pitch),
+        ("  of which FFTW c2r (RealFFT.inverse)", c("RealFFT.inverse()")),
+        ("level (ChannelLevelMeter)", level),
+        ("speech activity (SpeechActivityStream.finish)", activity),
+        ("  of which BandNoiseFloor.floorCodes", c("BandNoiseFloor.floorCodes(_:frameCount:)")),
+        ("syllables, steady spectrum (observers)", syllables),
+        ("JSON (ReportRenderer.json)", json),
+        ("rest (start-up, measures, rubric)", total - decode - frontEnd - pitch - level - activity - syllables - json),
+        ("total", total),
+        ("Swift runtime: retain/release, exclusivity", c("swift_retain", "swift_release", "swift_beginAccess", "swift_endAccess")),
+    ]
+    print("stage                                                   instructions   share")
+    for (name, n) in rows {
+        print(name.padding(toLength: 52, withPad: " ", startingAt: 0)
+              + String(format: " %16.0f %6.1f %%", n, total > 0 ? 100 * n / total : 0))
+    }
+    if let floorTotal = floorCounts?["PROGRAM TOTALS"], floorTotal > 0 {
+        print(String(format: "floor (voiceqa-floor) on the same excerpt: %.0f instructions; full / floor %.2f×", floorTotal, total / floorTotal))
+    }
+}
+
+/// Function name → inclusive instructions from `callgrind_annotate --inclusive=yes` output
+/// (largest entry per name: a function inlined from several files is listed once per file, the
+/// entry of its own file holding the whole). "specialized " and "protocol witness" prefixes are
+/// folded into the plain name. "PROGRAM TOTALS" is the whole run.
+func inclusiveCounts(_ text: String) -> [String: Double] {
+    var result: [String: Double] = [:]
+    for line in text.split(separator: "\n") {
+        let trimmed = line.drop { $0 == " " }
+        guard let space = trimmed.firstIndex(of: " "), let n = Double(trimmed[..<space].replacingOccurrences(of: ",", with: "")) else { continue }
+        guard let close = trimmed.firstIndex(of: ")") else { continue }
+        var name = trimmed[trimmed.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        if name == "PROGRAM TOTALS" { result[name] = n; continue }
+        if name.hasPrefix("=>") || name.hasPrefix("<") || name.hasPrefix("*") { continue }
+        guard let colon = name.firstIndex(of: ":") else { continue }
+        name = String(name[name.index(after: colon)...])
+        if let bracket = name.range(of: " [", options: .backwards) { name = String(name[..<bracket.lowerBound]) }
+        if name.hasPrefix("specialized ") { name = String(name.dropFirst("specialized ".count)) }
+        if name.hasPrefix("static ") { name = String(name.dropFirst("static ".count)) }
+        result[name] = max(result[name] ?? 0, n)
+    }
+    return result
+}
+
+/// Standard output of `/bin/sh -c command`, nil when it fails.
+func shell(_ command: String) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+}
