@@ -133,7 +133,6 @@ if arguments.count == 3 && arguments[1] == "--one" {
 }
 
 if arguments.count == 2 && arguments[1] == "--audit" { try auditBenchmark(); exit(0) }
-if arguments.count == 2 && arguments[1] == "--floor" { try realSpeechBenchmark(syntheticFiles: []); exit(0) }
 if arguments.count == 2 && arguments[1] == "--queue" { try queueBenchmark(); exit(0) }
 
 let hours = Double(ProcessInfo.processInfo.environment["BENCH_HOURS"] ?? "1") ?? 1
@@ -147,6 +146,15 @@ let specs = [
 ]
 let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["BENCH_DIR"] ?? "bench-out")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+// `--floor`: only the floor table (for the joined call and the generated files already there) and
+// callgrind's stages.
+if arguments.count == 2 && arguments[1] == "--floor" {
+    try realSpeechBenchmark(syntheticFiles: specs.enumerated().compactMap { k, spec in
+        let path = dir.appendingPathComponent("bench\(k).\(spec.fileExtension)").path
+        return FileManager.default.fileExists(atPath: path) ? (spec.name, path) : nil
+    })
+    exit(0)
+}
 print(String(format: "VoiceQA benchmark: %.2f h per file, analysis on one core (release build, FFTW_MEASURE plans)", hours))
 print("stage       file                        audio s   wall s  × realtime    CPU s  × realtime (CPU)  peak MB")
 for stage in ["foundation", "full"] {
