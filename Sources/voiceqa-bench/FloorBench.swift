@@ -118,7 +118,7 @@ func floorBenchmark(files: [(name: String, path: String)], binDir: URL) {
     print("file                          audio s  floor CPU s  full CPU s   ratio  full wall s  full peak MB")
     for file in files {
         guard let f = bestOf(3, floor, [file.path]),
-              let a = bestOf(3, voiceqa, ["analyze", file.path]) else {
+              let a = bestOf(3, voiceqa, ["analyze", "--jobs", "1", file.path]) else {   // one core: no pitch thread
             print("\(file.name): failed"); continue
         }
         let seconds = durationSeconds(file.path)
@@ -127,7 +127,7 @@ func floorBenchmark(files: [(name: String, path: String)], binDir: URL) {
                        a.cpuSeconds / f.cpuSeconds, a.wallSeconds, a.peakMB))
     }
     print("floor = Bench/floor.c: decode, deinterleave, per 10 ms frame per channel a 40 ms Hann window into one")
-    print("FFTW r2c, the power spectrum and one c2r, with the product's FFT size and plan flags; full = voiceqa analyze FILE")
+    print("FFTW r2c, the power spectrum and one c2r, with the product's FFT size and plan flags; full = voiceqa analyze --jobs 1 FILE")
 }
 
 func durationSeconds(_ path: String) -> Double {
@@ -151,6 +151,7 @@ func realSpeechBenchmark(syntheticFiles: [(String, String)]) throws {
                   excerptSeconds: 300, excerptPath: excerpt)
     let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     floorBenchmark(files: syntheticFiles + [("stereo 8 kHz joined calls", joined)], binDir: binDir)
+    twoCoreBenchmark(file: joined, binDir: binDir, workDir: base)
     if environment["BENCH_CALLGRIND"] != "0" { callgrindStages(excerpt: excerpt, binDir: binDir, workDir: base) }
 }
 
@@ -251,4 +252,35 @@ func shell(_ command: String) -> String? {
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+}
+
+/// One long call on both cores: `voiceqa analyze` of `file` (one file, so the pitch of each channel
+/// runs on a second thread) under `taskset -c 0` and `taskset -c 0,1`, best of 5 wall times each,
+/// the speed-up, the serial share it implies (Amdahl: speed-up S on 2 cores ⇒ serial share 2/S − 1),
+/// and whether the two JSON reports are byte for byte the same.
+func twoCoreBenchmark(file: String, binDir: URL, workDir: URL) {
+    let voiceqa = binDir.appendingPathComponent("voiceqa").path
+    guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2, shell("command -v taskset") != nil else {
+        print("two-core benchmark skipped: needs 2 cores and taskset")
+        return
+    }
+    var best: [Double] = []
+    var outputs: [String] = []
+    for cores in ["0", "0,1"] {
+        let out = workDir.appendingPathComponent("two-core-\(cores).json").path
+        var wall = Double.infinity
+        for _ in 0..<5 {
+            let u = runChild("/bin/sh", ["-c", "exec taskset -c \"$0\" \"$1\" analyze \"$2\" > \"$3\"", cores, voiceqa, file, out])
+            guard u.status == 0 else { print("two-core benchmark: voiceqa failed under taskset -c \(cores)"); return }
+            wall = min(wall, u.wallSeconds)
+        }
+        best.append(wall)
+        outputs.append(out)
+    }
+    let same = FileManager.default.contentsEqual(atPath: outputs[0], andPath: outputs[1])
+    let speedUp = best[0] / best[1]
+    print("")
+    print("One call on two cores (voiceqa analyze, joined calls; wall, best of 5)")
+    print(String(format: "taskset -c 0: %.3f s   taskset -c 0,1: %.3f s   speed-up %.2f×   serial share %.0f %%   JSON %@",
+                 best[0], best[1], speedUp, 100 * max(0, 2 / speedUp - 1), same ? "identical" : "DIFFERENT"))
 }
