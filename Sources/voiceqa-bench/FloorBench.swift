@@ -175,8 +175,9 @@ func callgrindStages(excerpt: String, binDir: URL, workDir: URL) {
         return inclusiveCounts(text)
     }
     print("")
-    print("Instructions per stage, callgrind, voiceqa analyze on the first 5 minutes of the joined calls (inclusive counts)")
-    guard let counts = profile("voiceqa", [voiceqa, "analyze", excerpt]) else { print("callgrind run failed"); return }
+    print("Instructions per stage, callgrind, voiceqa analyze --jobs 1 on the first 5 minutes of the joined calls (inclusive counts)")
+    // One core (`--jobs 1`: no pitch thread), so each stage's functions are called where they are counted.
+    guard let counts = profile("voiceqa", [voiceqa, "analyze", "--jobs", "1", excerpt]) else { print("callgrind run failed"); return }
     let floorCounts = profile("floor", [floor, excerpt])
     func c(_ names: String...) -> Double { names.reduce(0) { $0 + (counts[$1] ?? 0) } }
     let total = counts["PROGRAM TOTALS"] ?? 0
