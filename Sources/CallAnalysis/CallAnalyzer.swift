@@ -152,7 +152,7 @@ public enum CallAnalyzer {
                 if pick.role == .agent { settings.language = options.language }
                 return SyllableTracker(timeBase: timeBase, settings: settings)
             }
-            pitchPipeline = pitchOnSecondThread ? PitchPipeline(trackers: pitchTrackers) : nil
+            pitchPipeline = pitchOnSecondThread ? PitchPipeline(trackers: pitchTrackers, meters: levelMeters) : nil
             steadiness = picks.map { $0.role == .agent ? SteadySpectrumTracker(timeBase: timeBase, settings: options.filledPauses) : nil }
             toneKeeper = ToneKeeper(frontEnds: frontEnds, agentChannel: picks.firstIndex { $0.role == .agent } ?? 0,
                                     settings: options.turnTaking)
@@ -166,14 +166,18 @@ public enum CallAnalyzer {
                 frontEnds[k].bandObservers.append(activity.input(channel: k))
                 frontEnds[k].bandObservers.append(syllableTrackers[k])
                 if let s = steadiness[k] { frontEnds[k].bandObservers.append(s) }
-                activity.addRunObserver(levelMeters[k], channel: k)
+                if let pitchPipeline {
+                    activity.addRunObserver(pitchPipeline.levelRuns[k], channel: k)
+                } else {
+                    activity.addRunObserver(levelMeters[k], channel: k)
+                }
                 activity.addRunObserver(syllableTrackers[k], channel: k)
             }
         }
 
         func consume(channel k: Int, _ samples: UnsafeBufferPointer<Float>) {
             frontEnds[k].consume(samples)
-            levelMeters[k].consume(samples)
+            if let pitchPipeline { pitchPipeline.stage(samples: samples, channel: k) } else { levelMeters[k].consume(samples) }
         }
 
         /// After each decoded block: hands its frames to the pitch thread, if there is one.
@@ -184,6 +188,7 @@ public enum CallAnalyzer {
             let contours = frontEnds.map { $0.finish() }
             guard contours.allSatisfy({ $0.frameCount > 0 }) else { return nil }
             let activities = activity.finish()
+            pitchPipeline?.drain()   // the level meters' last runs
             return picks.indices.map { k in
                 StreamedChannel(contours: contours[k], activity: activities[k], levelMeter: levelMeters[k],
                                 pitchTrack: pitchTrackers[k].track!,
