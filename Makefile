@@ -54,9 +54,17 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SERVICES) $(SWIFT) test --skip-build
 
+# The floor program (Bench/floor.c: decode + one r2c and one c2r per frame, issue 18) is C built -O2
+# beside the Swift binaries, so nothing of Swift's runtime is in the floor. valgrind (callgrind)
+# counts the instructions per stage.
+CC ?= cc
+FLOOR = .build/release/voiceqa-floor
+
 bench: deps
+	$(call apt_install_missing,valgrind)
 	$(SWIFT) build -c release --product voiceqa-bench
 	$(SWIFT) build -c release --product voiceqa
+	$(CC) -O2 -o $(FLOOR) Bench/floor.c -lsndfile -lfftw3f -lm
 	.build/release/voiceqa-bench
 
 # The shared-queue benchmark against a throw-away PostgreSQL (files/s with 1, 2 and 4 workers).

@@ -27,6 +27,10 @@ public final class AudioFileReader {
     /// One buffer per channel, `blockFrames` long; valid up to the count `readBlock` returns.
     public private(set) var channelBlocks: [[Float]]
     public private(set) var framesRead = 0
+    /// Whether the file's samples are integers (PCM, G.711, ADPCM, GSM): libsndfile scales them
+    /// into −1…1 and none is NaN, infinite, beyond `sampleLimit` or below `flushBelow` (the
+    /// smallest non-zero one is 2^−31), so `readBlock` only deinterleaves them.
+    let integerSamples: Bool
 
     public init(path: String, blockFrames: Int = 4096) throws {
         try Self.checkPath(path)
@@ -46,6 +50,7 @@ public final class AudioFileReader {
         info = AudioFileInfo(path: path, formatName: Self.formatName(sfInfo.format), sampleRateHz: rate,
                              channelCount: channels, declaredFrameCount: Self.declaredFrames(sfInfo.frames))
         self.blockFrames = blockFrames
+        integerSamples = Self.integerSubtypes.contains(sfInfo.format & Int32(SF_FORMAT_SUBMASK))
         interleaved = [Float](repeating: 0, count: blockFrames * channels)
         channelBlocks = [[Float]](repeating: [Float](repeating: 0, count: blockFrames), count: channels)
     }
@@ -87,6 +92,21 @@ public final class AudioFileReader {
             }
             return 0
         }
+        if integerSamples {
+            interleaved.withUnsafeBufferPointer { source in
+                for c in 0..<channels {
+                    channelBlocks[c].withUnsafeMutableBufferPointer { destination in
+                        var j = c
+                        for i in 0..<got {
+                            destination[i] = source[j]
+                            j += channels
+                        }
+                    }
+                }
+            }
+            framesRead += got
+            return got
+        }
         var bad = 0, clamped = 0
         let limit = Self.sampleLimit, tiny = Self.flushBelow
         interleaved.withUnsafeBufferPointer { source in
@@ -113,6 +133,12 @@ public final class AudioFileReader {
         framesRead += got
         return got
     }
+
+    /// Subtypes whose samples are integers of at most 32 bits.
+    static let integerSubtypes: Set<Int32> = Set([
+        SF_FORMAT_PCM_S8, SF_FORMAT_PCM_16, SF_FORMAT_PCM_24, SF_FORMAT_PCM_32, SF_FORMAT_PCM_U8,
+        SF_FORMAT_ULAW, SF_FORMAT_ALAW, SF_FORMAT_IMA_ADPCM, SF_FORMAT_MS_ADPCM, SF_FORMAT_GSM610,
+    ].map { Int32($0) })
 
     /// Decodes the whole file into memory (tests and short clips).
     public static func readAll(path: String) throws -> AudioBuffer {

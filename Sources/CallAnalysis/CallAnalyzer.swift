@@ -8,8 +8,10 @@ public enum CallAnalyzer {
     /// - Parameter timeLimitSeconds: stop decoding (throwing `AnalysisError.timedOut`) once this
     ///   much wall time has passed; checked between blocks (`--timeout`; the CLI's runner also
     ///   abandons a file that overruns inside one block).
+    /// - Parameter pitchOnSecondThread: track pitch on a second thread, a block behind the rest
+    ///   (`PitchPipeline`; for a core that would otherwise be idle). The result is the same.
     public static func analyze(path: String, options: AnalysisOptions = .standard,
-                               timeLimitSeconds: Double? = nil) throws -> CallAnalysis {
+                               timeLimitSeconds: Double? = nil, pitchOnSecondThread: Bool = false) throws -> CallAnalysis {
         let started = ContinuousClock.now
         let reader = try AudioFileReader(path: path)
         let info = reader.info
@@ -24,7 +26,8 @@ public enum CallAnalyzer {
         let expectedFrames = min(info.declaredFrameCount, maxFrames) /
             max(1, options.frontEnd.timeBase(sampleRateHz: rate).hopSamples)
         let stream = CallStream(picks: picked, sampleRateHz: rate, options: options, expectedFrames: expectedFrames,
-                                expectedSamples: min(info.declaredFrameCount, maxFrames))
+                                expectedSamples: min(info.declaredFrameCount, maxFrames),
+                                pitchOnSecondThread: pitchOnSecondThread)
         let deadline = timeLimitSeconds.map { started + .milliseconds(Int64(min(max(0, $0), 1e9) * 1000)) }
         while true {
             if let deadline, ContinuousClock.now >= deadline {
@@ -37,6 +40,7 @@ public enum CallAnalyzer {
                     stream.consume(channel: k, UnsafeBufferPointer(rebasing: block[0..<n]))
                 }
             }
+            stream.endBlock()
             if reader.framesRead > maxFrames {
                 throw AudioIOError.tooLong(path: path, durationSeconds: Double(reader.framesRead) / rate,
                                            limitSeconds: options.maxDurationSeconds)
@@ -121,9 +125,12 @@ public enum CallAnalyzer {
         let steadiness: [SteadySpectrumTracker?]
         let activity: SpeechActivityStream
         let toneKeeper: ToneKeeper
+        /// Pitch on a second thread (`pitchOnSecondThread`), else nil.
+        let pitchPipeline: PitchPipeline?
 
         init(picks: [ChannelPick], sampleRateHz rate: Double, options: AnalysisOptions,
-             expectedFrames: Int = 0, expectedSamples: Int = 0, streamTest: StreamTest? = nil) {
+             expectedFrames: Int = 0, expectedSamples: Int = 0, streamTest: StreamTest? = nil,
+             pitchOnSecondThread: Bool = false) {
             self.picks = picks
             frontEnds = picks.map { _ in
                 ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
@@ -145,30 +152,43 @@ public enum CallAnalyzer {
                 if pick.role == .agent { settings.language = options.language }
                 return SyllableTracker(timeBase: timeBase, settings: settings)
             }
+            pitchPipeline = pitchOnSecondThread ? PitchPipeline(trackers: pitchTrackers, meters: levelMeters) : nil
             steadiness = picks.map { $0.role == .agent ? SteadySpectrumTracker(timeBase: timeBase, settings: options.filledPauses) : nil }
             toneKeeper = ToneKeeper(frontEnds: frontEnds, agentChannel: picks.firstIndex { $0.role == .agent } ?? 0,
                                     settings: options.turnTaking)
             for k in picks.indices {
                 activity.addRunObserver(toneKeeper.observer(channel: k), channel: k)
-                frontEnds[k].frameObservers.append(pitchTrackers[k])
+                if let pitchPipeline {
+                    frontEnds[k].frameObservers.append(pitchPipeline.stages[k])
+                } else {
+                    frontEnds[k].frameObservers.append(pitchTrackers[k])
+                }
                 frontEnds[k].bandObservers.append(activity.input(channel: k))
                 frontEnds[k].bandObservers.append(syllableTrackers[k])
                 if let s = steadiness[k] { frontEnds[k].bandObservers.append(s) }
-                activity.addRunObserver(levelMeters[k], channel: k)
+                if let pitchPipeline {
+                    activity.addRunObserver(pitchPipeline.levelRuns[k], channel: k)
+                } else {
+                    activity.addRunObserver(levelMeters[k], channel: k)
+                }
                 activity.addRunObserver(syllableTrackers[k], channel: k)
             }
         }
 
         func consume(channel k: Int, _ samples: UnsafeBufferPointer<Float>) {
             frontEnds[k].consume(samples)
-            levelMeters[k].consume(samples)
+            if let pitchPipeline { pitchPipeline.stage(samples: samples, channel: k) } else { levelMeters[k].consume(samples) }
         }
+
+        /// After each decoded block: hands its frames to the pitch thread, if there is one.
+        func endBlock() { pitchPipeline?.flush() }
 
         /// Ends the stream; nil when a channel had no whole frame.
         func finish() -> [StreamedChannel]? {
             let contours = frontEnds.map { $0.finish() }
             guard contours.allSatisfy({ $0.frameCount > 0 }) else { return nil }
             let activities = activity.finish()
+            pitchPipeline?.drain()   // the level meters' last runs
             return picks.indices.map { k in
                 StreamedChannel(contours: contours[k], activity: activities[k], levelMeter: levelMeters[k],
                                 pitchTrack: pitchTrackers[k].track!,

@@ -146,6 +146,15 @@ let specs = [
 ]
 let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["BENCH_DIR"] ?? "bench-out")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+// `--floor`: only the floor table (for the joined call and the generated files already there) and
+// callgrind's stages.
+if arguments.count == 2 && arguments[1] == "--floor" {
+    try realSpeechBenchmark(syntheticFiles: specs.enumerated().compactMap { k, spec in
+        let path = dir.appendingPathComponent("bench\(k).\(spec.fileExtension)").path
+        return FileManager.default.fileExists(atPath: path) ? (spec.name, path) : nil
+    })
+    exit(0)
+}
 print(String(format: "VoiceQA benchmark: %.2f h per file, analysis on one core (release build, FFTW_MEASURE plans)", hours))
 print("stage       file                        audio s   wall s  × realtime    CPU s  × realtime (CPU)  peak MB")
 for stage in ["foundation", "full"] {
@@ -176,4 +185,7 @@ for (k, spec) in specs.enumerated() {
 }
 }
 print("foundation = decode + front end + speech activity; full = every measure and the report's analysis")
+try realSpeechBenchmark(syntheticFiles: specs.enumerated().map { k, spec in
+    (spec.name, dir.appendingPathComponent("bench\(k).\(spec.fileExtension)").path)
+})
 if ProcessInfo.processInfo.environment["BENCH_AUDIT"] != "0" { try auditBenchmark() }

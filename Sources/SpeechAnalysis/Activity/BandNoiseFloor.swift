@@ -34,45 +34,72 @@ struct BandNoiseFloor {
         let padded = n + 2 * minimumHalfWindowFrames
         var prefix = [Int32](repeating: 0, count: padded), suffix = prefix
         var histogram = [Int](repeating: 0, count: 256)
+        // One band's codes at a time, contiguous, so every pass below reads them in order.
+        var column = [UInt8](repeating: 0, count: n)
         let half = smoothingFrames / 2
-        do {
-            floors.withUnsafeMutableBufferPointer { out in
-                for b in 0..<bands {
-                    // Moving sum over `smoothingFrames` (edges repeat the end frames).
+        for b in 0..<bands {
+            column.withUnsafeMutableBufferPointer { x in
+                for i in 0..<n { x[i] = codes[i * bands + b] }
+                smoothed.withUnsafeMutableBufferPointer { smoothed in
+                    // Moving sum over `smoothingFrames` (edges repeat the end frames): a running
+                    // sum that adds the entering frame and drops the leaving one; the clamps to
+                    // the ends are needed only within `half` + 1 frames of them.
                     var s: Int32 = 0
-                    for j in -half...half { s += Int32(codes[min(n - 1, max(0, j)) * bands + b]) }
+                    for j in -half...half { s += Int32(x[min(n - 1, max(0, j))]) }
                     smoothed[0] = s
-                    for i in 1..<max(1, n) {  // running sum: add the entering frame, drop the leaving one
-                        s += Int32(codes[min(n - 1, i + half) * bands + b]) - Int32(codes[max(0, i - half - 1) * bands + b])
+                    let interior = (half + 1)..<max(half + 1, n - half)
+                    for i in 1..<min(max(1, n), interior.lowerBound) {
+                        s += Int32(x[min(n - 1, i + half)]) - Int32(x[max(0, i - half - 1)])
                         smoothed[i] = s
                     }
-                    Self.slidingMinimum(smoothed, halfWindow: minimumHalfWindowFrames, prefix: &prefix, suffix: &suffix,
-                                        into: &minimum)
-                    // Sliding percentile with a rank cursor over a 256-bin histogram.
-                    for k in 0..<256 { histogram[k] = 0 }
-                    var count = 0, cursor = 0, below = 0
-                    let w = percentileHalfWindowFrames
-                    for j in 0..<min(n, w) {
-                        let x = Int(codes[j * bands + b]); histogram[x] += 1; count += 1
-                        if x < cursor { below += 1 }
+                    for i in interior {
+                        s += Int32(x[i + half]) - Int32(x[i - half - 1])
+                        smoothed[i] = s
                     }
-                    let scale = Float(smoothingFrames)
-                    for i in 0..<n {
-                        let entering = i + w, leaving = i - w - 1
-                        if entering < n {
-                            let x = Int(codes[entering * bands + b]); histogram[x] += 1; count += 1
-                            if x < cursor { below += 1 }
+                    let tail = max(1, interior.upperBound)
+                    for i in tail..<max(tail, n) {
+                        s += Int32(x[min(n - 1, i + half)]) - Int32(x[max(0, i - half - 1)])
+                        smoothed[i] = s
+                    }
+                }
+            }
+            Self.slidingMinimum(smoothed, halfWindow: minimumHalfWindowFrames, prefix: &prefix, suffix: &suffix,
+                                into: &minimum)
+            // Sliding percentile with a rank cursor over a 256-bin histogram.
+            floors.withUnsafeMutableBufferPointer { out in
+                column.withUnsafeBufferPointer { x in
+                    minimum.withUnsafeBufferPointer { minimum in
+                        histogram.withUnsafeMutableBufferPointer { histogram in
+                            for k in 0..<256 { histogram[k] = 0 }
+                            var count = 0, cursor = 0, below = 0
+                            let w = percentileHalfWindowFrames
+                            for j in 0..<min(n, w) {
+                                let v = Int(x[j]); histogram[v] += 1; count += 1
+                                if v < cursor { below += 1 }
+                            }
+                            let scale = Float(smoothingFrames)
+                            var rankCount = -1, rank = 0
+                            for i in 0..<n {
+                                let entering = i + w, leaving = i - w - 1
+                                if entering < n {
+                                    let v = Int(x[entering]); histogram[v] += 1; count += 1
+                                    if v < cursor { below += 1 }
+                                }
+                                if leaving >= 0 {
+                                    let v = Int(x[leaving]); histogram[v] -= 1; count -= 1
+                                    if v < cursor { below -= 1 }
+                                }
+                                if count != rankCount {   // the window's length changes only near the ends
+                                    rank = Int(percentile * Double(count - 1))
+                                    rankCount = count
+                                }
+                                while below > rank { cursor -= 1; below -= histogram[cursor] }
+                                while below + histogram[cursor] <= rank { below += histogram[cursor]; cursor += 1 }
+                                let minimumCode = Float(minimum[i]) / scale + 2 * biasDB
+                                let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * maximumLiftDB)
+                                out[i * bands + b] = floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
+                            }
                         }
-                        if leaving >= 0 {
-                            let x = Int(codes[leaving * bands + b]); histogram[x] -= 1; count -= 1
-                            if x < cursor { below -= 1 }
-                        }
-                        let rank = Int(percentile * Double(count - 1))
-                        while below > rank { cursor -= 1; below -= histogram[cursor] }
-                        while below + histogram[cursor] <= rank { below += histogram[cursor]; cursor += 1 }
-                        let minimumCode = Float(minimum[i]) / scale + 2 * biasDB
-                        let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * maximumLiftDB)
-                        out[i * bands + b] = floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
                     }
                 }
             }

@@ -9,11 +9,12 @@ public final class ChannelFrontEnd {
     public let timeBase: TimeBase
     public let fftSize: Int
     /// The frames so far (complete after `finish()`; up to 255 frames are staged before they appear).
-    public private(set) var contours: ChannelContours
+    @exclusivity(unchecked) public private(set) var contours: ChannelContours
     /// Optional per-frame consumers that read the same power spectrum (pitch).
-    public var frameObservers: [any FrameObserver] = []
+    /// (Set up before the stream starts; read every frame without a runtime exclusivity check.)
+    @exclusivity(unchecked) public var frameObservers: [any FrameObserver] = []
     /// Optional per-frame consumers of the band levels (speech activity).
-    public var bandObservers: [any BandLevelObserver] = []
+    @exclusivity(unchecked) public var bandObservers: [any BandLevelObserver] = []
     /// Whether `contours.bandLevelCodes` keeps every frame's band levels (16 bytes per frame).
     public let retainsBandLevels: Bool
 
@@ -22,8 +23,9 @@ public final class ChannelFrontEnd {
     private let windowEnergy: Float
     private let bandBins: [Range<Int>]
     private let inBandBins: Range<Int>
-    private var power: [Float]
-    private var pending: [Float]
+    // Per-frame state of a one-task class: no overlapping access, so no runtime exclusivity check (issue 18).
+    @exclusivity(unchecked) private var power: [Float]
+    @exclusivity(unchecked) private var pending: [Float]
     private var pendingCount = 0
     private var frameStart = 0
     private var frameIndex = 0

@@ -28,6 +28,8 @@ public final class ChannelLevelMeter {
     private var p = 0.0, q = 0.0
     private var runLevel = 0, runStart = 0
     private let activeCounts: UnsafeMutablePointer<Int>      // a_j, cumulative
+    /// The shelf's output for the stretch being filtered (one 10 ms block at most).
+    private let shelved: UnsafeMutablePointer<Double>
     private let lastActive: UnsafeMutablePointer<Int>        // last sample with q ≥ c_j
     // Sums.
     private var sampleIndex = 0
@@ -89,11 +91,13 @@ public final class ChannelLevelMeter {
         nextHundredMs = samplesPer100ms
         nextSecond = 10 * samplesPer100ms
         nextTenMs = Int((sampleRateHz / 100).rounded())
+        shelved = .allocate(capacity: Int((sampleRateHz / 100).rounded(.up)) + 2)
     }
 
     deinit {
         activeCounts.deallocate()
         lastActive.deallocate()
+        shelved.deallocate()
     }
 
     public func consume(_ samples: [Float]) { samples.withUnsafeBufferPointer { consume($0) } }
@@ -116,37 +120,24 @@ public final class ChannelLevelMeter {
             let boundary = min(nextTenMs, nextHundredMs, nextSecond)
             let end = min(samples.count, i + (boundary - sampleIndex))
             let base = sampleIndex - i                    // absolute index of samples[0]
+            // One pass per measure over the stretch (at most 10 ms), each with few live values so
+            // its loop-carried state stays in registers. Every accumulator and filter sees the
+            // same operations in the same order as in one fused per-sample loop: the results are
+            // bit for bit those of the fused loop.
+            let count = end - i
+            let source = samples.baseAddress! + i
             var blockSquares = 0.0
-            for t in i..<end {
-                let xf = samples[t]
-                let x = Double(xf)
-                sum += x
-                blockSquares += x * x
-                // K-weighting: shelf then RLB high-pass (BS.1770-4 Annex 1).
-                // The y[n−1] term is added last: it alone is on the loop-carried critical path.
-                let y = (sb0 * x + sb1 * sx1 + sb2 * sx2 - sa2 * sy2) - sa1 * sy1
-                sx2 = sx1; sx1 = x; sy2 = sy1; sy1 = y
-                let z = (y - 2 * hx1 + hx2 - ha2 * hy2) - ha1 * hy1
-                hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
-                hundredMsEnergy += z * z
-                // P.56 process 2: envelope, then the number of thresholds it reaches.
-                let ax = abs(x)
-                p = g * p + h * ax
-                q = g * q + h * p
-                let level = SpeechVoltmeter.level(ofEnvelope: q)
-                if level != runLevel {
-                    closeRun(through: base + t - 1)
-                    runLevel = level
-                    runStart = base + t
-                }
-                // Clipping: runs of ≥ 3 samples at or within 0.1 dB of full scale.
-                if abs(xf) >= clipLevel {
-                    clipRun += 1
-                } else if clipRun > 0 {
-                    if clipRun >= 3 { clippedCount += clipRun }
-                    clipRun = 0
-                }
-            }
+            Self.sums(source, count: count, sum: &sum, squares: &blockSquares)
+            // K-weighting: shelf then RLB high-pass (BS.1770-4 Annex 1), the shelf's output
+            // staged in `shelved`.
+            Self.shelf(source, count: count, into: shelved, b0: sb0, b1: sb1, b2: sb2, a1: sa1, a2: sa2,
+                       x1: &sx1, x2: &sx2, y1: &sy1, y2: &sy2)
+            Self.highPassEnergy(shelved, count: count, a1: ha1, a2: ha2, x1: &hx1, x2: &hx2, y1: &hy1, y2: &hy2,
+                                energy: &hundredMsEnergy)
+            // P.56 process 2: envelope, then the number of thresholds it reaches.
+            envelope(source, count: count, firstIndex: base + i, p: &p, q: &q)
+            // Clipping: runs of ≥ 3 samples at or within 0.1 dB of full scale.
+            Self.clipping(source, count: count, clipLevel: clipLevel, run: &clipRun, clipped: &clippedCount)
             squareSum += blockSquares
             tenMsSquares += blockSquares
             sampleIndex += end - i
@@ -181,6 +172,117 @@ public final class ChannelLevelMeter {
         self.sum = sum; self.squareSum = squareSum
         self.tenMsSquares = tenMsSquares; self.hundredMsEnergy = hundredMsEnergy
         self.clipRun = clipRun
+    }
+
+    // The passes of `consume`, each on its own so its state and coefficients stay in registers.
+
+    @inline(never)
+    static func sums(_ source: UnsafePointer<Float>, count: Int, sum: inout Double, squares: inout Double) {
+        var s = sum, s2 = squares
+        for t in 0..<count {
+            let x = Double(source[t])
+            s += x
+            s2 += x * x
+        }
+        sum = s; squares = s2
+    }
+
+    /// The K-weighting shelf, direct form I. The y[n−1] term is added last: it alone is on the
+    /// loop-carried critical path. Two samples per step, so the state shifts need no moves.
+    @inline(never)
+    static func shelf(_ source: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Double>,
+                      b0: Double, b1: Double, b2: Double, a1: Double, a2: Double,
+                      x1: inout Double, x2: inout Double, y1: inout Double, y2: inout Double) {
+        var (sx1, sx2, sy1, sy2) = (x1, x2, y1, y2)
+        var t = 0
+        while t + 2 <= count {
+            let u0 = Double(source[t]), u1 = Double(source[t + 1])
+            let v0 = (b0 * u0 + b1 * sx1 + b2 * sx2 - a2 * sy2) - a1 * sy1
+            let v1 = (b0 * u1 + b1 * u0 + b2 * sx1 - a2 * sy1) - a1 * v0
+            out[t] = v0; out[t + 1] = v1
+            sx2 = u0; sx1 = u1; sy2 = v0; sy1 = v1
+            t += 2
+        }
+        if t < count {
+            let u = Double(source[t])
+            let v = (b0 * u + b1 * sx1 + b2 * sx2 - a2 * sy2) - a1 * sy1
+            out[t] = v
+            sx2 = sx1; sx1 = u; sy2 = sy1; sy1 = v
+        }
+        (x1, x2, y1, y2) = (sx1, sx2, sy1, sy2)
+    }
+
+    /// The RLB high-pass (numerator [1, −2, 1]), direct form I, adding z² to `energy`.
+    @inline(never)
+    static func highPassEnergy(_ source: UnsafePointer<Double>, count: Int, a1: Double, a2: Double,
+                               x1: inout Double, x2: inout Double, y1: inout Double, y2: inout Double,
+                               energy: inout Double) {
+        var (hx1, hx2, hy1, hy2) = (x1, x2, y1, y2)
+        var e = energy
+        var t = 0
+        while t + 2 <= count {
+            let u0 = source[t], u1 = source[t + 1]
+            let z0 = (u0 - 2 * hx1 + hx2 - a2 * hy2) - a1 * hy1
+            e += z0 * z0
+            let z1 = (u1 - 2 * u0 + hx1 - a2 * hy1) - a1 * z0
+            e += z1 * z1
+            hx2 = u0; hx1 = u1; hy2 = z0; hy1 = z1
+            t += 2
+        }
+        if t < count {
+            let u = source[t]
+            let z = (u - 2 * hx1 + hx2 - a2 * hy2) - a1 * hy1
+            e += z * z
+            hx2 = hx1; hx1 = u; hy2 = hy1; hy1 = z
+        }
+        (x1, x2, y1, y2) = (hx1, hx2, hy1, hy2)
+        energy = e
+    }
+
+    /// Counts runs of ≥ 3 samples at or above `clipLevel` in magnitude into `clipped`; `run` is
+    /// the run still open. Outside a run it only looks for the next loud sample.
+    @inline(never)
+    static func clipping(_ source: UnsafePointer<Float>, count: Int, clipLevel: Float, run: inout Int, clipped: inout Int) {
+        var r = run, c = clipped
+        var t = 0
+        while t < count {
+            if r == 0 {
+                while t < count && abs(source[t]) < clipLevel { t += 1 }
+                if t == count { break }
+            }
+            if abs(source[t]) >= clipLevel {
+                r += 1
+            } else {
+                if r >= 3 { c += r }
+                r = 0
+            }
+            t += 1
+        }
+        run = r; clipped = c
+    }
+
+    /// The P.56 envelope (process 2) over the stretch; where the number of thresholds it
+    /// reaches changes, the run of the old number is counted (`closeRun`). The number changes
+    /// exactly when q leaves [2^(level−16), 2^(level−15)), so the loop compares q with the
+    /// bounds of the current number instead of deriving the number every sample.
+    @inline(never)
+    private func envelope(_ source: UnsafePointer<Float>, count: Int, firstIndex: Int, p: inout Double, q: inout Double) {
+        var (pp, qq) = (p, q)
+        let (g, h) = (self.g, oneMinusG)
+        var bounds = SpeechVoltmeter.envelopeBounds(level: runLevel)
+        for t in 0..<count {
+            let ax = abs(Double(source[t]))
+            pp = g * pp + h * ax
+            qq = g * qq + h * pp
+            if qq < bounds.lower || qq >= bounds.upper {
+                let now = SpeechVoltmeter.level(ofEnvelope: qq)
+                closeRun(through: firstIndex + t - 1)
+                runLevel = now
+                runStart = firstIndex + t
+                bounds = SpeechVoltmeter.envelopeBounds(level: now)
+            }
+        }
+        (p, q) = (pp, qq)
     }
 
     /// Keeps the P.56 counts and the square sum so far (`consume` holds it in a local while it

@@ -33,6 +33,12 @@ enum SpeechVoltmeter {
         return min(max(exponent + 16, 0), thresholdCount)
     }
 
+    /// The envelopes q with `level(ofEnvelope: q) == level`: lower ≤ q < upper (for q ≥ 0).
+    static func envelopeBounds(level: Int) -> (lower: Double, upper: Double) {
+        (level <= 0 ? -.infinity : Double(sign: .plus, exponent: level - 16, significand: 1),
+         level >= thresholdCount ? .infinity : Double(sign: .plus, exponent: level - 15, significand: 1))
+    }
+
     /// Active level (dBov) and activity factor (0…1) from the sums of one stretch of audio.
     /// `activeCounts[j]` is a_j. Returns nil level when the stretch is silent by P.56's rules.
     static func evaluate(squareSum: Double, sampleCount: Int, activeCounts: UnsafeBufferPointer<Int>)

@@ -57,10 +57,11 @@ public final class PitchTracker: FrameObserver {
     private let scratchRank: UnsafeMutableBufferPointer<Float>
 
     /// Candidates of frames [storedFrom, storedFrom + storage.frameCount).
-    private var storage: PitchCandidates
+    // Per-frame state of a one-task class: no overlapping access, so no runtime exclusivity check (issue 18).
+    @exclusivity(unchecked) private var storage: PitchCandidates
     private var storedFrom = 0
     /// The track so far: frames [0, f0Hz.count).
-    private var f0Hz: [Float16] = []
+    @exclusivity(unchecked) private var f0Hz: [Float16] = []
     /// Frames decoded per chunk (5 minutes at a 10 ms hop) and context decoded either side.
     let chunkFrames: Int
     static let standardChunkFrames = 30_000

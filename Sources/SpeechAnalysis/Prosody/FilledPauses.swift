@@ -255,9 +255,10 @@ public struct SteadySpectrum: Sendable {
 /// end as a `BandLevelObserver`.
 public final class SteadySpectrumTracker: BandLevelObserver {
     public let maximumChangeDB: Float
-    public private(set) var frames: SteadySpectrum
+    // Per-frame state of a one-task class: no overlapping access, so no runtime exclusivity check (issue 18).
+    @exclusivity(unchecked) public private(set) var frames: SteadySpectrum
     /// Band codes of the last `lagFrames + 1` frames (ring).
-    private var recent: [UInt8]
+    @exclusivity(unchecked) private var recent: [UInt8]
 
     public init(timeBase: TimeBase, settings: FilledPauseSettings = .standard) {
         maximumChangeDB = Float(settings.maximumSpectralChangeDB)

@@ -91,7 +91,8 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     private let kernel: [Float]
     private let powerOfCode = ChannelContours.powerOfCode
     /// Unsmoothed envelope (dB) of frames [envelopeStart, envelopeStart + envelope.count).
-    private var envelope: [Float] = []
+    // Per-frame state of a one-task class: no overlapping access, so no runtime exclusivity check (issue 18).
+    @exclusivity(unchecked) private var envelope: [Float] = []
     private var envelopeStart = 0
     /// Frames [0, examined) are counted and searched for candidates.
     private var examined = 0

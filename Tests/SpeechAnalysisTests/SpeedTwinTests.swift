@@ -1,0 +1,145 @@
+import Testing
+import TestSupport
+@testable import SpeechAnalysis
+
+/// The per-frame loops restructured for speed (issue 18) against plain scalar twins: the one-pass
+/// per-band noise floor, and the level meter's passes. Each must give exactly the twin's values
+/// (same operations in the same order), so the reports do not change.
+struct SpeedTwinTests {
+    @Test(arguments: [1, 2, 3, 5, 6, 299, 601, 602, 1500, 7000])
+    func bandNoiseFloorMatchesTheStridedLoop(frames: Int) {
+        var random = SeededRandom(seed: UInt64(frames))
+        // Codes that wander like band levels: a random walk with jumps, clamped to 0…255.
+        var level = 80
+        var codes: [UInt8] = []
+        for _ in 0..<(frames * AnalysisBands.count) {
+            level = min(255, max(0, level + Int(random.next() % 21) - 10 + (random.next() % 50 == 0 ? 60 : 0)))
+            codes.append(UInt8(level))
+        }
+        let floor = BandNoiseFloor()
+        let fast = codes.withUnsafeBufferPointer { floor.floorCodes($0, frameCount: frames) }
+        let twin = codes.withUnsafeBufferPointer { Self.referenceFloorCodes(floor, $0, frameCount: frames) }
+        #expect(fast == twin)
+    }
+
+    @Test func levelPassesMatchTheFusedLoop() {
+        var random = SeededRandom(seed: 7)
+        let samples = (0..<5000).map { i -> Float in
+            let noise = Float(Int(random.next() % 2001) - 1000) / 1000
+            return i % 1000 < 40 ? (noise > 0 ? 1 : -1) : noise * (i % 3000 < 1500 ? 0.5 : 0.001)   // clipped stretches
+        }
+        let k = KWeighting(sampleRateHz: 8000)
+        for count in [0, 1, 2, 79, 80, 5000] {
+            // Shelf then high-pass, one sample at a time, as written in BS.1770-4 Annex 1.
+            var (sx1, sx2, sy1, sy2, hx1, hx2, hy1, hy2, energy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            for t in 0..<count {
+                let x = Double(samples[t])
+                let y = (k.shelf.b0 * x + k.shelf.b1 * sx1 + k.shelf.b2 * sx2 - k.shelf.a2 * sy2) - k.shelf.a1 * sy1
+                sx2 = sx1; sx1 = x; sy2 = sy1; sy1 = y
+                let z = (y - 2 * hx1 + hx2 - k.highPass.a2 * hy2) - k.highPass.a1 * hy1
+                hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
+                energy += z * z
+            }
+            var shelved = [Double](repeating: 0, count: max(1, count))
+            var s = (0.0, 0.0, 0.0, 0.0), h = (0.0, 0.0, 0.0, 0.0), e = 0.0
+            samples.withUnsafeBufferPointer { x in
+                shelved.withUnsafeMutableBufferPointer { out in
+                    ChannelLevelMeter.shelf(x.baseAddress!, count: count, into: out.baseAddress!,
+                                            b0: k.shelf.b0, b1: k.shelf.b1, b2: k.shelf.b2, a1: k.shelf.a1, a2: k.shelf.a2,
+                                            x1: &s.0, x2: &s.1, y1: &s.2, y2: &s.3)
+                    ChannelLevelMeter.highPassEnergy(out.baseAddress!, count: count,
+                                                     a1: k.highPass.a1, a2: k.highPass.a2,
+                                                     x1: &h.0, x2: &h.1, y1: &h.2, y2: &h.3, energy: &e)
+                }
+            }
+            #expect(e == energy, "count \(count)")
+            #expect(s == (sx1, sx2, sy1, sy2) && h == (hx1, hx2, hy1, hy2), "count \(count)")
+
+            // Clipping runs, one sample at a time.
+            var run = 0, clipped = 0
+            let clipLevel = Float(0.98855)
+            for t in 0..<count {
+                if abs(samples[t]) >= clipLevel { run += 1 } else if run > 0 { if run >= 3 { clipped += run }; run = 0 }
+            }
+            var fastRun = 0, fastClipped = 0
+            samples.withUnsafeBufferPointer {
+                ChannelLevelMeter.clipping($0.baseAddress!, count: count, clipLevel: clipLevel, run: &fastRun, clipped: &fastClipped)
+            }
+            #expect(fastRun == run && fastClipped == clipped, "count \(count)")
+        }
+    }
+
+    /// The envelope's threshold count changes exactly where q leaves its bounds.
+    @Test func envelopeBoundsHoldExactlyTheirLevel() {
+        var random = SeededRandom(seed: 3)
+        var qs: [Double] = [0, .leastNonzeroMagnitude, 1e-300, 0.5, 1, 2, 1e10]
+        for e in -20...3 {
+            let p = Double(sign: .plus, exponent: e, significand: 1)
+            qs += [p, p.nextDown, p.nextUp]
+        }
+        for _ in 0..<1000 { qs.append(Double(random.next() % 1_000_000) / 1_000_000 * Double(1 << (random.next() % 20)) / 65536) }
+        for q in qs {
+            let level = SpeechVoltmeter.level(ofEnvelope: q)
+            for candidate in 0...SpeechVoltmeter.thresholdCount {
+                let b = SpeechVoltmeter.envelopeBounds(level: candidate)
+                #expect((b.lower <= q && q < b.upper) == (candidate == level), "q \(q) level \(level) candidate \(candidate)")
+            }
+        }
+    }
+
+    /// The noise floor as it was computed before issue 18 (band by band, strided reads): the twin.
+    static func referenceFloorCodes(_ f: BandNoiseFloor, _ codes: UnsafeBufferPointer<UInt8>, frameCount n: Int) -> [UInt8] {
+        let bands = AnalysisBands.count
+        var floors = [UInt8](repeating: 0, count: n * bands)
+        guard n > 0 else { return floors }
+        var smoothed = [Int32](repeating: 0, count: n)
+        var minimum = [Int32](repeating: 0, count: n)
+        let padded = n + 2 * f.minimumHalfWindowFrames
+        var prefix = [Int32](repeating: 0, count: padded), suffix = prefix
+        var histogram = [Int](repeating: 0, count: 256)
+        let half = f.smoothingFrames / 2
+        do {
+            floors.withUnsafeMutableBufferPointer { out in
+                for b in 0..<bands {
+                    // Moving sum over `f.smoothingFrames` (edges repeat the end frames).
+                    var s: Int32 = 0
+                    for j in -half...half { s += Int32(codes[min(n - 1, max(0, j)) * bands + b]) }
+                    smoothed[0] = s
+                    for i in 1..<max(1, n) {  // running sum: add the entering frame, drop the leaving one
+                        s += Int32(codes[min(n - 1, i + half) * bands + b]) - Int32(codes[max(0, i - half - 1) * bands + b])
+                        smoothed[i] = s
+                    }
+                    BandNoiseFloor.slidingMinimum(smoothed, halfWindow: f.minimumHalfWindowFrames, prefix: &prefix, suffix: &suffix,
+                                        into: &minimum)
+                    // Sliding percentile with a rank cursor over a 256-bin histogram.
+                    for k in 0..<256 { histogram[k] = 0 }
+                    var count = 0, cursor = 0, below = 0
+                    let w = f.percentileHalfWindowFrames
+                    for j in 0..<min(n, w) {
+                        let x = Int(codes[j * bands + b]); histogram[x] += 1; count += 1
+                        if x < cursor { below += 1 }
+                    }
+                    let scale = Float(f.smoothingFrames)
+                    for i in 0..<n {
+                        let entering = i + w, leaving = i - w - 1
+                        if entering < n {
+                            let x = Int(codes[entering * bands + b]); histogram[x] += 1; count += 1
+                            if x < cursor { below += 1 }
+                        }
+                        if leaving >= 0 {
+                            let x = Int(codes[leaving * bands + b]); histogram[x] -= 1; count -= 1
+                            if x < cursor { below -= 1 }
+                        }
+                        let rank = Int(f.percentile * Double(count - 1))
+                        while below > rank { cursor -= 1; below -= histogram[cursor] }
+                        while below + histogram[cursor] <= rank { below += histogram[cursor]; cursor += 1 }
+                        let minimumCode = Float(minimum[i]) / scale + 2 * f.biasDB
+                        let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * f.maximumLiftDB)
+                        out[i * bands + b] = floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
+                    }
+                }
+            }
+        }
+        return floors
+    }
+}
