@@ -286,7 +286,9 @@ struct AuditCommandTests {
         let dir = try TestAudioWriter.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let calls = dir.appendingPathComponent("calls")
-        let count = 10
+        // Enough files that the run is still going when a poll (a whole `audit check` process, slow
+        // under the sanitizers) has seen 5: workers serve many files, so the run outpaces the polls.
+        let count = 30
         _ = try Self.writeCalls(count, into: calls)
         let db = dir.appendingPathComponent("audit.sqlite").path
         let pid = try Self.spawnGroup(["audit", "run", calls.path, "--db", db, "--jobs", "2"], output: dir.appendingPathComponent("run1"))
