@@ -12,11 +12,7 @@ struct SummaryPageBrowserTests {
     static let repository = Fixtures.root.deletingLastPathComponent()
 
     @Test func summaryPagesFitALaptopWindowInChromium() throws {
-        switch BrowserCheck.availability() {
-        case .skipped: return
-        case let .missing(why): Issue.record(Comment(rawValue: why)); return
-        case .ready: break
-        }
+        guard BrowserCheck.shouldRun(fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
         let work = try TestAudioWriter.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let db = work.appendingPathComponent("audit.sqlite").path

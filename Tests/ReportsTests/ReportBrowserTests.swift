@@ -14,11 +14,7 @@ struct ReportBrowserTests {
     static let repository = Fixtures.root.deletingLastPathComponent()
 
     @Test func demoCallPagesWorkInChromium() throws {
-        switch BrowserCheck.availability() {
-        case .skipped: return
-        case let .missing(why): Issue.record(Comment(rawValue: why)); return
-        case .ready: break
-        }
+        guard BrowserCheck.shouldRun(fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
         let work = try TestAudioWriter.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let demo = Fixtures.audioPath("calls", "devcall2_en_00")

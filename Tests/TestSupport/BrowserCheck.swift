@@ -18,6 +18,16 @@ public enum BrowserCheck {
             : .ready
     }
 
+    /// Whether a browser test should go on: false when skipped on request; when chromium is
+    /// missing, `fail(why)` is called (the tests record it as a failure) and false.
+    public static func shouldRun(fail: (String) -> Void) -> Bool {
+        switch availability() {
+        case .skipped: return false
+        case let .missing(why): fail(why); return false
+        case .ready: return true
+        }
+    }
+
     public struct HarnessError: Error, CustomStringConvertible { public var description: String }
 
     /// The per-page findings of page_check.py (screenshots into .build/report-screenshots/).
