@@ -61,6 +61,18 @@ struct TurnTakingRuleTests {
         #expect(c.interruptions?.isEmpty == true)
     }
 
+    /// The agent's "mm" starts in the customer's pause and the customer goes on while it lasts
+    /// (`resumeAfterStart` into it): a backchannel, and the customer, going on, interrupts nobody.
+    /// The old rule wanted the customer to resume after the "mm": it found no backchannel, and
+    /// with an overlap ≥ 0.25 s counted the customer's going on as an interruption of the agent.
+    @Test(arguments: [0.05, 0.15, 0.3])
+    func speakerResumingUnderBackchannelKeepsTheFloor(resumeAfterStart: Double) {
+        // Customer pauses 12.6–(13.0 + resume) s; the agent says "mm" 13.0–13.6 s (bridged to one spurt).
+        let c = Self.run(agent: [(2, 8), (13.0, 13.6), (22, 26)], customer: [(10, 12.6), (13.0 + resumeAfterStart, 20)])
+        #expect(c.backchannels?.map(\.time) == [13.0])
+        #expect(c.interruptions?.isEmpty == true)
+    }
+
     /// The customer pauses under the agent's "mm" (overlap 0.3 s, over the 0.25 s floor) and goes on
     /// `resumeSeconds` after it: the customer kept the floor, so it is a backchannel. Going on later
     /// than 1 s, the customer has yielded to a short spurt that overlapped enough: an interruption.

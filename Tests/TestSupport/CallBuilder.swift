@@ -85,13 +85,16 @@ public struct CallBuilder {
     }
 
     /// A short vocalisation: `durationSeconds` cut from the middle of `u`'s longest speech
-    /// segment, with 10 ms fades, starting at `time`.
-    public mutating func placeShort(_ u: Utterance, onAgent: Bool, time: Double, durationSeconds: Double) {
+    /// segment, with 10 ms fades, starting at `time`, `gainDB` above the utterance's own level.
+    public mutating func placeShort(_ u: Utterance, onAgent: Bool, time: Double, durationSeconds: Double,
+                                    gainDB: Double = 0) {
         let longest = u.segments.max { ($0.1 - $0.0) < ($1.1 - $1.0) }!
         let mid = (longest.0 + longest.1) / 2
         let from = Int((mid - durationSeconds / 2) * Self.rateHz), count = Int(durationSeconds * Self.rateHz)
         var piece = Array(u.samples[from..<(from + count)])
         for i in 0..<160 { piece[i] *= Float(i) / 160; piece[count - 1 - i] *= Float(i) / 160 }
+        let g = Float(pow(10, gainDB / 20))
+        if g != 1 { for i in 0..<count { piece[i] *= g } }
         let start = Int(time * Self.rateHz)
         if onAgent { Self.add(&agent, piece, at: start); agentSegments.append((time, time + durationSeconds)) }
         else { Self.add(&customer, piece, at: start); customerSegments.append((time, time + durationSeconds)) }

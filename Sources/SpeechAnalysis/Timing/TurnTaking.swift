@@ -22,9 +22,11 @@ public struct PartyInput: Sendable {
 ///   [N‑C10]) and the vendors' practice of judging interruptions by who yields (MiiTel's ≥ 1 s
 ///   covered speech [M2]). Overlap that ends in neither yielding is talk-over, not an interruption.
 /// - **Backchannel** by B: a spurt shorter than `backchannelMaxSeconds` while A holds the floor
-///   (A speaking at its start, or A speaking within 1 s before and after it) that does not make A
-///   yield — A going on within 1 s after it has not yielded, even if A paused under it (feedback
-///   that does not claim the floor, Yngve 1970; Ward & Tsukahara 2000). Backchannels are good listening (口头反应 "嗯","是的") and never interruptions [N‑C8].
+///   (A speaking at its start, or A speaking within 1 s before it and resuming under it or within
+///   1 s after it) that does not make A yield — A going on within 1 s after it has not yielded,
+///   even if A paused under it (feedback that does not claim the floor, Yngve 1970; Ward &
+///   Tsukahara 2000). Backchannels are good listening (口头反应 "嗯","是的") and never
+///   interruptions [N‑C8]; nor is A, resuming under B's backchannel, interrupting B.
 /// - **Response latency**: each agent turn that follows customer speech (not a backchannel),
 ///   from the customer's end to the agent's start, when the two do not overlap.
 /// - **Dead air**: both silent ≥ `deadAirSeconds` between the first and the last speech, outside
@@ -74,8 +76,12 @@ public enum TurnTaking {
 
         let agentSpurts = bridge(agentSegments, settings.spurtBridgeSeconds)
         let customerSpurts = bridge(customerSegments, settings.spurtBridgeSeconds)
-        let agentRoles = classify(agentSpurts, against: customerSpurts, by: .agent, settings: settings)
-        let customerRoles = classify(customerSpurts, against: agentSpurts, by: .customer, settings: settings)
+        var agentRoles = classify(agentSpurts, against: customerSpurts, by: .agent, settings: settings)
+        var customerRoles = classify(customerSpurts, against: agentSpurts, by: .customer, settings: settings)
+        // Nobody is interrupted out of a backchannel: a speaker who goes on under the listener's
+        // 嗯 (started in the speaker's pause) keeps the floor they had.
+        agentRoles.interruptions.removeAll { startsInside(customerSpurts, customerRoles.isBackchannel, $0.time) }
+        customerRoles.interruptions.removeAll { startsInside(agentSpurts, agentRoles.isBackchannel, $0.time) }
         conversation.interruptions = (agentRoles.interruptions + customerRoles.interruptions).sorted { $0.time < $1.time }
         conversation.backchannels = (agentRoles.backchannels + customerRoles.backchannels).sorted { $0.time < $1.time }
 
@@ -144,8 +150,10 @@ public enum TurnTaking {
             } else if short {
                 // In a pause of A's turn: A spoke within 1 s before and resumes within 1 s after,
                 // and B was not already talking.
+                // A may resume under B's spurt (the usual overlap of a 嗯 in a pause): A's next spurt
+                // starts after B's did and less than 1 s after B's ends.
                 let before = other.contains { $0.end <= b.start && b.start - $0.end < 1.0 }
-                let after = other.contains { $0.start >= b.end && $0.start - b.end < 1.0 }
+                let after = other.contains { $0.start > b.start && $0.start - b.end < 1.0 }
                 let bWasTalking = i > 0 && b.start - mine[i - 1].end < 1.0
                 if before && after && !bWasTalking {
                     roles.isBackchannel[i] = true
@@ -154,6 +162,11 @@ public enum TurnTaking {
             }
         }
         return roles
+    }
+
+    /// Whether `time` falls inside one of `spurts` flagged in `isBackchannel`.
+    static func startsInside(_ spurts: [Segment], _ isBackchannel: [Bool], _ time: Double) -> Bool {
+        zip(spurts, isBackchannel).contains { $0.1 && $0.0.start < time && $0.0.end > time }
     }
 
     static func responseLatency(agentTurns: [Segment], customerTurns: [Segment], customerSpeech: [Segment],
