@@ -64,7 +64,7 @@ import TestSupport
     func backchannelUnderCustomerSpeech(levelDB: Double) throws {
         let t = try Self.tally(levelDB: levelDB, echoDB: nil)
         print("backchannels \(levelDB) dB under the agent's speech: found \(t.found)/\(t.placed), as interruptions \(t.asInterruption), other interruptions \(t.otherInterruptions)")
-        #expect(Double(t.found) / Double(t.placed) >= 0.8)
+        #expect(Double(t.found) / Double(t.placed) >= 0.85)  // issue 17: backchannel recall ≥ 0.85
         #expect(t.asInterruption == 0)
         #expect(t.otherInterruptions == 0)
     }
@@ -80,7 +80,7 @@ import TestSupport
         print("backchannels -20.0 dB under the agent's speech: found \(t.found)/\(t.placed), as interruptions \(t.asInterruption), other interruptions \(t.otherInterruptions)")
         #expect(t.found >= 14)
         withKnownIssue("backchannels 20 dB under the agent's speech: the crosstalk gate's dominance rule drops some") {
-            #expect(Double(t.found) / Double(t.placed) >= 0.8)
+            #expect(Double(t.found) / Double(t.placed) >= 0.85)  // issue 17: backchannel recall ≥ 0.85
         }
         #expect(t.asInterruption == 0)
         #expect(t.otherInterruptions == 0)
@@ -92,7 +92,7 @@ import TestSupport
     func backchannelUnderCustomerSpeechWithEcho(levelDB: Double) throws {
         let t = try Self.tally(levelDB: levelDB, echoDB: -25)
         print("backchannels \(levelDB) dB under the agent's speech, echo −25 dB: found \(t.found)/\(t.placed), as interruptions \(t.asInterruption), other interruptions \(t.otherInterruptions)")
-        #expect(Double(t.found) / Double(t.placed) >= 0.8)
+        #expect(Double(t.found) / Double(t.placed) >= 0.85)  // issue 17: backchannel recall ≥ 0.85
         #expect(t.asInterruption == 0)
         #expect(t.otherInterruptions == 0)
     }
