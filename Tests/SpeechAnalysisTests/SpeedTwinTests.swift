@@ -1,3 +1,4 @@
+import AudioIO
 import Testing
 import TestSupport
 @testable import SpeechAnalysis
@@ -141,5 +142,37 @@ struct SpeedTwinTests {
             }
         }
         return floors
+    }
+}
+
+/// The pitch tracker skipping frames too quiet to be voiced (`QuietFrameGate`, issue 18) against
+/// the same tracker analysing every frame: the tracks must be the same, frame for frame.
+struct QuietFrameGateTwinTests {
+    @Test func skippingQuietFramesKeepsTheTrack() throws {
+        var skipped = 0, frames = 0
+        for stem in Fixtures.stems(in: "calls") {
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            for channel in buffer.channels {
+                // 20 s chunks, so the gate's bound on the loud reference is tight enough to skip
+                // frames in these short calls, and the chunked path is taken; then one piece.
+                for chunk in [2_000, 1_000_000] {
+                    var tracks: [PitchTrack] = []
+                    for skips in [true, false] {
+                        let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz)
+                        let tracker = PitchTracker(timeBase: fe.timeBase, fftSize: fe.fftSize, settings: .standard,
+                                                   measurePlans: false, expectedFrames: 0, chunkFrames: chunk,
+                                                   skipsQuietFrames: skips)
+                        fe.frameObservers.append(tracker)
+                        fe.consume(channel)
+                        frames += fe.finish().frameCount
+                        if skips { skipped += tracker.skippedFrameCount } else { #expect(tracker.skippedFrameCount == 0) }
+                        tracks.append(tracker.track!)
+                    }
+                    #expect(tracks[0].f0Hz == tracks[1].f0Hz, "\(stem), chunk \(chunk)")
+                }
+            }
+        }
+        print("quiet-frame gate: \(skipped) of \(frames / 2) frames skipped")
+        #expect(skipped > 0)
     }
 }
