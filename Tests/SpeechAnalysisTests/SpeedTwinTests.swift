@@ -1,4 +1,5 @@
 import AudioIO
+import DSP
 import Testing
 import TestSupport
 @testable import SpeechAnalysis
@@ -174,5 +175,30 @@ struct QuietFrameGateTwinTests {
         }
         print("quiet-frame gate: \(skipped) of \(frames / 2) frames skipped")
         #expect(skipped > 0)
+    }
+}
+
+/// The front end's 16 band codes at once (`ChannelContours.codes(forPowers:)`, issue 18) against
+/// `code(forPower:)` one band at a time.
+struct BandCodeTwinTests {
+    @Test func sixteenAtOnceMatchOneAtATime() {
+        var random = SeededRandom(seed: 18)
+        var powers: [Float] = [0, -1, 1e-30, 1e-20, Float(1e-20).nextUp, Float(1e-20).nextDown, 1e-13, 1, 10, 1e13, 1e30,
+                               .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        // Powers around every code boundary (dB = code/2 − 127.5 ± 0.25), and random ones over 300 dB.
+        for code in 0...256 {
+            let dB = Double(code) * 0.5 - 127.5 - 0.25
+            for nudge in [-1e-4, -1e-6, 0, 1e-6, 1e-4] { powers.append(Float(Decibels.toPower(dB + nudge))) }
+        }
+        for _ in 0..<20_000 { powers.append(Float(Decibels.toPower(Double(random.next() % 3_000_000) / 10_000 - 250))) }
+        while powers.count % 16 != 0 { powers.append(0.5) }
+        for start in stride(from: 0, to: powers.count, by: 16) {
+            var p = SIMD16<Float>()
+            for j in 0..<16 { p[j] = powers[start + j] }
+            let fast = ChannelContours.codes(forPowers: p)
+            for j in 0..<16 {
+                #expect(fast[j] == Int32(ChannelContours.code(forPower: p[j])), "power \(p[j])")
+            }
+        }
     }
 }
