@@ -6,7 +6,8 @@ import Foundation
 /// sound", IFA Proceedings 17, pp. 97–110 (the method of Praat's `To Pitch (ac)`).
 ///
 /// A `FrameObserver` of the channel's `ChannelFrontEnd`: per frame it receives |X_k|² of the
-/// Hann-windowed, zero-padded frame and
+/// Hann-windowed, zero-padded frame (a frame too quiet to be voiced on any path, `QuietFrameGate`,
+/// keeps only its RMS and skips steps 1–3) and
 /// 1. transforms it back once (Wiener–Khinchin) to the autocorrelation r_a(τ) of the windowed frame
 ///    (the front end's FFT is at least window + 1/minimum-F0 long, so lags do not wrap around);
 /// 2. divides by the window's own autocorrelation: r_x(τ) ≈ (r_a(τ)/r_a(0)) / (r_w(τ)/r_w(0))
