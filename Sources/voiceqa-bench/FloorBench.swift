@@ -165,7 +165,12 @@ func callgrindStages(excerpt: String, binDir: URL, workDir: URL) {
         print("callgrind stages skipped: valgrind is missing (make bench installs it)")
         return
     }
-    let voiceqa = binDir.appendingPathComponent("voiceqa").path
+    // valgrind 3.19 gives up on the DWARF 5 debug info of some Swift 6.3 builds ("unhandled dwarf2
+    // abbrev form", "possibly corrupted debuginfo"); a copy without it keeps the symbol table, which
+    // is all the function names need.
+    var voiceqa = binDir.appendingPathComponent("voiceqa").path
+    let stripped = workDir.appendingPathComponent("voiceqa-symbols-only").path
+    if shell("strip --strip-debug -o '\(stripped)' '\(voiceqa)'") != nil { voiceqa = stripped }
     let floor = binDir.appendingPathComponent("voiceqa-floor").path
     func profile(_ name: String, _ arguments: [String]) -> [String: Double]? {
         let out = workDir.appendingPathComponent("callgrind.\(name).out").path

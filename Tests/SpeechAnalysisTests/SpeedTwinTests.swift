@@ -1,3 +1,5 @@
+import AudioIO
+import DSP
 import Testing
 import TestSupport
 @testable import SpeechAnalysis
@@ -141,5 +143,62 @@ struct SpeedTwinTests {
             }
         }
         return floors
+    }
+}
+
+/// The pitch tracker skipping frames too quiet to be voiced (`QuietFrameGate`, issue 18) against
+/// the same tracker analysing every frame: the tracks must be the same, frame for frame.
+struct QuietFrameGateTwinTests {
+    @Test func skippingQuietFramesKeepsTheTrack() throws {
+        var skipped = 0, frames = 0
+        for stem in Fixtures.stems(in: "calls") {
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            for channel in buffer.channels {
+                // 20 s chunks, so the gate's bound on the loud reference is tight enough to skip
+                // frames in these short calls, and the chunked path is taken; then one piece.
+                for chunk in [2_000, 1_000_000] {
+                    var tracks: [PitchTrack] = []
+                    for skips in [true, false] {
+                        let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz)
+                        let tracker = PitchTracker(timeBase: fe.timeBase, fftSize: fe.fftSize, settings: .standard,
+                                                   measurePlans: false, expectedFrames: 0, chunkFrames: chunk,
+                                                   skipsQuietFrames: skips)
+                        fe.frameObservers.append(tracker)
+                        fe.consume(channel)
+                        frames += fe.finish().frameCount
+                        if skips { skipped += tracker.skippedFrameCount } else { #expect(tracker.skippedFrameCount == 0) }
+                        tracks.append(tracker.track!)
+                    }
+                    #expect(tracks[0].f0Hz == tracks[1].f0Hz, "\(stem), chunk \(chunk)")
+                }
+            }
+        }
+        print("quiet-frame gate: \(skipped) of \(frames / 2) frames skipped")
+        #expect(skipped > 0)
+    }
+}
+
+/// The front end's 16 band codes at once (`ChannelContours.codes(forPowers:)`, issue 18) against
+/// `code(forPower:)` one band at a time.
+struct BandCodeTwinTests {
+    @Test func sixteenAtOnceMatchOneAtATime() {
+        var random = SeededRandom(seed: 18)
+        var powers: [Float] = [0, -1, 1e-30, 1e-20, Float(1e-20).nextUp, Float(1e-20).nextDown, 1e-13, 1, 10, 1e13, 1e30,
+                               .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        // Powers around every code boundary (dB = code/2 − 127.5 ± 0.25), and random ones over 300 dB.
+        for code in 0...256 {
+            let dB = Double(code) * 0.5 - 127.5 - 0.25
+            for nudge in [-1e-4, -1e-6, 0, 1e-6, 1e-4] { powers.append(Float(Decibels.toPower(dB + nudge))) }
+        }
+        for _ in 0..<20_000 { powers.append(Float(Decibels.toPower(Double(random.next() % 3_000_000) / 10_000 - 250))) }
+        while powers.count % 16 != 0 { powers.append(0.5) }
+        for start in stride(from: 0, to: powers.count, by: 16) {
+            var p = SIMD16<Float>()
+            for j in 0..<16 { p[j] = powers[start + j] }
+            let fast = ChannelContours.codes(forPowers: p)
+            for j in 0..<16 {
+                #expect(fast[j] == Int32(ChannelContours.code(forPower: p[j])), "power \(p[j])")
+            }
+        }
     }
 }

@@ -66,6 +66,31 @@ public struct ChannelContours: Sendable {
         guard p > 1e-30 else { return 0 }
         return code(forDB: Decibels.fastFromPower(p))
     }
+    /// `code(forPower:)` of 16 powers at once, lane for lane the same operations, so the same codes
+    /// (issue 18: the 16 band codes of a frame were a chain of scalar polynomials). Only plain
+    /// arithmetic, comparisons and bit operations: the generic SIMD helpers (`rounded`,
+    /// `replacing`, `clamped`) run lane by lane.
+    @inline(__always) static func codes(forPowers p: SIMD16<Float>) -> SIMD16<Int32> {
+        let bits = unsafeBitCast(p, to: SIMD16<Int32>.self)
+        let exponent = SIMD16<Float>(((bits &>> 23) & 0xFF) &- 127)
+        let m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: SIMD16<Float>.self)
+        let log2m = ((0.15391477 * m - 1.02950006) * m + 3.01074372) * m - 2.13382433   // as Decibels.fastFromPower
+        let dB = 3.0103 * (exponent + log2m)
+        // code(forDB:): 0 at or below 0, 255 at or above 255, else y = x + 0.5 rounded toward zero.
+        let x = (dB + 127.5) * 2
+        let y = x + 0.5
+        // y + 1.5·2²³ rounds y to an integer (nearest, ties to even) held in the low mantissa bits
+        // (|y| < 2²²: x lies in −145…1032); one less where that rounded up, so ⌊y⌋.
+        let magic: Float = 12_582_912
+        let shifted = y + magic
+        let nearest = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: Int32.self)
+        let roundedUp = unsafeBitCast((shifted - magic) .> y, to: SIMD16<Int32>.self)   // −1 where so
+        let floor = nearest &+ roundedUp
+        let high = unsafeBitCast(x .>= 255, to: SIMD16<Int32>.self)
+        // Powers at or below 1e−20 (and NaN) are −200 dB: code 0.
+        let zero = unsafeBitCast((x .<= 0) .| .!(p .> 1e-20), to: SIMD16<Int32>.self)
+        return ((floor & ~high) | (255 & high)) & ~zero
+    }
     @inline(__always) public static func dB(forCode code: UInt8) -> Float { Float(code) * 0.5 - 127.5 }
     /// Mean-square power of each code (the table the band-level readers share).
     static let powerOfCode: [Float] = (0..<256).map { Float(Decibels.toPower(Double(dB(forCode: UInt8($0))))) }

@@ -31,6 +31,8 @@ public final class ChannelFrontEnd {
     private var frameIndex = 0
     /// Band codes of the current frame.
     private let codes: UnsafeMutableBufferPointer<UInt8>
+    /// Band mean squares of the current frame (16, aligned for one SIMD16 load).
+    private let bandPower = UnsafeMutablePointer<Float>(OpaquePointer(UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)))
     /// A bin whose power is this many times the mean in-band bin's is a tone's.
     private let tonePowerRatio = Float(Decibels.toPower(Double(ChannelContours.toneDominanceDB)))
     private let toneBinsPerCode: Int
@@ -52,6 +54,7 @@ public final class ChannelFrontEnd {
         window = Window.hann(timeBase.windowSamples)
         windowEnergy = window.reduce(0) { $0 + $1 * $1 }
         bandBins = AnalysisBands.binRanges(sampleRateHz: sampleRateHz, fftSize: fftSize)
+        precondition(AnalysisBands.count == 16, "the band codes are computed 16 at a time (SIMD16)")
         inBandBins = bandBins.first!.lowerBound..<bandBins.last!.upperBound
         power = [Float](repeating: 0, count: fftSize / 2 + 1)
         pending = [Float](repeating: 0, count: timeBase.windowSamples + 8192)
@@ -64,6 +67,7 @@ public final class ChannelFrontEnd {
     }
 
     deinit {
+        UnsafeMutableRawPointer(bandPower).deallocate()
         codes.deallocate()
         stagedLevelDB.deallocate()
         stagedToneBins.deallocate()
@@ -146,12 +150,16 @@ public final class ChannelFrontEnd {
             let bands = AnalysisBands.count
             let codes = self.codes.baseAddress!
             var total: Float = 0
+            let bandPower = self.bandPower
             for b in 0..<bands {
                 var s: Float = 0
                 for k in bandBins[b] { s += pw[k] }
                 total += s
-                codes[b] = ChannelContours.code(forPower: s * scale)
+                bandPower[b] = s * scale
             }
+            let powers = UnsafeRawPointer(bandPower).load(as: SIMD16<Float>.self)
+            let bandCodes = ChannelContours.codes(forPowers: powers)
+            for b in 0..<16 { codes[b] = UInt8(truncatingIfNeeded: bandCodes[b]) }
             // Kept at half precision (0.03 dB), and handed on as kept, so every reader sees one value.
             let levelHalf = Float16(Decibels.fromPower(total * scale)), levelDB = Float(levelHalf)
             if retainsBandLevels { contours.bandLevelCodes.append(contentsOf: UnsafeBufferPointer(start: codes, count: bands)) }

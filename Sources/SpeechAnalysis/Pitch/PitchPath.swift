@@ -122,10 +122,20 @@ struct FrameRMSHistogram {
 
     mutating func add(_ rms: ArraySlice<Float>) {
         for r in rms where r > 0 {
-            let bin = Int(((20 * log10(r) - Self.lowDB) / Self.stepDB).rounded(.down))
-            bins[max(0, min(Self.binCount - 1, bin))] += 1
+            bins[Self.bin(rms: r)] += 1
             total += 1
         }
+    }
+
+    /// The bin of a positive frame RMS.
+    @inline(__always) static func bin(rms r: Float) -> Int {
+        let bin = Int(((20 * log10(r) - lowDB) / stepDB).rounded(.down))
+        return max(0, min(binCount - 1, bin))
+    }
+
+    /// The RMS at the centre of bin `b`.
+    static func centre(bin b: Int) -> Double {
+        pow(10, Double(lowDB + (Float(b) + 0.5) * stepDB) / 20)
     }
 
     static func + (a: FrameRMSHistogram, b: FrameRMSHistogram) -> FrameRMSHistogram {
@@ -142,7 +152,7 @@ struct FrameRMSHistogram {
         var seen = 0
         for b in 0..<Self.binCount {
             seen += Int(bins[b])
-            if seen >= wanted { return pow(10, Double(Self.lowDB + (Float(b) + 0.5) * Self.stepDB) / 20) }
+            if seen >= wanted { return Self.centre(bin: b) }
         }
         return 0
     }

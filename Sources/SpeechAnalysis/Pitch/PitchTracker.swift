@@ -6,7 +6,8 @@ import Foundation
 /// sound", IFA Proceedings 17, pp. 97–110 (the method of Praat's `To Pitch (ac)`).
 ///
 /// A `FrameObserver` of the channel's `ChannelFrontEnd`: per frame it receives |X_k|² of the
-/// Hann-windowed, zero-padded frame and
+/// Hann-windowed, zero-padded frame (a frame too quiet to be voiced on any path, `QuietFrameGate`,
+/// keeps only its RMS and skips steps 1–3) and
 /// 1. transforms it back once (Wiener–Khinchin) to the autocorrelation r_a(τ) of the windowed frame
 ///    (the front end's FFT is at least window + 1/minimum-F0 long, so lags do not wrap around);
 /// 2. divides by the window's own autocorrelation: r_x(τ) ≈ (r_a(τ)/r_a(0)) / (r_w(τ)/r_w(0))
@@ -71,6 +72,10 @@ public final class PitchTracker: FrameObserver {
     /// First-pass F0 codes (`PitchCandidates.code`) of the voiced frames decoded so far.
     private var decodedFirstPass: [Int32] = []
     private var decodedFirstPassCount = 0
+    /// Which frames cannot be voiced, from their RMS and the loud frames so far (issue 18).
+    @exclusivity(unchecked) private var gate: QuietFrameGate
+    /// Frames the gate skipped (tests).
+    private(set) var skippedFrameCount = 0
     private let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
 
     /// - Parameters:
@@ -90,8 +95,9 @@ public final class PitchTracker: FrameObserver {
     }
 
     /// - Parameter chunkFrames: frames decoded per chunk (tests use short chunks).
+    /// - Parameter skipsQuietFrames: whether `QuietFrameGate` may skip frames (tests compare both).
     init(timeBase: TimeBase, fftSize: Int, settings: PitchSettings, measurePlans: Bool, expectedFrames: Int,
-         chunkFrames: Int) {
+         chunkFrames: Int, skipsQuietFrames: Bool = true) {
         self.chunkFrames = max(chunkFrames, 2 * Self.contextFrames)
         self.settings = settings
         self.timeBase = timeBase
@@ -133,6 +139,8 @@ public final class PitchTracker: FrameObserver {
         scratchRank = .allocate(capacity: Self.maximumCandidateCount)
         let held = min(expectedFrames, 2 * self.chunkFrames + 2 * Self.contextFrames)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: held)
+        gate = QuietFrameGate(settings: settings, hopSeconds: timeBase.hopSeconds, chunkFrames: self.chunkFrames,
+                              contextFrames: Self.contextFrames, enabled: skipsQuietFrames)
         f0Hz.reserveCapacity(expectedFrames)
     }
 
@@ -151,8 +159,21 @@ public final class PitchTracker: FrameObserver {
                 decode(through: f0Hz.count + chunkFrames)
             }
         }
-        let spectrum = fft.spectrum
         let bins = powerSpectrum.count
+        // Frames too quiet to be voiced on any path skip the inverse FFT and the candidate search
+        // (`QuietFrameGate`). Their energy r_a(0)·N is the sum of the two-sided spectrum, DC removed.
+        if gate.thresholdRMS > 0 {
+            let directEnergy = Self.twoSidedSum(powerSpectrum)
+            let directRMS = (directEnergy / (Float(fftSize) * windowEnergy)).squareRoot()
+            if directEnergy > 0, directRMS < gate.thresholdRMS {
+                for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
+                storage.append(rms: directRMS, codes: scratchCode, strengths: scratchStrength, count: 0)
+                gate.add(rms: directRMS, frameIndex: frameIndex)
+                skippedFrameCount += 1
+                return
+            }
+        }
+        let spectrum = fft.spectrum
         // Interleave |X_k|² as real parts with zero imaginary parts, four bins per step.
         let source = UnsafeRawPointer(powerSpectrum.baseAddress!)
         let target = UnsafeMutableRawPointer(spectrum.baseAddress!)
@@ -176,9 +197,11 @@ public final class PitchTracker: FrameObserver {
         for j in 0..<k { scratchCode[j] = 0; scratchStrength[j] = 0 }
         guard energy > 0, energy.isFinite else {
             storage.append(rms: 0, codes: scratchCode, strengths: scratchStrength, count: 0)
+            gate.add(rms: 0, frameIndex: frameIndex)
             return
         }
         let rms = (energy / (Float(fftSize) * windowEnergy)).squareRoot()
+        gate.add(rms: rms, frameIndex: frameIndex)
         let scale = 1 / energy
         let lo = minimumLag - 1, hi = maximumLag + 1
         for lag in lo...hi { normalised[lag] = a[lag] * scale * inverseWindowCorrelation[lag] }  // r_a / r_w (Boersma 1993)
@@ -218,6 +241,23 @@ public final class PitchTracker: FrameObserver {
             current = next
         }
         storage.append(rms: rms, codes: scratchCode, strengths: scratchStrength, count: count)
+    }
+
+    /// P_1 + … + P_{n−2} twice, plus P_{n−1}: the sum over all N bins of the Hermitian spectrum
+    /// whose one-sided half (k = 0 … N/2) is `p`, without bin 0.
+    private static func twoSidedSum(_ p: UnsafeBufferPointer<Float>) -> Float {
+        let n = p.count
+        guard n >= 2 else { return 0 }
+        let base = UnsafeRawPointer(p.baseAddress!)
+        var sum = SIMD8<Float>(repeating: 0)
+        var k = 1
+        while k + 8 <= n - 1 {
+            sum += base.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+            k += 8
+        }
+        var tail: Float = 0
+        while k < n - 1 { tail += p[k]; k += 1 }
+        return 2 * (sum.sum() + tail) + p[n - 1]
     }
 
     public func finish(frameCount: Int) {
