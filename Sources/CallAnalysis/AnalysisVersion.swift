@@ -3,7 +3,8 @@
 /// `voiceqa audit run` analyse every file again. Written into the JSON as `analysisVersion`.
 ///
 /// 2: dense speech, rings (issue 17). 3: a short spurt the other party talks on after within 1 s is a
-/// backchannel, not an interruption; filled pauses must stand alone (issue 17).
+/// backchannel, not an interruption; filled pauses must stand alone (issue 17). 4: the syllable
+/// envelope's smoothing follows the speaker's rate, so fast speech keeps its syllables (issue 17).
 public enum AnalysisVersion {
-    public static let current = 3
+    public static let current = 4
 }
