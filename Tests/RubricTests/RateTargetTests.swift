@@ -159,7 +159,7 @@ struct RateTargetTests {
     /// analysisVersion 4 (smoothing follows the speaker's rate): the 14 copies measure 0.95–1.37× the
     /// originals' rate (median 1.30×). LJ001_0002 (1.9 s, 10 syllables) now measures all 10 syllables as read
     /// (5.36 syl/s, score 100), but its 1.3 s copy still loses 3 of them (5.10 syl/s, score 100): local
-    /// rates of 11–16 syllables a second merge even under the narrower smoothing (docs/accuracy.md). A known
+    /// rates of 10–17 syllables a second merge even under the narrower smoothing (docs/accuracy.md). A known
     /// issue for that clip; every other clip keeps the rule.
     @Test func fixtureReadingsAndTheirFasterCopiesNoLongerBothScore100() throws {
         let stems = Fixtures.stems(in: "speech").filter { $0.hasPrefix("en_") }
