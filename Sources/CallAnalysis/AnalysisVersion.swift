@@ -3,9 +3,10 @@
 /// `voiceqa audit run` analyse every file again. Written into the JSON as `analysisVersion`.
 ///
 /// 2: dense speech, rings (issue 17). 3: a short spurt the other party talks on after within 1 s is a
-/// backchannel, not an interruption; filled pauses must stand alone (issue 17). 4: a backchannel
-/// made in the other party's pause may be talked over by that party resuming, and the one
-/// resuming interrupts nobody (issue 17).
+/// backchannel, not an interruption; filled pauses must stand alone (issue 17). 4: the syllable
+/// envelope's smoothing follows the speaker's rate, so fast speech keeps its syllables; a
+/// backchannel made in the other party's pause may be talked over by that party resuming, and the
+/// one resuming interrupts nobody (issue 17).
 public enum AnalysisVersion {
     public static let current = 4
 }

@@ -100,10 +100,50 @@ import TestSupport
         #expect(meanOurs < meanTheirs)
     }
 
+    /// Each source's utterances joined into one dense turn (gaps under 0.3 s, `DenseSpeech.join`),
+    /// as recorded and made 35 % faster (WSOLA), against issue 17's tempo targets (count of the
+    /// faster turn within 10 % of the truth, its articulation rate 1.35 times the original's
+    /// within 4 %; medians over the turns, n = turns). Not met on these turns yet: the single-clip
+    /// turns (en_arctic, zh_aishell1) move by ±2 nuclei with the frame phase, the MFA English
+    /// turn loses its quieter clips under the channel threshold at any tempo, and THCHS-30's
+    /// truth leaves phrases out (docs/accuracy.md). A known issue, with the figures printed.
+    @Test func denseTurnsAtTempo135() throws {
+        try #require(Self.all.count >= 20)
+        var groups: [String: [RateFixture]] = [:]
+        for f in Self.all { groups["\(f.stem.split(separator: "_").prefix(2).joined(separator: "_"))@\(f.sampleRateHz)", default: []].append(f) }
+        var countErrors: [Double] = [], ratioErrors: [Double] = []
+        for (key, g) in groups.sorted(by: { $0.key < $1.key }) {
+            let joined = DenseSpeech.join(g.map { .init(samples: $0.samples, truth: $0.segments.map { ($0.start, $0.end) }) },
+                                          sampleRateHz: Double(g[0].sampleRateHz), marginSeconds: 0.125)
+            var turn = g[0]
+            turn.samples = joined.samples
+            turn.segments = joined.truth.map { Segment(start: $0.0, end: $0.1) }
+            turn.trueCount = g.reduce(0) { $0 + $1.trueCount }
+            let original = turn.detected()
+            let x = TimeScaling.timeScaled(turn.samples, sampleRateHz: turn.sampleRateHz, speed: 1.35)
+            let fast = turn.detected(samples: x, timeScale: 1 / 1.35)
+            let countError = 100 * Double(fast.count - turn.trueCount) / Double(turn.trueCount)
+            let ratio = fast.measures.articulationRateSyllablesPerSecond / original.measures.articulationRateSyllablesPerSecond
+            countErrors.append(abs(countError)); ratioErrors.append(100 * abs(ratio / 1.35 - 1))
+            print(String(format: "rate dense turn %@ (n %d, %.1f s): %d → %d at 1.35× vs %d (%+.1f %%), rate ratio %.3f",
+                         key, g.count, Double(turn.samples.count) / Double(turn.sampleRateHz), original.count, fast.count,
+                         turn.trueCount, countError, ratio))
+        }
+        let countError = Statistics.median(countErrors)!, ratioError = Statistics.median(ratioErrors)!
+        print(String(format: "rate dense turns at 1.35× (n %d): count off by %.1f %%, rate ratio off the factor by %.1f %% (medians)",
+                     countErrors.count, countError, ratioError))
+        withKnownIssue("issue 17 tempo targets on dense turns (docs/accuracy.md)", isIntermittent: true) {
+            #expect(countError <= 10)  // % (issue 17 target)
+            #expect(ratioError <= 4)   // % (issue 17 target)
+        }
+    }
+
     /// Issue 17's targets on every clip (the batch included), per language and per source
     /// (n = clips), clean and at tempo 0.8 and 1.35 (WSOLA): counts within 10 % (median), and
     /// the articulation rate's ratio copy/original within 4 % of the factor (median over clips).
-    /// Not met yet: a known issue, with the figures printed (docs/accuracy.md).
+    /// The tempo targets hold since the smoothing follows the speaker's rate (with a fixed 15 ms
+    /// the 1.35× copies measured 12.5 % / 6.3 %); the clean ones (r ≥ 0.95, zh ≤ 12 %) are not met
+    /// yet: a known issue, with the figures printed (docs/accuracy.md).
     @Test func issue17Batch() throws {
         try #require(Self.all.count >= 20)
         let clean: [Row] = Self.all.map { ($0.language, $0.detected().count, $0.trueCount) }
@@ -115,24 +155,60 @@ import TestSupport
         for (source, pairs) in sources.sorted(by: { $0.key < $1.key }) {
             print(String(format: "rate source %@ (n %d): MAPE %.1f %%", source, pairs.count, RateStatistics.medianAPE(pairs)))
         }
+        let phone: [Row] = Self.all.map { f in
+            let x = Telephone.narrowband(f.samples, sampleRateHz: Double(f.sampleRateHz))
+            return (f.language, f.detected(samples: x, sampleRateHz: 8000).count, f.trueCount)
+        }
+        _ = Self.report("all clips, 8 kHz telephone μ-law copies (n \(phone.count))", phone)
+        // THCHS-30's truth segments (energy VAD on the source) leave phrases out: the same
+        // nuclei counted inside the speech the analyser itself detects, for comparison.
+        var inTruth = 0, inDetected = 0, truthTotal = 0
+        var truthSeconds = 0.0, detectedSeconds = 0.0
+        for f in Self.all where f.stem.hasPrefix("zh_thchs30") {
+            let fe = ChannelFrontEnd(sampleRateHz: Double(f.sampleRateHz), retainBandLevels: true)
+            fe.consume(f.samples)
+            let contours = fe.finish()
+            let detectedSpeech = SpeechActivityDetector.detect(contours).segments
+            let settings = try RateSettings(language: .zh)
+            inTruth += SpeakingRate.measure(contours, speech: f.segments, settings: settings)!.syllableCount
+            inDetected += SpeakingRate.measure(contours, speech: detectedSpeech, settings: settings)?.syllableCount ?? 0
+            truthTotal += f.trueCount
+            truthSeconds += f.segments.reduce(0) { $0 + $1.durationSeconds }
+            detectedSeconds += detectedSpeech.reduce(0) { $0 + $1.durationSeconds }
+        }
+        print(String(format: "rate zh_thchs30 (n 6): %d nuclei inside the truth segments (%.1f s), %d inside the detected speech (%.1f s), true %d",
+                     inTruth, truthSeconds, inDetected, detectedSeconds, truthTotal))
         let originals = Self.all.map { $0.detected().measures.articulationRateSyllablesPerSecond }
         var tempo: [Double: (countError: Double, ratioError: Double)] = [:]
         for speed in [0.8, 1.35] {
             var countErrors: [Double] = [], ratioErrors: [Double] = []
+            var bySource: [String: [(count: Double, ratio: Double)]] = [:]
             for ((f, row), original) in zip(zip(Self.all, clean), originals) {
                 let x = TimeScaling.timeScaled(f.samples, sampleRateHz: f.sampleRateHz, speed: speed)
                 let d = f.detected(samples: x, timeScale: 1 / speed)
                 countErrors.append(100 * abs(Double(d.count - f.trueCount)) / Double(f.trueCount))
                 let a = d.measures.articulationRateSyllablesPerSecond
-                if original > 0, row.detected > 0 { ratioErrors.append(100 * abs(a / original / speed - 1)) }
+                let ratioError = original > 0 && row.detected > 0 ? 100 * abs(a / original / speed - 1) : Double.nan
+                if !ratioError.isNaN { ratioErrors.append(ratioError) }
+                let source = f.stem.split(separator: "_").prefix(2).joined(separator: "_")
+                for key in [String(source.prefix(2)), source] { bySource[key, default: []].append((countErrors.last!, ratioError)) }
             }
             tempo[speed] = (Statistics.median(countErrors) ?? .nan, Statistics.median(ratioErrors) ?? .nan)
             print(String(format: "rate tempo %.2f× (n %d): count MAPE %.1f %%, articulation-rate ratio off the factor by %.1f %% (median)",
                          speed, countErrors.count, tempo[speed]!.countError, tempo[speed]!.ratioError))
+            print(String(format: "rate tempo %.2f× by language and source (count / ratio, medians): ", speed)
+                  + bySource.sorted { $0.key < $1.key }.map { key, v in
+                      String(format: "%@ %.1f / %.1f (n %d)", key, Statistics.median(v.map(\.count)) ?? .nan,
+                             Statistics.median(v.map(\.ratio).filter { !$0.isNaN }) ?? .nan, v.count)
+                  }.joined(separator: ", "))
         }
-        withKnownIssue("issue 17 rate targets on the batch not met yet (docs/accuracy.md)", isIntermittent: true) {
-            #expect(s.r >= 0.95 && s.all <= 8 && s.byLanguage[.en]! <= 6 && s.byLanguage[.zh]! <= 12 && s.byLanguage[.ja]! <= 12)
-            for speed in [0.8, 1.35] { #expect(tempo[speed]!.countError <= 10 && tempo[speed]!.ratioError <= 4) }
+        for speed in [0.8, 1.35] {
+            #expect(tempo[speed]!.countError <= 10, "tempo \(speed)")  // % (issue 17 target)
+            #expect(tempo[speed]!.ratioError <= 4, "tempo \(speed)")   // % (issue 17 target)
+        }
+        #expect(s.all <= 8 && s.byLanguage[.en]! <= 6 && s.byLanguage[.ja]! <= 12)  // % (issue 17 targets)
+        withKnownIssue("issue 17 rate targets r and zh on the batch not met yet (docs/accuracy.md)", isIntermittent: true) {
+            #expect(s.r >= 0.95 && s.byLanguage[.zh]! <= 12)
         }
     }
 }

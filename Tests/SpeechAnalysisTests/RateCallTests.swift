@@ -37,10 +37,12 @@ import TestSupport
         let detected = language == .ja ? m.moraCount! : m.syllableCount
         let pipeline = agent.rate.map { language == .ja ? $0.moraCount! : $0.syllableCount }
         print("rate call \(stem): agent \(detected) vs \(expected) (with detected speech: \(pipeline.map(String.init) ?? "none"))")
-        if Fixtures.isIssue17Batch(stem) {  // issue 17 target: within 10 %; not met on every call yet
-            withKnownIssue("issue 17 agent syllable totals (docs/accuracy.md)", isIntermittent: true) {
+        if Fixtures.isIssue17Batch(stem) && language == .zh {  // issue 17 target: within 10 %; not met on the Mandarin agents yet
+            withKnownIssue("issue 17 agent syllable totals of the Mandarin agents (docs/accuracy.md)", isIntermittent: true) {
                 #expect(abs(Double(detected - expected)) / Double(expected) <= 0.10)
             }
+        } else if Fixtures.isIssue17Batch(stem) {
+            #expect(abs(Double(detected - expected)) / Double(expected) <= 0.10)  // issue 17 target
         } else {
             #expect(abs(Double(detected - expected)) / Double(expected) <= 0.15)  // issue 5 target
         }

@@ -20,6 +20,8 @@ public struct RateSettings: Sendable, Codable, Equatable {
     public var minimumNucleusSpacingSeconds: Double
     /// Standard deviation of the Gaussian that smooths the envelope, seconds (0.005…0.04;
     /// default 0.015: removes pitch-period and frame ripple, keeps 8 Hz syllable modulation).
+    /// The widest smoothing: a fast speaker's channel is smoothed less, in proportion to its
+    /// median nucleus interval (`SyllableNuclei`, analysisVersion 4).
     public var smoothingSeconds: Double
 
     public static let standard = try! RateSettings()
