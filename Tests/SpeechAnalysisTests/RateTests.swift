@@ -1,6 +1,6 @@
 import DSP
 import Foundation
-import SpeechAnalysis
+@testable import SpeechAnalysis
 import Testing
 import TestSupport
 
@@ -48,6 +48,55 @@ import TestSupport
         #expect(m.syllableCount == 12)
         // Articulation rate = 12 / speech time (rounded to 0.001 syl/s).
         #expect(abs(m.articulationRateSyllablesPerSecond - 12 / train.speech.durationSeconds) < 0.002)
+    }
+
+    /// Syllables alternating between an /a/-like vowel (harmonics of 140 Hz from 560 to 1400 Hz,
+    /// inside the vowel bands) and a second kind, 0.15 s each, separated by 0.07 s of noise 25 dB
+    /// lower: /i/ (the 2nd–3rd harmonics, 280–420 Hz, as F1 and the 16th–22nd, 2.24–3.08 kHz, as
+    /// F2/F3 at a third of the amplitude: nothing in 454–1579 Hz), a nasal murmur (the low
+    /// harmonics only) or a fricative (noise above 2.2 kHz only).
+    static func alternatingTrain(pairs: Int, second kind: String, sampleRateHz: Double, seed: UInt64) -> (samples: [Float], speech: Segment) {
+        var rng = SeededRandom(seed: seed)
+        let lead = 0.5, n = Int(0.15 * sampleRateHz), gap = Int(0.07 * sampleRateHz), ramp = Int(0.02 * sampleRateHz)
+        let f0 = 140.0
+        let noise = (0..<n).map { _ in Float(rng.gaussian()) }
+        let high = Telephone.bandPass(noise, sampleRateHz: sampleRateHz, lowHz: 2_200, highHz: 3_600)
+        var x = [Float](repeating: 0, count: Int(lead * sampleRateHz))
+        for k in 0..<(2 * pairs) {
+            let harmonics: [(Int, Double)] = k % 2 == 0 ? (4...10).map { ($0, 1.0) }
+                : kind == "i" ? [(2, 1.0), (3, 1.0)] + (16...22).map { ($0, 1.0 / 3) }
+                : kind == "nasal" ? [(2, 1.0), (3, 1.0)] : []
+            for i in 0..<n {
+                let t = Double(i) / sampleRateHz
+                var v = harmonics.reduce(0.0) { $0 + $1.1 * sin(2 * .pi * f0 * Double($1.0) * t) }
+                if k % 2 == 1 && kind == "fricative" { v = 3 * Double(high[i]) }
+                let edge = min(i, n - 1 - i)
+                let g = edge < ramp ? 0.5 - 0.5 * cos(.pi * Double(edge) / Double(ramp)) : 1
+                x.append(Float(0.05 * g * v))
+            }
+            if k < 2 * pairs - 1 { for _ in 0..<gap { x.append(Float(0.05 * 0.056 * rng.gaussian())) } }
+        }
+        let speechEnd = Double(x.count) / sampleRateHz
+        x += [Float](repeating: 0, count: Int(lead * sampleRateHz))
+        return (x, Segment(start: lead, end: speechEnd))
+    }
+
+    /// High front vowels (issue 17): an /i/ has no energy in the vowel bands, yet it is a
+    /// syllable; its spectrum's valley between F1 and F2 lets it count, at 8 and 16 kHz. A nasal
+    /// murmur (low only) or a fricative (high only) between the vowels is not a syllable.
+    @Test(arguments: [8_000.0, 16_000.0])
+    func highFrontVowelsCountButNasalsAndFricativesDoNot(sampleRateHz: Double) throws {
+        for (kind, expected) in [("i", 12), ("nasal", 6), ("fricative", 6)] {
+            let train = Self.alternatingTrain(pairs: 6, second: kind, sampleRateHz: sampleRateHz, seed: 5)
+            let m = try #require(SpeakingRate.measure(Self.contours(train.samples, sampleRateHz: sampleRateHz), speech: [train.speech]))
+            #expect(m.syllableCount == expected, "\(kind) at \(sampleRateHz) Hz")
+        }
+    }
+
+    /// The per-frame /i/-shape test reads power ratios that must match the dB constants.
+    @Test func highFrontPowerRatiosMatchTheirDecibels() {
+        #expect(abs(Double(SyllableNuclei.highFrontLowOverMidPowerRatio) - pow(10, Double(SyllableNuclei.highFrontLowOverMidDB) / 5)) < 1e-3)
+        #expect(abs(Double(SyllableNuclei.highFrontHighOverMidPowerRatio) - pow(10, Double(SyllableNuclei.highFrontHighOverMidDB) / 5)) < 1e-3)
     }
 
     /// Gain does not change the count (the threshold is relative to the 99th percentile).

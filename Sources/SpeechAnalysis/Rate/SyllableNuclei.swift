@@ -15,6 +15,19 @@ import Foundation
 ///   strong in only one or two high bands, and nasals/laterals, weak above 500 Hz, dip deeply;
 ///   vowels, strong in several bands at once, peak. The band choice also makes the envelope
 ///   the same at 8 kHz telephone rate and at wideband rates.
+/// - High front vowels (issue 17): /i/ and /y/ (ü) put F1 under 454 Hz and F2/F3 above
+///   2.2 kHz (Peterson & Barney 1952, "Control methods used in a study of the vowels", JASA
+///   24(2):175–184), so their energy lies outside the 454–1579 Hz bands and the envelope of a
+///   loud /i/ can sit under the nucleus threshold (so do 10.4 % of the loud voiced frames on
+///   THCHS-30, against 2.9 % on LJ Speech). A frame whose spectrum has the /i/ shape — a valley between F1 and F2: the
+///   two lowest bands (250–454 Hz) at least `highFrontLowOverMidDB` and the two strongest of
+///   2.2–3.8 kHz at least `highFrontHighOverMidDB` above the vowel-band envelope — takes the
+///   larger of that envelope and the same correlation over those four bands. The shape is what
+///   keeps other sounds out: a fricative is flat or rising (nothing under 454 Hz stands above
+///   the mid bands) and a nasal murmur or voice bar has nothing strong above 2.2 kHz; lifting
+///   every weak frame by its low-plus-high correlation instead added nuclei on exactly those
+///   (docs/accuracy.md). The threshold, percentile and dip criterion all read the combined
+///   envelope.
 /// - The envelope (as a level, dB) is smoothed with a Gaussian before peak picking, and peaks
 ///   closer than `minimumNucleusSpacingSeconds` merge into the larger. The Gaussian's width
 ///   follows the speaker's rate (issue 17): a fixed width attenuates the envelope's modulation
@@ -37,6 +50,16 @@ import Foundation
 public enum SyllableNuclei {
     /// Mel bands of `AnalysisBands` used for the envelope: 454–1579 Hz (bands 2…9).
     static let bands = 2..<10
+    /// Bands of the high-front-vowel envelope: F1 of /i y/ (250–454 Hz, bands 0…1) and their
+    /// F2/F3 (2.2–3.8 kHz, bands 12…15, of which the two strongest).
+    static let highFrontLowBands = 0..<2, highFrontHighBands = 12..<16
+    /// /i/ shape: how far the mean power of the two lowest bands must stand above the vowel-band
+    /// envelope, dB (picked on a grid of 6–20 dB over the fixture sources; held out one source at
+    /// a time the picks are 6–15 dB, docs/accuracy.md).
+    static let highFrontLowOverMidDB: Float = 15
+    /// /i/ shape: how far the mean power of the two strongest 2.2–3.8 kHz bands must stand above
+    /// the vowel-band envelope, dB (as above, grid 0–15 dB; held-out picks 5–10 dB).
+    static let highFrontHighOverMidDB: Float = 10
     /// Strongest bands correlated per frame (Wang & Narayanan 2007 select the top M = 4 or 5).
     static let topBandCount = 4
     /// Smoothing σ per median nucleus-to-nucleus interval: 0.015 s / 0.215 s, i.e. the standard
@@ -64,7 +87,8 @@ public enum SyllableNuclei {
     }
 
     /// Band-correlation envelope of one frame in dB: half the dB of the mean pairwise product of
-    /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2)).
+    /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2));
+    /// on an /i/-shaped frame the larger of that and the same over the high-front-vowel bands.
     /// Computed for every frame by `SyllableTracker`.
     @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>) -> Float {
         var top = (Float(0), Float(0), Float(0), Float(0))
@@ -82,8 +106,27 @@ public enum SyllableNuclei {
         let sumSquares = top.0 * top.0 + top.1 * top.1 + top.2 * top.2 + top.3 * top.3
         let pairCount = Float(topBandCount * (topBandCount - 1))
         let meanProduct = (sum * sum - sumSquares) / pairCount
+        // /i/ shape, compared in power: the vowel-band level is √meanProduct, so a band mean m
+        // stands x dB above it when m² ≥ meanProduct · 10^(x/5).
+        var high = (Float(0), Float(0))
+        for b in highFrontHighBands {
+            let p = table[Int(codes[b])]
+            if p > high.0 { high = (p, high.0) } else if p > high.1 { high.1 = p }
+        }
+        let low = (table[Int(codes[highFrontLowBands.lowerBound])], table[Int(codes[highFrontLowBands.lowerBound + 1])])
+        let lowMean = 0.5 * (low.0 + low.1), highMean = 0.5 * (high.0 + high.1)
+        if lowMean * lowMean >= meanProduct * highFrontLowOverMidPowerRatio,
+           highMean * highMean >= meanProduct * highFrontHighOverMidPowerRatio {
+            let iSum = low.0 + low.1 + high.0 + high.1
+            let iSumSquares = low.0 * low.0 + low.1 * low.1 + high.0 * high.0 + high.1 * high.1
+            let iMeanProduct = (iSum * iSum - iSumSquares) / 12  // 4 bands: 12 ordered pairs
+            return 0.5 * Decibels.fastFromPower(max(meanProduct, iMeanProduct, 1e-30))
+        }
         return 0.5 * Decibels.fastFromPower(max(meanProduct, 1e-30))
     }
+    /// 10^(dB/5) of `highFrontLowOverMidDB` and `highFrontHighOverMidDB` (literals, so the
+    /// per-frame test reads constants; `RateTests` checks they match).
+    static let highFrontLowOverMidPowerRatio: Float = 1000, highFrontHighOverMidPowerRatio: Float = 100
 }
 
 /// Syllable nuclei of one channel found while the file streams (the method: `SyllableNuclei`).
