@@ -8,10 +8,10 @@ public enum CallAnalyzer {
     /// - Parameter timeLimitSeconds: stop decoding (throwing `AnalysisError.timedOut`) once this
     ///   much wall time has passed; checked between blocks (`--timeout`; the CLI's runner also
     ///   abandons a file that overruns inside one block).
-    /// - Parameter pitchOnSecondThread: track pitch on a second thread, a block behind the rest
-    ///   (`PitchPipeline`; for a core that would otherwise be idle). The result is the same.
+    /// - Parameter secondThread: share the stream with a second thread (`ChannelPipeline`; for a
+    ///   core that would otherwise be idle). The result is the same.
     public static func analyze(path: String, options: AnalysisOptions = .standard,
-                               timeLimitSeconds: Double? = nil, pitchOnSecondThread: Bool = false) throws -> CallAnalysis {
+                               timeLimitSeconds: Double? = nil, secondThread: Bool = false) throws -> CallAnalysis {
         let started = ContinuousClock.now
         let reader = try AudioFileReader(path: path)
         let info = reader.info
@@ -27,7 +27,7 @@ public enum CallAnalyzer {
             max(1, options.frontEnd.timeBase(sampleRateHz: rate).hopSamples)
         let stream = CallStream(picks: picked, sampleRateHz: rate, options: options, expectedFrames: expectedFrames,
                                 expectedSamples: min(info.declaredFrameCount, maxFrames),
-                                pitchOnSecondThread: pitchOnSecondThread)
+                                secondThread: secondThread)
         let deadline = timeLimitSeconds.map { started + .milliseconds(Int64(min(max(0, $0), 1e9) * 1000)) }
         while true {
             if let deadline, ContinuousClock.now >= deadline {
@@ -75,9 +75,10 @@ public enum CallAnalyzer {
     struct StreamTest { var activityChunkFrames: Int; var finishActivityAfterFrames: Int }
 
     static func analyze(buffer: AudioBuffer, name: String = "<memory>", options: AnalysisOptions,
-                        streamTest: StreamTest?) throws -> CallAnalysis {
+                        streamTest: StreamTest?, secondThread: Bool = false) throws -> CallAnalysis {
         let picked = try pickChannels(path: name, channelCount: buffer.channelCount, options: options)
-        let stream = CallStream(picks: picked, sampleRateHz: buffer.sampleRateHz, options: options, streamTest: streamTest)
+        let stream = CallStream(picks: picked, sampleRateHz: buffer.sampleRateHz, options: options, streamTest: streamTest,
+                                secondThread: secondThread)
         // The channels in step, block by block, as from a file.
         let samples = picked.map { buffer.channels[$0.index].map(AudioFileReader.sanitized) }
         let blockFrames = 4096, longest = samples.map(\.count).max() ?? 0
@@ -89,6 +90,7 @@ public enum CallAnalyzer {
                     stream.consume(channel: k, block)
                 }
             }
+            stream.endBlock()
         }
         guard let channels = stream.finish() else {
             throw AnalysisError.tooShort(path: name, durationSeconds: buffer.durationSeconds)
@@ -125,12 +127,12 @@ public enum CallAnalyzer {
         let steadiness: [SteadySpectrumTracker?]
         let activity: SpeechActivityStream
         let toneKeeper: ToneKeeper
-        /// Pitch on a second thread (`pitchOnSecondThread`), else nil.
-        let pitchPipeline: PitchPipeline?
+        /// The second thread's share (`secondThread`), else nil.
+        let pipeline: ChannelPipeline?
 
         init(picks: [ChannelPick], sampleRateHz rate: Double, options: AnalysisOptions,
              expectedFrames: Int = 0, expectedSamples: Int = 0, streamTest: StreamTest? = nil,
-             pitchOnSecondThread: Bool = false) {
+             secondThread: Bool = false) {
             self.picks = picks
             frontEnds = picks.map { _ in
                 ChannelFrontEnd(sampleRateHz: rate, settings: options.frontEnd,
@@ -152,43 +154,41 @@ public enum CallAnalyzer {
                 if pick.role == .agent { settings.language = options.language }
                 return SyllableTracker(timeBase: timeBase, settings: settings)
             }
-            pitchPipeline = pitchOnSecondThread ? PitchPipeline(trackers: pitchTrackers, meters: levelMeters) : nil
             steadiness = picks.map { $0.role == .agent ? SteadySpectrumTracker(timeBase: timeBase, settings: options.filledPauses) : nil }
             toneKeeper = ToneKeeper(frontEnds: frontEnds, agentChannel: picks.firstIndex { $0.role == .agent } ?? 0,
                                     settings: options.turnTaking)
             for k in picks.indices {
-                activity.addRunObserver(toneKeeper.observer(channel: k), channel: k)
-                if let pitchPipeline {
-                    frontEnds[k].frameObservers.append(pitchPipeline.stages[k])
-                } else {
-                    frontEnds[k].frameObservers.append(pitchTrackers[k])
-                }
+                frontEnds[k].frameObservers.append(pitchTrackers[k])
                 frontEnds[k].bandObservers.append(activity.input(channel: k))
                 frontEnds[k].bandObservers.append(syllableTrackers[k])
                 if let s = steadiness[k] { frontEnds[k].bandObservers.append(s) }
-                if let pitchPipeline {
-                    activity.addRunObserver(pitchPipeline.levelRuns[k], channel: k)
-                } else {
-                    activity.addRunObserver(levelMeters[k], channel: k)
-                }
+            }
+            pipeline = secondThread ? ChannelPipeline(frontEnds: frontEnds, meters: levelMeters, activity: activity,
+                                                        toneKeeper: toneKeeper) : nil
+            for k in picks.indices {
+                activity.addRunObserver(toneKeeper.observer(channel: k), channel: k)
+                activity.addRunObserver(pipeline.map { $0.levelRuns[k] } ?? levelMeters[k], channel: k)
                 activity.addRunObserver(syllableTrackers[k], channel: k)
             }
         }
 
+        /// The next samples of channel `k` (with a second thread: the next block's, run at `endBlock()`).
         func consume(channel k: Int, _ samples: UnsafeBufferPointer<Float>) {
+            if let pipeline { pipeline.stage(samples: samples, channel: k); return }
             frontEnds[k].consume(samples)
-            if let pitchPipeline { pitchPipeline.stage(samples: samples, channel: k) } else { levelMeters[k].consume(samples) }
+            levelMeters[k].consume(samples)
         }
 
-        /// After each decoded block: hands its frames to the pitch thread, if there is one.
-        func endBlock() { pitchPipeline?.flush() }
+        /// After each block of every channel: runs it, if there is a second thread.
+        func endBlock() { pipeline?.endBlock() }
 
         /// Ends the stream; nil when a channel had no whole frame.
         func finish() -> [StreamedChannel]? {
+            pipeline?.drain()   // the second thread idle, the level meters' runs passed on
             let contours = frontEnds.map { $0.finish() }
             guard contours.allSatisfy({ $0.frameCount > 0 }) else { return nil }
             let activities = activity.finish()
-            pitchPipeline?.drain()   // the level meters' last runs
+            pipeline?.drain()
             return picks.indices.map { k in
                 StreamedChannel(contours: contours[k], activity: activities[k], levelMeter: levelMeters[k],
                                 pitchTrack: pitchTrackers[k].track!,

@@ -260,8 +260,8 @@ func shell(_ command: String) -> String? {
     return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
 }
 
-/// One long call on both cores: `voiceqa analyze` of `file` (one file, so the pitch of each channel
-/// runs on a second thread) under `taskset -c 0` and `taskset -c 0,1`, best of 5 wall times each,
+/// One long call on both cores: `voiceqa analyze` of `file` (one file, so the call is shared with a
+/// second thread, `ChannelPipeline`) under `taskset -c 0` and `taskset -c 0,1`, best of 5 wall times each,
 /// the speed-up, the serial share it implies (Amdahl: speed-up S on 2 cores ⇒ serial share 2/S − 1),
 /// and whether the two JSON reports are byte for byte the same.
 func twoCoreBenchmark(file: String, binDir: URL, workDir: URL) {

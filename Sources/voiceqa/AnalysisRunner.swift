@@ -53,7 +53,7 @@ enum AnalysisRunner {
                     defer { finished.signal() }
                     // Fewer files than cores: pitch of each call on a core of its own (same result).
                     let result = analyze(path: path, options: options, includeSeries: includeSeries, rubric: rubric,
-                                         timeLimitSeconds: timeLimitSeconds, pitchOnSecondThread: files.count < max(1, jobs))
+                                         timeLimitSeconds: timeLimitSeconds, secondThread: files.count < max(1, jobs))
                     // Only the first of worker and watchdog may settle a slot; a late result is dropped.
                     guard slots.beginHandOver(i) else { return }
                     var settled = result
@@ -87,10 +87,10 @@ enum AnalysisRunner {
     }
 
     private static func analyze(path: String, options: AnalysisOptions, includeSeries: Bool, rubric: Rubric,
-                                timeLimitSeconds: Double?, pitchOnSecondThread: Bool) -> FileResult {
+                                timeLimitSeconds: Double?, secondThread: Bool) -> FileResult {
         do {
             let analysis = try CallAnalyzer.analyze(path: path, options: options, timeLimitSeconds: timeLimitSeconds,
-                                                    pitchOnSecondThread: pitchOnSecondThread)
+                                                    secondThread: secondThread)
             let report = AnalysisReport(analysis, includeSeries: includeSeries, rubric: rubric)
             // A value JSON cannot hold (NaN, ±Inf) fails this file, not the whole run.
             do { _ = try ReportRenderer.json(report, pretty: false); return .success(report) } catch {

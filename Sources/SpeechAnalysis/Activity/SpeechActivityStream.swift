@@ -51,6 +51,13 @@ public final class SpeechActivityStream {
     /// Tests: an echo delay to use instead of the estimate.
     var fixedEchoLagFrames: Int?
 
+    /// Runs `body(c)` once for each channel c in 0..<count and returns when every call has
+    /// returned; the calls may run at once on different threads. Each builds channel c's
+    /// evidence (floors, score, hysteresis: most of a chunk's work), which reads only that
+    /// channel's band levels, so the result is the same however they run. nil: one after the other.
+    /// (Issue 18: a caller sharing the call with a second thread hands it one channel.)
+    public var runChannels: ((_ count: Int, _ body: @escaping (Int) -> Void) -> Void)?
+
     /// Consumers of each channel's speech runs as they become final (`addRunObserver`).
     private var runObservers: [[any SpeechRunObserver]]
 
@@ -165,17 +172,31 @@ public final class SpeechActivityStream {
         let windowStart = max(0, start - look)
         var windows: [SpeechActivityDetector.WindowEvidence] = []
         let nextStart = ends.min() ?? start
-        for c in 0..<channelCount {
-            let first = windowStart - bufferStart
-            let local = first..<max(first, min(available[c], ends[c] + look) - bufferStart)
-            let w = ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
-                SpeechActivityDetector.WindowEvidence(
-                    start: windowStart,
-                    codes: UnsafeBufferPointer(start: buffers[c].codes + local.lowerBound * bands, count: local.count * bands),
-                    levelDB: UnsafeBufferPointer(start: buffers[c].levels + local.lowerBound, count: local.count),
-                    settings: settings, powerOfCode: power,
-                    coreStart: start, initiallyOn: hysteresisOn[c], stateFrame: nextStart)
+        // Each channel's window on its own (`runChannels`), then in channel order.
+        var built = [SpeechActivityDetector.WindowEvidence?](repeating: nil, count: channelCount)
+        built.withUnsafeMutableBufferPointer { buffer in
+            let slots = buffer   // each call writes its own slot
+            let bufferStart = bufferStart, look = look, first = windowStart - bufferStart
+            let bufferList = buffers, on = hysteresisOn, settings = settings
+            let build = { (c: Int) in
+                let local = first..<max(first, min(available[c], ends[c] + look) - bufferStart)
+                slots[c] = ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
+                    SpeechActivityDetector.WindowEvidence(
+                        start: windowStart,
+                        codes: UnsafeBufferPointer(start: bufferList[c].codes + local.lowerBound * bands, count: local.count * bands),
+                        levelDB: UnsafeBufferPointer(start: bufferList[c].levels + local.lowerBound, count: local.count),
+                        settings: settings, powerOfCode: power,
+                        coreStart: start, initiallyOn: on[c], stateFrame: nextStart)
+                }
             }
+            if let runChannels, channelCount > 1 {
+                runChannels(channelCount, build)
+            } else {
+                for c in 0..<channelCount { build(c) }
+            }
+        }
+        for c in 0..<channelCount {
+            let w = built[c]!
             hysteresisOn[c] = w.stateBefore
             windows.append(w)
         }

@@ -19,6 +19,12 @@ public final class ToneKeeper {
     private var finished: [Int]
     private var released = 0
 
+    /// Makes a release of channel `channel`'s tone bins (`ChannelFrontEnd.releaseTones`); nil: right
+    /// away. A caller running a front end on another thread passes the call to that thread (issue 18):
+    /// the release is the same made later, since `end` never passes the frames the front end had
+    /// analysed when the keeper named it, and `ToneFrames.release` clamps only there.
+    public var release: ((_ channel: Int, _ end: Int, _ keep: [Range<Int>]) -> Void)?
+
     public init(frontEnds: [ChannelFrontEnd], agentChannel: Int, settings: TurnTakingSettings = .standard) {
         self.frontEnds = frontEnds
         self.agentChannel = agentChannel
@@ -58,7 +64,9 @@ public final class ToneKeeper {
         end = max(released, end)
         guard end > released else { return }
         let kept = FrameRuns.union(keep.map { r in r.clamped(to: released..<end) })
-        for fe in frontEnds { fe.releaseTones(before: end, keeping: kept) }
+        for (k, fe) in frontEnds.enumerated() {
+            if let release { release(k, end, kept) } else { fe.releaseTones(before: end, keeping: kept) }
+        }
         released = end
     }
 
