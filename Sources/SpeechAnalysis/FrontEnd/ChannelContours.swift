@@ -83,7 +83,7 @@ public struct ChannelContours: Sendable {
         // (|y| < 2²²: x lies in −145…1032); one less where that rounded up, so ⌊y⌋.
         let magic: Float = 12_582_912
         let shifted = y + magic
-        let nearest = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: Int32.self)
+        let nearest = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- Int32(bitPattern: magic.bitPattern)
         let roundedUp = unsafeBitCast((shifted - magic) .> y, to: SIMD16<Int32>.self)   // −1 where so
         let floor = nearest &+ roundedUp
         let high = unsafeBitCast(x .>= 255, to: SIMD16<Int32>.self)

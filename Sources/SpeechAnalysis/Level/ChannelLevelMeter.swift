@@ -110,7 +110,6 @@ public final class ChannelLevelMeter {
         var (sx1, sx2, sy1, sy2) = (self.sx1, self.sx2, self.sy1, self.sy2)
         var (hx1, hx2, hy1, hy2) = (self.hx1, self.hx2, self.hy1, self.hy2)
         var (p, q) = (self.p, self.q)
-        let (g, h) = (self.g, self.oneMinusG)
         var sum = self.sum, squareSum = self.squareSum
         var tenMsSquares = self.tenMsSquares, hundredMsEnergy = self.hundredMsEnergy
         var clipRun = self.clipRun

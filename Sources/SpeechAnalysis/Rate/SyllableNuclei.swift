@@ -276,10 +276,7 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
         let (radius, kernel) = Self.gaussian(sigmaSeconds: smoothingSeconds, hopSeconds: timeBase.hopSeconds)
         var smoothed = [Float](repeating: 0, count: n)
         for j in 0..<n {
-            let lo = max(0, j - radius), hi = min(n - 1, j + radius)
-            var s: Float = 0, w: Float = 0
-            for k in lo...hi { let kk = kernel[k - j + radius]; s += kk * Float(keptEnvelope[k]); w += kk }
-            smoothed[j] = s / w
+            smoothed[j] = Self.smoothed(at: j, frameCount: n, radius: radius, kernel: kernel) { Float(keptEnvelope[$0]) }
         }
         var result: [Candidate] = []
         var lowest = Float.infinity
@@ -298,9 +295,17 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     /// Gaussian-smoothed envelope of frame `j` (kernel truncated at ±3σ, renormalised at the
     /// channel's edges).
     private func smoothedDB(_ j: Int) -> Float {
-        let lo = max(0, j - radius), hi = min((frameCount ?? Int.max) - 1, j + radius)
+        Self.smoothed(at: j, frameCount: frameCount ?? Int.max, radius: radius, kernel: kernel) { envelope[$0 - envelopeStart] }
+    }
+
+    /// Frame `j` of an envelope (`value` of a frame index) smoothed with `kernel` (±`radius`
+    /// frames), the kernel truncated and renormalised at the channel's edges [0, frameCount).
+    /// The one smoothing both the streamed pass and the narrower second pass use.
+    @inline(__always) static func smoothed(at j: Int, frameCount: Int, radius: Int, kernel: [Float],
+                                           _ value: (Int) -> Float) -> Float {
+        let lo = max(0, j - radius), hi = min(frameCount - 1, j + radius)
         var s: Float = 0, w: Float = 0
-        for k in lo...hi { let kk = kernel[k - j + radius]; s += kk * envelope[k - envelopeStart]; w += kk }
+        for k in lo...hi { let kk = kernel[k - j + radius]; s += kk * value(k); w += kk }
         return s / w
     }
 
