@@ -37,8 +37,21 @@ struct PageTextTests {
     @Test func templatesFillNumbersAndStrings() {
         let t = PageText(.en)
         #expect(t("target.no-fillers", ["perMinutePass": 1, "perMinuteFail": 4]) == "at most 1.0 filled pauses per minute of agent speech (fails from 4.0)")
-        #expect(t("evidence.greeting-rise", ["riseSemitones": -2.26]) == "greeting: −2.3 st from its first to its last third")
-        #expect(t("evidence.third-level", [:]) == "third – of the call: – dBov")   // a missing value shows as a dash
+        #expect(t("evidence.greeting-rise", ["riseSemitones": -2.26]) == "greeting: −2.3\u{00A0}st from its first to its last third")
+        #expect(t("evidence.third-level", [:]) == "third – of the call: –\u{00A0}dBov")   // a missing value shows as a dash, kept with its unit
+    }
+
+    /// A number keeps its unit on its line: the space before a unit, or before CJK text, is a no-break
+    /// space (a coaching card once broke "削波 0.00" from its "%"); before an English word it stays a space.
+    /// (A CJK label is not bound to its number: a browser may break between any two ideographs, so
+    /// binding would only move the break into the label.)
+    @Test func numbersKeepTheirUnitsOnTheirLine() {
+        let nbsp = "\u{00A0}"
+        #expect(PageText(.zh)("evidence.agent-snr", ["snrDB": 23.24, "clippedPercent": 0]) == "坐席语音:信噪比 23.2\(nbsp)dB,削波 0.00\(nbsp)%")
+        #expect(PageText(.ja)("evidence.agent-snr", ["snrDB": 23.24, "clippedPercent": 0]) == "オペレーターの声:SN比 23.2\(nbsp)dB、音割れ 0.00\(nbsp)%")
+        #expect(PageText(.en)("target.no-fillers", ["perMinutePass": 1, "perMinuteFail": 4]).contains("1.0 filled pauses"))
+        #expect(PageText.fill("{a:0} s, {b:0} st, {c:0} syllables, {d:0} {unit}, {e:0} 秒", ["a": 1, "b": 2, "c": 3, "d": 4, "e": 5], ["unit": "LUFS"])
+                == "1\(nbsp)s, 2\(nbsp)st, 3 syllables, 4\(nbsp)LUFS, 5\(nbsp)秒")
     }
 }
 

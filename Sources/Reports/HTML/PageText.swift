@@ -28,7 +28,7 @@ public struct PageText: Sendable {
         return Self.fill(template, values, strings)
     }
 
-    static func fill(_ template: String, _ values: [String: Double], _ strings: [String: String]) -> String {
+    public static func fill(_ template: String, _ values: [String: Double], _ strings: [String: String]) -> String {
         guard template.contains("{") else { return template }
         var out = ""
         var rest = Substring(template)
@@ -45,8 +45,30 @@ public struct PageText: Sendable {
                 out += "–"
             }
             rest = rest[rest.index(after: close)...]
+            if parts.count > 1, rest.first == " ", bindsToNumber(rest.dropFirst()) {
+                out += "\u{00A0}"
+                rest = rest.dropFirst()
+            }
         }
         return out + rest
+    }
+
+    /// CJK ideographs, kana and their punctuation and full-width forms.
+    static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
+        (0x3000...0x9FFF).contains(scalar.value) || (0xFF00...0xFFEF).contains(scalar.value)
+    }
+
+    /// Latin unit symbols a number keeps on its line ("0.00 %" must not break before the "%").
+    static let unitSymbols: Set<Substring> = ["%", "dB", "dBov", "dBFS", "LUFS", "LU", "s", "ms", "st", "Hz", "kHz", "×"]
+
+    /// Whether the text after a number's space is a unit or CJK text, so the space becomes a no-break
+    /// space: a unit must stay with its number, and a CJK line may break anywhere after it anyway.
+    static func bindsToNumber(_ next: Substring) -> Bool {
+        guard let first = next.unicodeScalars.first else { return false }
+        if next.hasPrefix("{unit}") { return true }
+        if isCJK(first) { return true }
+        let word = next.prefix { ($0.isASCII && $0.isLetter) || $0 == "%" || $0 == "×" }
+        return unitSymbols.contains(word)
     }
 
     /// `v` formatted by a template's format: "2" (decimals), "+1" (signed), "%0" (ratio as percent).
