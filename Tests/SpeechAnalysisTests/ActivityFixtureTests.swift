@@ -129,6 +129,44 @@ struct ActivityFixtureTests {
         #expect(pooled.f1 >= 0.93)   // issue 2 target (Silero 0.88–0.90, webrtcvad 0.72–0.82 here)
     }
 
+    /// Issue 17's target for calls (F1 ≥ 0.96) on the frames whose truth is segment-level: the
+    /// frames within 0.3 s of two kinds of placement are left out, because their truth is not:
+    /// - AMI customer turns (`en_ami_excerpt_*`): their truth is one RTTM speaker turn, pauses
+    ///   included. Of the customer frames the detector misses in them, 55 % lie ≥ 30 dB under the
+    ///   clean AMI source's 95th-percentile frame level (median 31 dB under), against 8 % of the
+    ///   frames it finds: silence inside a turn;
+    /// - THCHS-30 agent turns: its energy-VAD truth leaves out whole phrases (webrtcvad in its
+    ///   strictest mode finds 15–148 % more speech in each THCHS-30 clip, within −5…+7 % of the truth
+    ///   on every exactly-annotated and LJ Speech clip; docs/accuracy.md).
+    /// One-off measurements behind these figures: docs/accuracy.md, "Speech activity".
+    @Test func callsOnSegmentLevelTruth() throws {
+        var perChannel = [ActivityScore(), ActivityScore()]
+        for stem in Fixtures.stems(in: "calls") {
+            let truthJSON = try Fixtures.truth("calls", stem)
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            let truth = Fixtures.speechSegments(truthJSON)
+            let placements = truthJSON["placements"] as? [[String: Any]] ?? []
+            let activities = SpeechActivityDetector.detect(buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) })
+            for ch in 0..<2 {
+                let role = ch == 0 ? "agent" : "customer"
+                let excluded: [(Double, Double)] = placements.compactMap { p in
+                    guard p["channel"] as? String == role, let id = p["source_id"] as? String,
+                          id.hasPrefix("en_ami_excerpt") || id.hasPrefix("zh_thchs30"),
+                          let start = p["start"] as? Double, let end = p["end"] as? Double else { return nil }
+                    return (start - 0.3, end + 0.3)
+                }
+                perChannel[ch].add(detected: Self.pairs(activities[ch].segments), truth: truth[ch],
+                                   durationSeconds: buffer.durationSeconds, excluding: excluded)
+            }
+        }
+        let pooled = perChannel[0] + perChannel[1]
+        print("activity calls, segment-level truth (n 13 calls): agent \(perChannel[0]); customer \(perChannel[1]); pooled \(pooled)")
+        #expect(pooled.f1 >= 0.955)   // measured 0.959
+        withKnownIssue("issue 17 target F1 ≥ 0.96 on calls: 0.959 on segment-level truth", isIntermittent: true) {
+            #expect(pooled.f1 >= 0.96)
+        }
+    }
+
     /// The same calls with each leg through the GSM 6.10 full-rate codec (common in call
     /// recorders), written and read back by libsndfile: the codec's coarse spectral envelope
     /// must not cost more than 0.02 F1 against the µ-law originals (measured 0.941 → 0.932 with

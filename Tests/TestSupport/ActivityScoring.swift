@@ -19,10 +19,11 @@ public struct ActivityScore: Sendable, CustomStringConvertible {
     /// Adds one channel: `detected` and `truth` segments in seconds, frames of `hopSeconds`
     /// centred at (i + 0.5)·hop over `durationSeconds`.
     public mutating func add(detected: [(Double, Double)], truth: [(Double, Double)],
-                             durationSeconds: Double, hopSeconds: Double = 0.01) {
+                             durationSeconds: Double, hopSeconds: Double = 0.01, excluding: [(Double, Double)] = []) {
         let n = Int(durationSeconds / hopSeconds)
         for i in 0..<n {
             let t = (Double(i) + 0.5) * hopSeconds
+            if excluding.contains(where: { t >= $0.0 && t < $0.1 }) { continue }
             let d = detected.contains { t >= $0.0 && t < $0.1 }
             let g = truth.contains { t >= $0.0 && t < $0.1 }
             if d && g { truePositives += 1 } else if d { falsePositives += 1 } else if g { falseNegatives += 1 }
