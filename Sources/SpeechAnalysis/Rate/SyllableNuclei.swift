@@ -90,7 +90,9 @@ public enum SyllableNuclei {
     /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2));
     /// on an /i/-shaped frame the larger of that and the same over the high-front-vowel bands.
     /// Computed for every frame by `SyllableTracker`.
-    @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>) -> Float {
+    /// `shape` holds the /i/-shape margins as power ratios (`HighFrontShape`).
+    @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>,
+                                             shape: HighFrontShape) -> Float {
         var top = (Float(0), Float(0), Float(0), Float(0))
         for b in bands {
             let p = table[Int(codes[b])]
@@ -115,8 +117,8 @@ public enum SyllableNuclei {
         }
         let low = (table[Int(codes[highFrontLowBands.lowerBound])], table[Int(codes[highFrontLowBands.lowerBound + 1])])
         let lowMean = 0.5 * (low.0 + low.1), highMean = 0.5 * (high.0 + high.1)
-        if lowMean * lowMean >= meanProduct * highFrontLowOverMidPowerRatio,
-           highMean * highMean >= meanProduct * highFrontHighOverMidPowerRatio {
+        if lowMean * lowMean >= meanProduct * shape.lowOverMidPowerRatio,
+           highMean * highMean >= meanProduct * shape.highOverMidPowerRatio {
             let iSum = low.0 + low.1 + high.0 + high.1
             let iSumSquares = low.0 * low.0 + low.1 * low.1 + high.0 * high.0 + high.1 * high.1
             let iMeanProduct = (iSum * iSum - iSumSquares) / 12  // 4 bands: 12 ordered pairs
@@ -124,9 +126,17 @@ public enum SyllableNuclei {
         }
         return 0.5 * Decibels.fastFromPower(max(meanProduct, 1e-30))
     }
-    /// 10^(dB/5) of `highFrontLowOverMidDB` and `highFrontHighOverMidDB` (literals, so the
-    /// per-frame test reads constants; `RateTests` checks they match).
-    static let highFrontLowOverMidPowerRatio: Float = 1000, highFrontHighOverMidPowerRatio: Float = 100
+    /// The /i/-shape margins as the power ratios the per-frame test compares: a band mean m stands
+    /// x dB above the vowel-band level √meanProduct when m² ≥ meanProduct · 10^(2x/10), so each
+    /// ratio is `Decibels.toPower` of twice its dB constant. Derived once per tracker (not per frame).
+    struct HighFrontShape {
+        let lowOverMidPowerRatio: Float, highOverMidPowerRatio: Float
+        init(lowOverMidDB: Float = SyllableNuclei.highFrontLowOverMidDB,
+             highOverMidDB: Float = SyllableNuclei.highFrontHighOverMidDB) {
+            lowOverMidPowerRatio = Float(Decibels.toPower(2 * Double(lowOverMidDB)))
+            highOverMidPowerRatio = Float(Decibels.toPower(2 * Double(highOverMidDB)))
+        }
+    }
 }
 
 /// Syllable nuclei of one channel found while the file streams (the method: `SyllableNuclei`).
@@ -157,6 +167,7 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     /// Unsmoothed envelope of every frame, dB, for a second pass with narrower smoothing.
     private var keptEnvelope: [Float16] = []
     private let powerOfCode = ChannelContours.powerOfCode
+    private let highFrontShape = SyllableNuclei.HighFrontShape()
     /// Unsmoothed envelope (dB) of frames [envelopeStart, envelopeStart + envelope.count).
     // Per-frame state of a one-task class: no overlapping access, so no runtime exclusivity check (issue 18).
     @exclusivity(unchecked) private var envelope: [Float] = []
@@ -189,7 +200,7 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     public func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
         precondition(frameIndex == envelopeStart + envelope.count, "frames out of order")
         let e = powerOfCode.withUnsafeBufferPointer {
-            SyllableNuclei.envelopeDB(bandCodes: bandCodes.baseAddress!, powerOfCode: $0.baseAddress!)
+            SyllableNuclei.envelopeDB(bandCodes: bandCodes.baseAddress!, powerOfCode: $0.baseAddress!, shape: highFrontShape)
         }
         envelope.append(e)
         keptEnvelope.append(Float16(e))
