@@ -20,7 +20,7 @@ import Foundation
 ///   24(2):175–184), so their energy lies outside the 454–1579 Hz bands and the envelope of a
 ///   loud /i/ can sit under the nucleus threshold (so do 10.4 % of the loud voiced frames on
 ///   THCHS-30, against 2.9 % on LJ Speech). A frame whose spectrum has the /i/ shape — a valley between F1 and F2: the
-///   two lowest bands (250–454 Hz) at least `highFrontLowOverMidDB` and the two strongest of
+///   two lowest bands (250–454 Hz) at least `highFrontLowOverMidDB` and the strongest of
 ///   2.2–3.8 kHz at least `highFrontHighOverMidDB` above the vowel-band envelope — takes the
 ///   larger of that envelope and the same correlation over those four bands. The shape is what
 ///   keeps other sounds out: a fricative is flat or rising (nothing under 454 Hz stands above
@@ -57,8 +57,9 @@ public enum SyllableNuclei {
     /// envelope, dB (picked on a grid of 6–20 dB over the fixture sources; held out one source at
     /// a time the picks are 6–15 dB, docs/accuracy.md).
     static let highFrontLowOverMidDB: Float = 15
-    /// /i/ shape: how far the mean power of the two strongest 2.2–3.8 kHz bands must stand above
-    /// the vowel-band envelope, dB (as above, grid 0–15 dB; held-out picks 5–10 dB).
+    /// /i/ shape: how far the strongest 2.2–3.8 kHz band must stand above the vowel-band
+    /// envelope, dB (as above, grid 0–15 dB; held-out picks 5–10 dB, set on the mean of the two
+    /// strongest bands; since analysisVersion 5 the strongest alone, docs/accuracy.md).
     static let highFrontHighOverMidDB: Float = 10
     /// Strongest bands correlated per frame (Wang & Narayanan 2007 select the top M = 4 or 5).
     static let topBandCount = 4
@@ -116,9 +117,14 @@ public enum SyllableNuclei {
             if p > high.0 { high = (p, high.0) } else if p > high.1 { high.1 = p }
         }
         let low = (table[Int(codes[highFrontLowBands.lowerBound])], table[Int(codes[highFrontLowBands.lowerBound + 1])])
-        let lowMean = 0.5 * (low.0 + low.1), highMean = 0.5 * (high.0 + high.1)
+        // The high side is judged on the strongest band alone: F2/F3 of /i/ span 2.3–3.7 kHz
+        // (Peterson & Barney 1952: F3 3010 Hz men, 3310 women, 3730 children), so on wideband
+        // audio band 15 (3.38–3.8 kHz) is often the second strongest (35 % of THCHS-30's /i/
+        // frames), and the telephone band (300–3400 Hz) removes it; the mean of two then drops
+        // while the strongest band (F2) stays (docs/accuracy.md).
+        let lowMean = 0.5 * (low.0 + low.1)
         if lowMean * lowMean >= meanProduct * shape.lowOverMidPowerRatio,
-           highMean * highMean >= meanProduct * shape.highOverMidPowerRatio {
+           high.0 * high.0 >= meanProduct * shape.highOverMidPowerRatio {
             let iSum = low.0 + low.1 + high.0 + high.1
             let iSumSquares = low.0 * low.0 + low.1 * low.1 + high.0 * high.0 + high.1 * high.1
             let iMeanProduct = (iSum * iSum - iSumSquares) / 12  // 4 bands: 12 ordered pairs
