@@ -159,7 +159,10 @@ import TestSupport
             let x = Telephone.narrowband(f.samples, sampleRateHz: Double(f.sampleRateHz))
             return (f.language, f.detected(samples: x, sampleRateHz: 8000).count, f.trueCount)
         }
-        _ = Self.report("all clips, 8 kHz telephone μ-law copies (n \(phone.count))", phone)
+        let phoneStats = Self.report("all clips, 8 kHz telephone μ-law copies (n \(phone.count))", phone)
+        // Issue 17's count targets hold on the telephone copies too (8 kHz, 300-3400 Hz, μ-law).
+        #expect(phoneStats.all <= 8 && phoneStats.byLanguage[.en]! <= 6 && phoneStats.byLanguage[.ja]! <= 12)  // %
+        #expect(phoneStats.byLanguage[.zh]! <= 12)  // % (10.0 before the /i/ shape read its strongest high band)
         // THCHS-30's truth segments (energy VAD on the source) leave phrases out: the same
         // nuclei counted inside the speech the analyser itself detects, for comparison (every clip,
         // so that r can be read on both time bases; the targets stay on the truth segments).
