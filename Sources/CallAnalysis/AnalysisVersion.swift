@@ -6,7 +6,8 @@
 /// backchannel, not an interruption; filled pauses must stand alone (issue 17). 4: the syllable
 /// envelope's smoothing follows the speaker's rate, so fast speech keeps its syllables; a
 /// backchannel made in the other party's pause may be talked over by that party resuming, and the
-/// one resuming interrupts nobody (issue 17).
+/// one resuming interrupts nobody (issue 17). 5: /i/-shaped frames count towards syllable nuclei, and
+/// their 2.2–3.8 kHz side is judged on the strongest band, which the telephone band keeps (issue 17).
 public enum AnalysisVersion {
-    public static let current = 4
+    public static let current = 5
 }

@@ -37,7 +37,7 @@ import TestSupport
         let detected = language == .ja ? m.moraCount! : m.syllableCount
         let pipeline = agent.rate.map { language == .ja ? $0.moraCount! : $0.syllableCount }
         print("rate call \(stem): agent \(detected) vs \(expected) (with detected speech: \(pipeline.map(String.init) ?? "none"))")
-        if Fixtures.isIssue17Batch(stem) && language == .zh {  // issue 17 target: within 10 %; not met on the Mandarin agents yet
+        if Fixtures.isIssue17Batch(stem) && language == .zh {  // issue 17 target: within 10 %; measured −10.0 / −9.4 / −15.0 % (the last: truth segments leave speech out)
             withKnownIssue("issue 17 agent syllable totals of the Mandarin agents (docs/accuracy.md)", isIntermittent: true) {
                 #expect(abs(Double(detected - expected)) / Double(expected) <= 0.10)
             }
@@ -45,6 +45,19 @@ import TestSupport
             #expect(abs(Double(detected - expected)) / Double(expected) <= 0.10)  // issue 17 target
         } else {
             #expect(abs(Double(detected - expected)) / Double(expected) <= 0.15)  // issue 5 target
+        }
+        // What the analyser reports: the nuclei in the speech it detects itself. The truth segments
+        // of the THCHS-30 sources leave phrases out (docs/accuracy.md: one 1.3x turn holds 2.75 s of
+        // truth segments in 6.2 s of speech), so on the Mandarin agents this count is the closer one.
+        if Fixtures.isIssue17Batch(stem), let reported = pipeline {
+            let error = abs(Double(reported - expected)) / Double(expected)
+            if language == .zh {
+                #expect(error <= 0.10)  // issue 17 target (measured 6.8-9.4 %)
+            } else {  // measured: one Japanese agent (tempo 1.3) 10.2 % over, the other 6.1 % under
+                withKnownIssue("issue 17 agent totals in detected speech, Japanese agents (docs/accuracy.md)", isIntermittent: true) {
+                    #expect(error <= 0.10)
+                }
+            }
         }
     }
 }

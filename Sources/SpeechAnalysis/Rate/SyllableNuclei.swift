@@ -20,7 +20,7 @@ import Foundation
 ///   24(2):175–184), so their energy lies outside the 454–1579 Hz bands and the envelope of a
 ///   loud /i/ can sit under the nucleus threshold (so do 10.4 % of the loud voiced frames on
 ///   THCHS-30, against 2.9 % on LJ Speech). A frame whose spectrum has the /i/ shape — a valley between F1 and F2: the
-///   two lowest bands (250–454 Hz) at least `highFrontLowOverMidDB` and the two strongest of
+///   two lowest bands (250–454 Hz) at least `highFrontLowOverMidDB` and the strongest of
 ///   2.2–3.8 kHz at least `highFrontHighOverMidDB` above the vowel-band envelope — takes the
 ///   larger of that envelope and the same correlation over those four bands. The shape is what
 ///   keeps other sounds out: a fricative is flat or rising (nothing under 454 Hz stands above
@@ -57,8 +57,9 @@ public enum SyllableNuclei {
     /// envelope, dB (picked on a grid of 6–20 dB over the fixture sources; held out one source at
     /// a time the picks are 6–15 dB, docs/accuracy.md).
     static let highFrontLowOverMidDB: Float = 15
-    /// /i/ shape: how far the mean power of the two strongest 2.2–3.8 kHz bands must stand above
-    /// the vowel-band envelope, dB (as above, grid 0–15 dB; held-out picks 5–10 dB).
+    /// /i/ shape: how far the strongest 2.2–3.8 kHz band must stand above the vowel-band
+    /// envelope, dB (as above, grid 0–15 dB; held-out picks 5–10 dB, set on the mean of the two
+    /// strongest bands; since analysisVersion 5 the strongest alone, docs/accuracy.md).
     static let highFrontHighOverMidDB: Float = 10
     /// Strongest bands correlated per frame (Wang & Narayanan 2007 select the top M = 4 or 5).
     static let topBandCount = 4
@@ -90,7 +91,9 @@ public enum SyllableNuclei {
     /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2));
     /// on an /i/-shaped frame the larger of that and the same over the high-front-vowel bands.
     /// Computed for every frame by `SyllableTracker`.
-    @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>) -> Float {
+    /// `shape` holds the /i/-shape margins as power ratios (`HighFrontShape`).
+    @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>,
+                                             shape: HighFrontShape) -> Float {
         var top = (Float(0), Float(0), Float(0), Float(0))
         for b in bands {
             let p = table[Int(codes[b])]
@@ -114,9 +117,14 @@ public enum SyllableNuclei {
             if p > high.0 { high = (p, high.0) } else if p > high.1 { high.1 = p }
         }
         let low = (table[Int(codes[highFrontLowBands.lowerBound])], table[Int(codes[highFrontLowBands.lowerBound + 1])])
-        let lowMean = 0.5 * (low.0 + low.1), highMean = 0.5 * (high.0 + high.1)
-        if lowMean * lowMean >= meanProduct * highFrontLowOverMidPowerRatio,
-           highMean * highMean >= meanProduct * highFrontHighOverMidPowerRatio {
+        // The high side is judged on the strongest band alone: F2/F3 of /i/ span 2.3–3.7 kHz
+        // (Peterson & Barney 1952: F3 3010 Hz men, 3310 women, 3730 children), so on wideband
+        // audio band 15 (3.38–3.8 kHz) is often the second strongest (35 % of THCHS-30's /i/
+        // frames), and the telephone band (300–3400 Hz) removes it; the mean of two then drops
+        // while the strongest band (F2) stays (docs/accuracy.md).
+        let lowMean = 0.5 * (low.0 + low.1)
+        if lowMean * lowMean >= meanProduct * shape.lowOverMidPowerRatio,
+           high.0 * high.0 >= meanProduct * shape.highOverMidPowerRatio {
             let iSum = low.0 + low.1 + high.0 + high.1
             let iSumSquares = low.0 * low.0 + low.1 * low.1 + high.0 * high.0 + high.1 * high.1
             let iMeanProduct = (iSum * iSum - iSumSquares) / 12  // 4 bands: 12 ordered pairs
@@ -124,9 +132,17 @@ public enum SyllableNuclei {
         }
         return 0.5 * Decibels.fastFromPower(max(meanProduct, 1e-30))
     }
-    /// 10^(dB/5) of `highFrontLowOverMidDB` and `highFrontHighOverMidDB` (literals, so the
-    /// per-frame test reads constants; `RateTests` checks they match).
-    static let highFrontLowOverMidPowerRatio: Float = 1000, highFrontHighOverMidPowerRatio: Float = 100
+    /// The /i/-shape margins as the power ratios the per-frame test compares: a band mean m stands
+    /// x dB above the vowel-band level √meanProduct when m² ≥ meanProduct · 10^(2x/10), so each
+    /// ratio is `Decibels.toPower` of twice its dB constant. Derived once per tracker (not per frame).
+    struct HighFrontShape {
+        let lowOverMidPowerRatio: Float, highOverMidPowerRatio: Float
+        init(lowOverMidDB: Float = SyllableNuclei.highFrontLowOverMidDB,
+             highOverMidDB: Float = SyllableNuclei.highFrontHighOverMidDB) {
+            lowOverMidPowerRatio = Float(Decibels.toPower(2 * Double(lowOverMidDB)))
+            highOverMidPowerRatio = Float(Decibels.toPower(2 * Double(highOverMidDB)))
+        }
+    }
 }
 
 /// Syllable nuclei of one channel found while the file streams (the method: `SyllableNuclei`).
@@ -157,6 +173,7 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     /// Unsmoothed envelope of every frame, dB, for a second pass with narrower smoothing.
     private var keptEnvelope: [Float16] = []
     private let powerOfCode = ChannelContours.powerOfCode
+    private let highFrontShape = SyllableNuclei.HighFrontShape()
     /// Unsmoothed envelope (dB) of frames [envelopeStart, envelopeStart + envelope.count).
     // Per-frame state of a one-task class: no overlapping access, so no runtime exclusivity check (issue 18).
     @exclusivity(unchecked) private var envelope: [Float] = []
@@ -189,7 +206,7 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     public func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
         precondition(frameIndex == envelopeStart + envelope.count, "frames out of order")
         let e = powerOfCode.withUnsafeBufferPointer {
-            SyllableNuclei.envelopeDB(bandCodes: bandCodes.baseAddress!, powerOfCode: $0.baseAddress!)
+            SyllableNuclei.envelopeDB(bandCodes: bandCodes.baseAddress!, powerOfCode: $0.baseAddress!, shape: highFrontShape)
         }
         envelope.append(e)
         keptEnvelope.append(Float16(e))
