@@ -10,7 +10,8 @@ struct RateFixture {
     var language: SpeechLanguage
     var samples: [Float]
     var sampleRateHz: Int
-    /// Ground-truth speech segments of the clip.
+    /// Ground-truth speech segments of the clip; the whole clip where they leave out speech
+    /// (`Fixtures.truthLeavesOutSpeech`): the true count is of the whole utterance.
     var segments: [Segment]
     /// True syllables (morae for Japanese).
     var trueCount: Int
@@ -20,7 +21,10 @@ struct RateFixture {
             let truth = try Fixtures.truth("speech", stem)
             let audio = try AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem))
             let language = SpeechLanguage(rawValue: String(stem.prefix(2))) ?? .en
-            let segments = Fixtures.speechSegments(truth)[0].map { Segment(start: $0.0, end: $0.1) }
+            var segments = Fixtures.speechSegments(truth)[0].map { Segment(start: $0.0, end: $0.1) }
+            if Fixtures.truthLeavesOutSpeech(stem) {  // count the whole utterance the true count is of
+                segments = [Segment(start: 0, end: audio.durationSeconds)]
+            }
             return RateFixture(stem: stem, language: language, samples: audio.channels[0],
                                sampleRateHz: Int(audio.sampleRateHz), segments: segments,
                                trueCount: truth["syllable_count"] as! Int)
