@@ -24,7 +24,7 @@ struct SpeedTwinTests {
         #expect(fast == twin)
     }
 
-    @Test func levelPassesMatchTheFusedLoop() {
+    @Test func levelPassesMatchThePerSampleLoop() {
         var random = SeededRandom(seed: 7)
         let samples = (0..<5000).map { i -> Float in
             let noise = Float(Int(random.next() % 2001) - 1000) / 1000
@@ -42,20 +42,44 @@ struct SpeedTwinTests {
                 hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
                 energy += z * z
             }
-            var shelved = [Double](repeating: 0, count: max(1, count))
-            var s = (0.0, 0.0, 0.0, 0.0), h = (0.0, 0.0, 0.0, 0.0), e = 0.0
-            samples.withUnsafeBufferPointer { x in
-                shelved.withUnsafeMutableBufferPointer { out in
-                    ChannelLevelMeter.shelf(x.baseAddress!, count: count, into: out.baseAddress!,
-                                            b0: k.shelf.b0, b1: k.shelf.b1, b2: k.shelf.b2, a1: k.shelf.a1, a2: k.shelf.a2,
-                                            x1: &s.0, x2: &s.1, y1: &s.2, y2: &s.3)
-                    ChannelLevelMeter.highPassEnergy(out.baseAddress!, count: count,
-                                                     a1: k.highPass.a1, a2: k.highPass.a2,
-                                                     x1: &h.0, x2: &h.1, y1: &h.2, y2: &h.3, energy: &e)
+            // The P.56 envelope and the sums, one sample at a time.
+            let g = SpeechVoltmeter.smoothing(sampleRateHz: 8000)
+            var (p, q, sum, squares) = (0.0, 0.0, 0.0, 0.0)
+            var crossings: [Int] = []                          // samples after which q left its bounds
+            var bounds = SpeechVoltmeter.envelopeBounds(level: 0)
+            for t in 0..<count {
+                let x = Double(samples[t])
+                sum += x
+                squares += x * x
+                p = g * p + (1 - g) * abs(x)
+                q = g * q + (1 - g) * p
+                if q < bounds.lower || q >= bounds.upper {
+                    crossings.append(t)
+                    bounds = SpeechVoltmeter.envelopeBounds(level: SpeechVoltmeter.level(ofEnvelope: q))
                 }
             }
-            #expect(e == energy, "count \(count)")
-            #expect(s == (sx1, sx2, sy1, sy2) && h == (hx1, hx2, hy1, hy2), "count \(count)")
+            // The fused pass, restarted after each crossing as `consume` does.
+            let coefficients = ChannelLevelMeter.Recursions.Coefficients(shelf: k.shelf, highPass: k.highPass, g: g, oneMinusG: 1 - g)
+            var r = ChannelLevelMeter.Recursions(), fastSquares = 0.0
+            var fastCrossings: [Int] = []
+            var fastBounds = SpeechVoltmeter.envelopeBounds(level: 0)
+            samples.withUnsafeBufferPointer { x in
+                var t = 0
+                while t < count {
+                    t = ChannelLevelMeter.recursionsPass(x.baseAddress!, from: t, count: count, coefficients, &r,
+                                                         squares: &fastSquares, envelopeBounds: fastBounds)
+                    if r.q < fastBounds.lower || r.q >= fastBounds.upper {
+                        fastCrossings.append(t - 1)
+                        fastBounds = SpeechVoltmeter.envelopeBounds(level: SpeechVoltmeter.level(ofEnvelope: r.q))
+                    }
+                }
+            }
+            #expect(r.hundredMsEnergy == energy, "count \(count)")
+            #expect((r.sx1, r.sx2, r.sy1, r.sy2) == (sx1, sx2, sy1, sy2) && (r.hx1, r.hx2, r.hy1, r.hy2) == (hx1, hx2, hy1, hy2),
+                    "count \(count)")
+            #expect(r.p == p && r.q == q && r.sum == sum && fastSquares == squares, "count \(count)")
+            #expect(fastCrossings == crossings, "count \(count)")
+            #expect(count < 5000 || crossings.count > 10, "the test signal moves the envelope across thresholds")
 
             // Clipping runs, one sample at a time.
             var run = 0, clipped = 0
