@@ -95,6 +95,59 @@ struct SpeedTwinTests {
         }
     }
 
+    /// The floor code read from the bounds table equals the clamped, rounded Float expression
+    /// for every value of the smoothed minimum and every percentile code.
+    @Test func floorBoundsTableMatchesTheFloatClamp() {
+        let f = BandNoiseFloor()
+        let bounds = f.floorBounds()
+        var mismatches = 0
+        for sum in 0...(255 * f.smoothingFrames) {
+            let minimumCode = Float(sum) / Float(f.smoothingFrames) + 2 * f.biasDB
+            for cursor in 0...255 {
+                let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * f.maximumLiftDB)
+                let twin: UInt8 = floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
+                if bounds[sum].floorCode(percentileCode: cursor) != twin { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    /// The branch-free top-4 score equals insertion of the dB values with comparisons, on random
+    /// frames and on frames with ties, all-zero and clipped SNRs.
+    @Test func topBandScoreMatchesSortedInsertion() {
+        var random = SeededRandom(seed: 11)
+        let bands = AnalysisBands.count
+        for trial in 0..<20_000 {
+            var codes = [UInt8](repeating: 0, count: bands), floors = codes
+            for b in 0..<bands {
+                switch trial % 4 {
+                case 0: codes[b] = UInt8(random.next() % 256); floors[b] = UInt8(random.next() % 256)
+                case 1: codes[b] = UInt8(100 + random.next() % 8); floors[b] = 100            // ties
+                case 2: codes[b] = UInt8(random.next() % 256); floors[b] = 255                // all zero
+                default: codes[b] = UInt8(150 + random.next() % 106); floors[b] = UInt8(random.next() % 100)  // clipped
+                }
+            }
+            var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
+            for b in 0..<bands {
+                let d = min(SpeechActivityDetector.Constants.clipDB, max(0, 0.5 * (Float(codes[b]) - Float(floors[b]))))
+                if d > t3 {
+                    if d > t0 { t3 = t2; t2 = t1; t1 = t0; t0 = d }
+                    else if d > t1 { t3 = t2; t2 = t1; t1 = d }
+                    else if d > t2 { t3 = t2; t2 = d }
+                    else { t3 = d }
+                }
+            }
+            let twin = (t0 + t1 + t2 + t3) / Float(SpeechActivityDetector.Constants.topBandCount)
+            let fast = codes.withUnsafeBufferPointer { c in
+                floors.withUnsafeBufferPointer { f in
+                    SpeechActivityDetector.WindowEvidence.topBandScore(c.baseAddress!, floors: f.baseAddress!)
+                }
+            }
+            #expect(fast.bitPattern == twin.bitPattern, "trial \(trial)")
+            if fast.bitPattern != twin.bitPattern { break }
+        }
+    }
+
     /// The envelope's threshold count changes exactly where q leaves its bounds.
     @Test func envelopeBoundsHoldExactlyTheirLevel() {
         var random = SeededRandom(seed: 3)
