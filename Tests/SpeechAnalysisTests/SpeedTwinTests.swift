@@ -95,6 +95,44 @@ struct SpeedTwinTests {
         }
     }
 
+    /// Two channels' meters fed side by side (`ChannelLevelMeter.consume(_:_:_:_:)`, one vector
+    /// lane per channel) measure exactly what each measures alone, whatever the block length.
+    @Test(arguments: [1, 80, 333, 4096])
+    func levelMetersSideBySideMatchOneByOne(blockLength: Int) {
+        var random = SeededRandom(seed: UInt64(blockLength))
+        let n = 8000 * 7 + 123                                 // 7 s: thirds, snapshots, a partial block
+        // Channel a talks in bursts with a few clipped runs; channel b is quieter, later and noisier.
+        let a = (0..<n).map { i -> Float in
+            let noise = Float(Int(random.next() % 2001) - 1000) / 1000
+            if i % 9000 < 30 { return noise > 0 ? 1 : -1 }
+            return noise * (i % 16000 < 7000 ? 0.4 : 0.002)
+        }
+        let b = (0..<n).map { i -> Float in
+            let noise = Float(Int(random.next() % 2001) - 1000) / 1000
+            return noise * ((i + 5000) % 12000 < 4000 ? 0.1 : 0.0005)
+        }
+        let aloneA = ChannelLevelMeter(sampleRateHz: 8000), aloneB = ChannelLevelMeter(sampleRateHz: 8000)
+        let pairA = ChannelLevelMeter(sampleRateHz: 8000), pairB = ChannelLevelMeter(sampleRateHz: 8000)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for start in stride(from: 0, to: n, by: blockLength) {
+                    let range = start..<min(n, start + blockLength)
+                    aloneA.consume(UnsafeBufferPointer(rebasing: a[range]))
+                    aloneB.consume(UnsafeBufferPointer(rebasing: b[range]))
+                    ChannelLevelMeter.consume(pairA, UnsafeBufferPointer(rebasing: a[range]),
+                                              pairB, UnsafeBufferPointer(rebasing: b[range]))
+                }
+            }
+        }
+        // Filter and envelope states bit for bit, then every measure.
+        #expect(pairA.recursions == aloneA.recursions && pairB.recursions == aloneB.recursions)
+        let speech = [Segment(start: 0.5, end: 1.5), Segment(start: 2, end: 3.2)]
+        let (ma, mb) = (aloneA.finish(speechSegments: speech), aloneB.finish(speechSegments: speech))
+        #expect(pairA.finish(speechSegments: speech) == ma)
+        #expect(pairB.finish(speechSegments: speech) == mb)
+        #expect(ma != mb && ma.activeSpeechLevelDBov != nil && ma.clippedSampleRatio ?? 0 > 0, "the channels differ and are measured")
+    }
+
     /// The floor code read from the bounds table equals the clamped, rounded Float expression
     /// for every value of the smoothed minimum and every percentile code.
     @Test func floorBoundsTableMatchesTheFloatClamp() {

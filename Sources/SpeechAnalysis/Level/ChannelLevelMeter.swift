@@ -21,7 +21,7 @@ public final class ChannelLevelMeter {
 
     // K-weighting and P.56 envelope: coefficients and state (`Recursions`).
     private let coefficients: Recursions.Coefficients
-    private var recursions = Recursions()
+    private(set) var recursions = Recursions()
     // P.56 run-length coded threshold counting.
     private let hangover: Int
     private var runLevel = 0, runStart = 0
@@ -39,7 +39,6 @@ public final class ChannelLevelMeter {
     // 100 ms K-weighted energies (libebur128's block length: (rate + 5) / 10 samples).
     private let samplesPer100ms: Int
     private var nextHundredMs: Int
-    private var hundredMsEnergy = 0.0
     private var kEnergies: [Float] = []
     // P.56 snapshots every `snapshotSeconds` (at most `maximumSnapshots` of them).
     private var nextSecond: Int
@@ -96,70 +95,112 @@ public final class ChannelLevelMeter {
 
     public func consume(_ samples: UnsafeBufferPointer<Float>) {
         if measuresTruePeak { truePeak.consume(samples) }
-        // Hot state in locals; written back after the block.
-        let coefficients = self.coefficients
-        var r = self.recursions
-        var squareSum = self.squareSum
-        var tenMsSquares = self.tenMsSquares
-        var clipRun = self.clipRun
-        let clipLevel = self.clipLevel
         var i = 0
         while i < samples.count {
-            let boundary = min(nextTenMs, nextHundredMs, nextSecond)
-            let end = min(samples.count, i + (boundary - sampleIndex))
-            let base = sampleIndex - i                    // absolute index of samples[0]
-            let count = end - i
+            let count = stretchLength(available: samples.count - i)
             let source = samples.baseAddress! + i
             // One pass over the stretch (at most 10 ms) for the sums, the K-weighting (shelf then
             // RLB high-pass, BS.1770-4 Annex 1) and the P.56 envelope (process 2). It stops after
             // a sample where the number of thresholds the envelope reaches changes, so the run of
             // the old number is counted (`closeRun`) before it goes on.
-            var blockSquares = 0.0
+            var squares = 0.0
             var bounds = SpeechVoltmeter.envelopeBounds(level: runLevel)
             var t = 0
             while t < count {
-                t = Self.recursionsPass(source, from: t, count: count, coefficients, &r,
-                                        squares: &blockSquares, envelopeBounds: bounds)
-                if r.q < bounds.lower || r.q >= bounds.upper {      // sample t − 1 changed the number
-                    let now = SpeechVoltmeter.level(ofEnvelope: r.q)
-                    closeRun(through: base + i + t - 2)
-                    runLevel = now
-                    runStart = base + i + t - 1
-                    bounds = SpeechVoltmeter.envelopeBounds(level: now)
+                t = Self.recursionsPass(source, from: t, count: count, coefficients, &recursions,
+                                        squares: &squares, envelopeBounds: bounds)
+                if recursions.q < bounds.lower || recursions.q >= bounds.upper {   // sample t − 1 changed the number
+                    bounds = envelopeLevelChanged(atSample: sampleIndex + t - 1)
                 }
             }
-            // Clipping: runs of ≥ 3 samples at or within 0.1 dB of full scale.
-            Self.clipping(source, count: count, clipLevel: clipLevel, run: &clipRun, clipped: &clippedCount)
-            squareSum += blockSquares
-            tenMsSquares += blockSquares
-            sampleIndex += end - i
-            i = end
-            if sampleIndex == nextTenMs {
-                tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(nextTenMs - tenMsStart))))
-                tenMsSquares = 0
-                tenMsStart = nextTenMs
-                tenMsIndex += 1
-                nextTenMs = Int((Double(tenMsIndex + 1) * sampleRateHz / 100).rounded())
-                // Flush tiny filter states to zero so long digital silence never reaches denormals.
-                r.flushTinyStates()
-            }
-            if sampleIndex == nextHundredMs {
-                kEnergies.append(Float(r.hundredMsEnergy))
-                r.hundredMsEnergy = 0
-                nextHundredMs += samplesPer100ms
-            }
-            if sampleIndex == nextSecond {
-                closeRun(through: sampleIndex - 1)
-                runStart = sampleIndex
-                secondsSoFar += 1
-                if secondsSoFar % snapshotSeconds == 0 { snapshot(squareSum: squareSum) }
-                nextSecond += 10 * samplesPer100ms
-            }
+            endStretch(source, count: count, squares: squares)
+            i += count
         }
-        self.recursions = r
-        self.squareSum = squareSum
-        self.tenMsSquares = tenMsSquares
-        self.clipRun = clipRun
+    }
+
+    /// Both channels of a two-channel call, the same samples and calls as `a.consume(samplesA)`
+    /// then `b.consume(samplesB)` (so the same results), with the two channels' recursions side
+    /// by side in the lanes of one vector (`recursionsPass(_:_:…)`): half the instructions.
+    /// Falls back to one meter after the other unless both are at the same sample, with the same
+    /// rate and block length.
+    public static func consume(_ a: ChannelLevelMeter, _ samplesA: UnsafeBufferPointer<Float>,
+                               _ b: ChannelLevelMeter, _ samplesB: UnsafeBufferPointer<Float>) {
+        guard a !== b, samplesA.count == samplesB.count, a.sampleIndex == b.sampleIndex,
+              a.sampleRateHz == b.sampleRateHz, a.coefficients == b.coefficients else {
+            a.consume(samplesA)
+            b.consume(samplesB)
+            return
+        }
+        if a.measuresTruePeak { a.truePeak.consume(samplesA) }
+        if b.measuresTruePeak { b.truePeak.consume(samplesB) }
+        var i = 0
+        while i < samplesA.count {
+            let count = a.stretchLength(available: samplesA.count - i)   // b's stretches are the same
+            let sourceA = samplesA.baseAddress! + i, sourceB = samplesB.baseAddress! + i
+            var squaresA = 0.0, squaresB = 0.0
+            var boundsA = SpeechVoltmeter.envelopeBounds(level: a.runLevel)
+            var boundsB = SpeechVoltmeter.envelopeBounds(level: b.runLevel)
+            var t = 0
+            while t < count {
+                t = recursionsPass(sourceA, sourceB, from: t, count: count, a.coefficients, &a.recursions, &b.recursions,
+                                   squares: &squaresA, &squaresB, envelopeBounds: boundsA, boundsB)
+                if a.recursions.q < boundsA.lower || a.recursions.q >= boundsA.upper {
+                    boundsA = a.envelopeLevelChanged(atSample: a.sampleIndex + t - 1)
+                }
+                if b.recursions.q < boundsB.lower || b.recursions.q >= boundsB.upper {
+                    boundsB = b.envelopeLevelChanged(atSample: b.sampleIndex + t - 1)
+                }
+            }
+            a.endStretch(sourceA, count: count, squares: squaresA)
+            b.endStretch(sourceB, count: count, squares: squaresB)
+            i += count
+        }
+    }
+
+    /// Samples up to the next 10 ms, 100 ms or 1 s boundary, at most `available`.
+    @inline(__always) private func stretchLength(available: Int) -> Int {
+        min(available, min(nextTenMs, nextHundredMs, nextSecond) - sampleIndex)
+    }
+
+    /// Sample `index` (absolute) took the envelope to another number of thresholds: the run of
+    /// the old number ends before it. Returns the new number's envelope bounds.
+    private func envelopeLevelChanged(atSample index: Int) -> (lower: Double, upper: Double) {
+        let now = SpeechVoltmeter.level(ofEnvelope: recursions.q)
+        closeRun(through: index - 1)
+        runLevel = now
+        runStart = index
+        return SpeechVoltmeter.envelopeBounds(level: now)
+    }
+
+    /// After the recursions over a stretch of `count` samples from `sampleIndex`: clipping, the
+    /// square sums, and what ends at the stretch's end (a 10 ms, 100 ms or 1 s block).
+    private func endStretch(_ source: UnsafePointer<Float>, count: Int, squares: Double) {
+        // Clipping: runs of ≥ 3 samples at or within 0.1 dB of full scale.
+        Self.clipping(source, count: count, clipLevel: clipLevel, run: &clipRun, clipped: &clippedCount)
+        squareSum += squares
+        tenMsSquares += squares
+        sampleIndex += count
+        if sampleIndex == nextTenMs {
+            tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(nextTenMs - tenMsStart))))
+            tenMsSquares = 0
+            tenMsStart = nextTenMs
+            tenMsIndex += 1
+            nextTenMs = Int((Double(tenMsIndex + 1) * sampleRateHz / 100).rounded())
+            // Flush tiny filter states to zero so long digital silence never reaches denormals.
+            recursions.flushTinyStates()
+        }
+        if sampleIndex == nextHundredMs {
+            kEnergies.append(Float(recursions.hundredMsEnergy))
+            recursions.hundredMsEnergy = 0
+            nextHundredMs += samplesPer100ms
+        }
+        if sampleIndex == nextSecond {
+            closeRun(through: sampleIndex - 1)
+            runStart = sampleIndex
+            secondsSoFar += 1
+            if secondsSoFar % snapshotSeconds == 0 { snapshot(squareSum: squareSum) }
+            nextSecond += 10 * samplesPer100ms
+        }
     }
 
     /// The per-sample recursions of the level meter and their state: the DC sum, the K-weighting
@@ -167,7 +208,7 @@ public final class ChannelLevelMeter {
     /// the current 100 ms block, and the P.56 envelope p, q (ITU-T P.56 (12/2011) Annex B,
     /// process 2).
     struct Recursions: Equatable {
-        struct Coefficients {
+        struct Coefficients: Equatable {
             let sb0: Double, sb1: Double, sb2: Double, sa1: Double, sa2: Double   // shelf
             let ha1: Double, ha2: Double                                           // high-pass; numerator [1, −2, 1]
             let g: Double, oneMinusG: Double                                       // P.56 smoothing
@@ -233,6 +274,55 @@ public final class ChannelLevelMeter {
         (state.hx1, state.hx2, state.hy1, state.hy2) = (hx1, hx2, hy1, hy2)
         state.hundredMsEnergy = energy
         (state.p, state.q) = (p, q)
+        return t
+    }
+
+    /// `recursionsPass` for two channels at once, channel a in lane 0 and b in lane 1 of each
+    /// vector: lane by lane the same operations in the same order, so each channel's values are
+    /// bit for bit those of its own pass (`SpeedTwinTests`). Stops after the first sample where
+    /// either channel's envelope leaves its bounds.
+    @inline(never)
+    static func recursionsPass(_ sourceA: UnsafePointer<Float>, _ sourceB: UnsafePointer<Float>, from start: Int, count: Int,
+                               _ c: Recursions.Coefficients, _ stateA: inout Recursions, _ stateB: inout Recursions,
+                               squares squaresA: inout Double, _ squaresB: inout Double,
+                               envelopeBounds boundsA: (lower: Double, upper: Double),
+                               _ boundsB: (lower: Double, upper: Double)) -> Int {
+        typealias V = SIMD2<Double>
+        var sum = V(stateA.sum, stateB.sum), s2 = V(squaresA, squaresB)
+        var (sx1, sx2) = (V(stateA.sx1, stateB.sx1), V(stateA.sx2, stateB.sx2))
+        var (sy1, sy2) = (V(stateA.sy1, stateB.sy1), V(stateA.sy2, stateB.sy2))
+        var (hx1, hx2) = (V(stateA.hx1, stateB.hx1), V(stateA.hx2, stateB.hx2))
+        var (hy1, hy2) = (V(stateA.hy1, stateB.hy1), V(stateA.hy2, stateB.hy2))
+        var energy = V(stateA.hundredMsEnergy, stateB.hundredMsEnergy)
+        var (p, q) = (V(stateA.p, stateB.p), V(stateA.q, stateB.q))
+        let (sb0, sb1, sb2, sa1, sa2) = (V(repeating: c.sb0), V(repeating: c.sb1), V(repeating: c.sb2),
+                                         V(repeating: c.sa1), V(repeating: c.sa2))
+        let (ha1, ha2, g, h, two) = (V(repeating: c.ha1), V(repeating: c.ha2), V(repeating: c.g),
+                                     V(repeating: c.oneMinusG), V(repeating: 2))
+        var t = start
+        while t < count {
+            let ua = sourceA[t], ub = sourceB[t]
+            let x = V(Double(ua), Double(ub))
+            let ax = V(Double(abs(ua)), Double(abs(ub)))      // |Double(u)| = Double(|u|), exactly
+            t += 1
+            sum += x
+            s2 += x * x
+            let y = (sb0 * x + sb1 * sx1 + sb2 * sx2 - sa2 * sy2) - sa1 * sy1
+            sx2 = sx1; sx1 = x; sy2 = sy1; sy1 = y
+            let z = (y - two * hx1 + hx2 - ha2 * hy2) - ha1 * hy1
+            hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
+            energy += z * z
+            p = g * p + h * ax
+            q = g * q + h * p
+            if q[0] < boundsA.lower || q[0] >= boundsA.upper || q[1] < boundsB.lower || q[1] >= boundsB.upper { break }
+        }
+        (stateA.sum, stateB.sum) = (sum[0], sum[1]); (squaresA, squaresB) = (s2[0], s2[1])
+        (stateA.sx1, stateA.sx2, stateA.sy1, stateA.sy2) = (sx1[0], sx2[0], sy1[0], sy2[0])
+        (stateB.sx1, stateB.sx2, stateB.sy1, stateB.sy2) = (sx1[1], sx2[1], sy1[1], sy2[1])
+        (stateA.hx1, stateA.hx2, stateA.hy1, stateA.hy2) = (hx1[0], hx2[0], hy1[0], hy2[0])
+        (stateB.hx1, stateB.hx2, stateB.hy1, stateB.hy2) = (hx1[1], hx2[1], hy1[1], hy2[1])
+        (stateA.hundredMsEnergy, stateB.hundredMsEnergy) = (energy[0], energy[1])
+        (stateA.p, stateA.q, stateB.p, stateB.q) = (p[0], q[0], p[1], q[1])
         return t
     }
 
