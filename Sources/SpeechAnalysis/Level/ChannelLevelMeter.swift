@@ -21,7 +21,9 @@ public final class ChannelLevelMeter {
 
     // K-weighting and P.56 envelope: coefficients and state (`Recursions`).
     private let coefficients: Recursions.Coefficients
-    private(set) var recursions = Recursions()
+    // Private state of a one-task class, passed `inout` to the passes once per stretch: no
+    // runtime exclusivity check needed.
+    @exclusivity(unchecked) private(set) var recursions = Recursions()
     // P.56 run-length coded threshold counting.
     private let hangover: Int
     private var runLevel = 0, runStart = 0
