@@ -35,9 +35,17 @@ public enum CallAnalyzer {
             }
             let n = try reader.readBlock()
             if n == 0 { break }
-            for (k, pick) in picked.enumerated() {
-                reader.channelBlocks[pick.index].withUnsafeBufferPointer { block in
-                    stream.consume(channel: k, UnsafeBufferPointer(rebasing: block[0..<n]))
+            if picked.count == 2 {
+                reader.channelBlocks[picked[0].index].withUnsafeBufferPointer { a in
+                    reader.channelBlocks[picked[1].index].withUnsafeBufferPointer { b in
+                        stream.consume(UnsafeBufferPointer(rebasing: a[0..<n]), UnsafeBufferPointer(rebasing: b[0..<n]))
+                    }
+                }
+            } else {
+                for (k, pick) in picked.enumerated() {
+                    reader.channelBlocks[pick.index].withUnsafeBufferPointer { block in
+                        stream.consume(channel: k, UnsafeBufferPointer(rebasing: block[0..<n]))
+                    }
                 }
             }
             stream.endBlock()
@@ -177,6 +185,22 @@ public enum CallAnalyzer {
             if let pipeline { pipeline.stage(samples: samples, channel: k); return }
             frontEnds[k].consume(samples)
             levelMeters[k].consume(samples)
+        }
+
+        /// The next samples of both channels of a two-channel call: the front ends in channel
+        /// order, then the two level meters side by side (`ChannelLevelMeter.consume(_:_:_:_:)`).
+        /// The same calls as `consume(channel:)` for each channel, but a meter's samples come
+        /// after the other channel's front end: the meters hear of speech runs only for frames
+        /// well behind (`speechRunsFinal`), so this changes nothing.
+        func consume(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) {
+            guard pipeline == nil, levelMeters.count == 2 else {
+                consume(channel: 0, a)
+                consume(channel: 1, b)
+                return
+            }
+            frontEnds[0].consume(a)
+            frontEnds[1].consume(b)
+            ChannelLevelMeter.consume(levelMeters[0], a, levelMeters[1], b)
         }
 
         /// After each block of every channel: runs it, if there is a second thread.

@@ -171,7 +171,11 @@ final class ChannelPipeline {
             frontEnds[c].consume(blocks[block % blocks.count][c].buffer)
         }
         frontEndsDone.signal()
-        for c in meters.indices { meters[c].consume(blocks[block % blocks.count][c].buffer) }
+        if meters.count == 2 {
+            ChannelLevelMeter.consume(meters[0], blocks[block % blocks.count][0].buffer, meters[1], blocks[block % blocks.count][1].buffer)
+        } else {
+            for c in meters.indices { meters[c].consume(blocks[block % blocks.count][c].buffer) }
+        }
     }
 
     /// Block `block`'s band levels to the band observers, channel by channel, in frame order

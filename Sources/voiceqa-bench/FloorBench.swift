@@ -189,7 +189,9 @@ func callgrindStages(excerpt: String, binDir: URL, workDir: URL) {
     let pitch = c("PitchTracker.observe(frameIndex:powerSpectrum:)", "PitchTracker.finish(frameCount:)")
     let syllables = c("SyllableTracker.observe(frameIndex:bandCodes:levelDB:)", "SyllableTracker.finish(speechRuns:)",
                       "SteadySpectrumTracker.observe(frameIndex:bandCodes:levelDB:)")
-    let level = c("ChannelLevelMeter.consume(_:)", "ChannelLevelMeter.finish(speechSegments:)",
+    // A two-channel call's meters consume side by side (`consume(_:_:_:_:)`), which calls
+    // `consume(_:)` only when the channels' blocks differ.
+    let level = c("ChannelLevelMeter.consume(_:)", "ChannelLevelMeter.consume(_:_:_:_:)", "ChannelLevelMeter.finish(speechSegments:)",
                   "ChannelLevelMeter.speechRunsFinal(_:before:timeBase:)")
     let runObservers = c("ChannelLevelMeter.speechRunsFinal(_:before:timeBase:)",
                          "SyllableTracker.speechRunsFinal(_:before:timeBase:)", "ToneKeeper.ChannelObserver.speechRunsFinal(_:before:timeBase:)")

@@ -24,7 +24,7 @@ struct SpeedTwinTests {
         #expect(fast == twin)
     }
 
-    @Test func levelPassesMatchTheFusedLoop() {
+    @Test func levelPassesMatchThePerSampleLoop() {
         var random = SeededRandom(seed: 7)
         let samples = (0..<5000).map { i -> Float in
             let noise = Float(Int(random.next() % 2001) - 1000) / 1000
@@ -42,20 +42,44 @@ struct SpeedTwinTests {
                 hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
                 energy += z * z
             }
-            var shelved = [Double](repeating: 0, count: max(1, count))
-            var s = (0.0, 0.0, 0.0, 0.0), h = (0.0, 0.0, 0.0, 0.0), e = 0.0
-            samples.withUnsafeBufferPointer { x in
-                shelved.withUnsafeMutableBufferPointer { out in
-                    ChannelLevelMeter.shelf(x.baseAddress!, count: count, into: out.baseAddress!,
-                                            b0: k.shelf.b0, b1: k.shelf.b1, b2: k.shelf.b2, a1: k.shelf.a1, a2: k.shelf.a2,
-                                            x1: &s.0, x2: &s.1, y1: &s.2, y2: &s.3)
-                    ChannelLevelMeter.highPassEnergy(out.baseAddress!, count: count,
-                                                     a1: k.highPass.a1, a2: k.highPass.a2,
-                                                     x1: &h.0, x2: &h.1, y1: &h.2, y2: &h.3, energy: &e)
+            // The P.56 envelope and the sums, one sample at a time.
+            let g = SpeechVoltmeter.smoothing(sampleRateHz: 8000)
+            var (p, q, sum, squares) = (0.0, 0.0, 0.0, 0.0)
+            var crossings: [Int] = []                          // samples after which q left its bounds
+            var bounds = SpeechVoltmeter.envelopeBounds(level: 0)
+            for t in 0..<count {
+                let x = Double(samples[t])
+                sum += x
+                squares += x * x
+                p = g * p + (1 - g) * abs(x)
+                q = g * q + (1 - g) * p
+                if q < bounds.lower || q >= bounds.upper {
+                    crossings.append(t)
+                    bounds = SpeechVoltmeter.envelopeBounds(level: SpeechVoltmeter.level(ofEnvelope: q))
                 }
             }
-            #expect(e == energy, "count \(count)")
-            #expect(s == (sx1, sx2, sy1, sy2) && h == (hx1, hx2, hy1, hy2), "count \(count)")
+            // The fused pass, restarted after each crossing as `consume` does.
+            let coefficients = ChannelLevelMeter.Recursions.Coefficients(shelf: k.shelf, highPass: k.highPass, g: g, oneMinusG: 1 - g)
+            var r = ChannelLevelMeter.Recursions(), fastSquares = 0.0
+            var fastCrossings: [Int] = []
+            var fastBounds = SpeechVoltmeter.envelopeBounds(level: 0)
+            samples.withUnsafeBufferPointer { x in
+                var t = 0
+                while t < count {
+                    t = ChannelLevelMeter.recursionsPass(x.baseAddress!, from: t, count: count, coefficients, &r,
+                                                         squares: &fastSquares, envelopeBounds: fastBounds)
+                    if r.q < fastBounds.lower || r.q >= fastBounds.upper {
+                        fastCrossings.append(t - 1)
+                        fastBounds = SpeechVoltmeter.envelopeBounds(level: SpeechVoltmeter.level(ofEnvelope: r.q))
+                    }
+                }
+            }
+            #expect(r.hundredMsEnergy == energy, "count \(count)")
+            #expect((r.sx1, r.sx2, r.sy1, r.sy2) == (sx1, sx2, sy1, sy2) && (r.hx1, r.hx2, r.hy1, r.hy2) == (hx1, hx2, hy1, hy2),
+                    "count \(count)")
+            #expect(r.p == p && r.q == q && r.sum == sum && fastSquares == squares, "count \(count)")
+            #expect(fastCrossings == crossings, "count \(count)")
+            #expect(count < 5000 || crossings.count > 10, "the test signal moves the envelope across thresholds")
 
             // Clipping runs, one sample at a time.
             var run = 0, clipped = 0
@@ -68,6 +92,97 @@ struct SpeedTwinTests {
                 ChannelLevelMeter.clipping($0.baseAddress!, count: count, clipLevel: clipLevel, run: &fastRun, clipped: &fastClipped)
             }
             #expect(fastRun == run && fastClipped == clipped, "count \(count)")
+        }
+    }
+
+    /// Two channels' meters fed side by side (`ChannelLevelMeter.consume(_:_:_:_:)`, one vector
+    /// lane per channel) measure exactly what each measures alone, whatever the block length.
+    @Test(arguments: [1, 80, 333, 4096])
+    func levelMetersSideBySideMatchOneByOne(blockLength: Int) {
+        var random = SeededRandom(seed: UInt64(blockLength))
+        let n = 8000 * 7 + 123                                 // 7 s: thirds, snapshots, a partial block
+        // Channel a talks in bursts with a few clipped runs; channel b is quieter, later and noisier.
+        let a = (0..<n).map { i -> Float in
+            let noise = Float(Int(random.next() % 2001) - 1000) / 1000
+            if i % 9000 < 30 { return noise > 0 ? 1 : -1 }
+            return noise * (i % 16000 < 7000 ? 0.4 : 0.002)
+        }
+        let b = (0..<n).map { i -> Float in
+            let noise = Float(Int(random.next() % 2001) - 1000) / 1000
+            return noise * ((i + 5000) % 12000 < 4000 ? 0.1 : 0.0005)
+        }
+        let aloneA = ChannelLevelMeter(sampleRateHz: 8000), aloneB = ChannelLevelMeter(sampleRateHz: 8000)
+        let pairA = ChannelLevelMeter(sampleRateHz: 8000), pairB = ChannelLevelMeter(sampleRateHz: 8000)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for start in stride(from: 0, to: n, by: blockLength) {
+                    let range = start..<min(n, start + blockLength)
+                    aloneA.consume(UnsafeBufferPointer(rebasing: a[range]))
+                    aloneB.consume(UnsafeBufferPointer(rebasing: b[range]))
+                    ChannelLevelMeter.consume(pairA, UnsafeBufferPointer(rebasing: a[range]),
+                                              pairB, UnsafeBufferPointer(rebasing: b[range]))
+                }
+            }
+        }
+        // Filter and envelope states bit for bit, then every measure.
+        #expect(pairA.recursions == aloneA.recursions && pairB.recursions == aloneB.recursions)
+        let speech = [Segment(start: 0.5, end: 1.5), Segment(start: 2, end: 3.2)]
+        let (ma, mb) = (aloneA.finish(speechSegments: speech), aloneB.finish(speechSegments: speech))
+        #expect(pairA.finish(speechSegments: speech) == ma)
+        #expect(pairB.finish(speechSegments: speech) == mb)
+        #expect(ma != mb && ma.activeSpeechLevelDBov != nil && ma.clippedSampleRatio ?? 0 > 0, "the channels differ and are measured")
+    }
+
+    /// The floor code read from the bounds table equals the clamped, rounded Float expression
+    /// for every value of the smoothed minimum and every percentile code.
+    @Test func floorBoundsTableMatchesTheFloatClamp() {
+        let f = BandNoiseFloor()
+        let bounds = f.floorBounds()
+        var mismatches = 0
+        for sum in 0...(255 * f.smoothingFrames) {
+            let minimumCode = Float(sum) / Float(f.smoothingFrames) + 2 * f.biasDB
+            for cursor in 0...255 {
+                let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * f.maximumLiftDB)
+                let twin: UInt8 = floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
+                if bounds[sum].floorCode(percentileCode: cursor) != twin { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    /// The branch-free top-4 score equals insertion of the dB values with comparisons, on random
+    /// frames and on frames with ties, all-zero and clipped SNRs.
+    @Test func topBandScoreMatchesSortedInsertion() {
+        var random = SeededRandom(seed: 11)
+        let bands = AnalysisBands.count
+        for trial in 0..<20_000 {
+            var codes = [UInt8](repeating: 0, count: bands), floors = codes
+            for b in 0..<bands {
+                switch trial % 4 {
+                case 0: codes[b] = UInt8(random.next() % 256); floors[b] = UInt8(random.next() % 256)
+                case 1: codes[b] = UInt8(100 + random.next() % 8); floors[b] = 100            // ties
+                case 2: codes[b] = UInt8(random.next() % 256); floors[b] = 255                // all zero
+                default: codes[b] = UInt8(150 + random.next() % 106); floors[b] = UInt8(random.next() % 100)  // clipped
+                }
+            }
+            var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
+            for b in 0..<bands {
+                let d = min(SpeechActivityDetector.Constants.clipDB, max(0, 0.5 * (Float(codes[b]) - Float(floors[b]))))
+                if d > t3 {
+                    if d > t0 { t3 = t2; t2 = t1; t1 = t0; t0 = d }
+                    else if d > t1 { t3 = t2; t2 = t1; t1 = d }
+                    else if d > t2 { t3 = t2; t2 = d }
+                    else { t3 = d }
+                }
+            }
+            let twin = (t0 + t1 + t2 + t3) / Float(SpeechActivityDetector.Constants.topBandCount)
+            let fast = codes.withUnsafeBufferPointer { c in
+                floors.withUnsafeBufferPointer { f in
+                    SpeechActivityDetector.WindowEvidence.topBandScore(c.baseAddress!, floors: f.baseAddress!)
+                }
+            }
+            #expect(fast.bitPattern == twin.bitPattern, "trial \(trial)")
+            if fast.bitPattern != twin.bitPattern { break }
         }
     }
 

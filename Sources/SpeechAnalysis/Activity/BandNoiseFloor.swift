@@ -37,6 +37,7 @@ struct BandNoiseFloor {
         // One band's codes at a time, contiguous, so every pass below reads them in order.
         var column = [UInt8](repeating: 0, count: n)
         let half = smoothingFrames / 2
+        let bounds = floorBounds()
         for b in 0..<bands {
             column.withUnsafeMutableBufferPointer { x in
                 for i in 0..<n { x[i] = codes[i * bands + b] }
@@ -77,7 +78,6 @@ struct BandNoiseFloor {
                                 let v = Int(x[j]); histogram[v] += 1; count += 1
                                 if v < cursor { below += 1 }
                             }
-                            let scale = Float(smoothingFrames)
                             var rankCount = -1, rank = 0
                             for i in 0..<n {
                                 let entering = i + w, leaving = i - w - 1
@@ -95,9 +95,7 @@ struct BandNoiseFloor {
                                 }
                                 while below > rank { cursor -= 1; below -= histogram[cursor] }
                                 while below + histogram[cursor] <= rank { below += histogram[cursor]; cursor += 1 }
-                                let minimumCode = Float(minimum[i]) / scale + 2 * biasDB
-                                let floorCode = min(max(minimumCode, Float(cursor)), minimumCode + 2 * maximumLiftDB)
-                                out[i * bands + b] = floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
+                                out[i * bands + b] = bounds[Int(minimum[i])].floorCode(percentileCode: cursor)
                             }
                         }
                     }
@@ -105,6 +103,38 @@ struct BandNoiseFloor {
             }
         }
         return floors
+    }
+
+    /// The floor code of a frame, from the band's minimum statistic and its percentile code:
+    /// the percentile, kept between the biased minimum and `maximumLiftDB` above it, rounded.
+    /// Read from a table of the minimum's bounds (`floorBounds`, the same Float operations done
+    /// once per value of the minimum): the percentile is an integer code, so between the bounds
+    /// it is its own rounding.
+    struct FloorBounds {
+        /// Smallest integer code at or above the lower bound, largest at or below the upper.
+        var lowestInside: Int32, highestInside: Int32
+        /// The rounded lower and upper bounds: the floor code below and above them.
+        var below: UInt8, above: UInt8
+
+        @inline(__always) func floorCode(percentileCode c: Int) -> UInt8 {
+            let c = Int32(truncatingIfNeeded: c)
+            return c < lowestInside ? below : c > highestInside ? above : UInt8(truncatingIfNeeded: c)
+        }
+    }
+
+    /// `FloorBounds` for every value of the smoothed minimum (a sum of `smoothingFrames` codes).
+    func floorBounds() -> [FloorBounds] {
+        let scale = Float(smoothingFrames)
+        func rounded(_ floorCode: Float) -> UInt8 {
+            floorCode <= 0 ? 0 : floorCode >= 255 ? 255 : UInt8(Int(floorCode + 0.5))
+        }
+        return (0...(255 * smoothingFrames)).map { sum in
+            let minimumCode = Float(sum) / scale + 2 * biasDB
+            let upper = minimumCode + 2 * maximumLiftDB
+            // floorCode = min(max(minimumCode, c), upper): c itself for minimumCode ≤ c ≤ upper.
+            return FloorBounds(lowestInside: Int32(minimumCode.rounded(.up)), highestInside: Int32(upper.rounded(.down)),
+                               below: rounded(minimumCode), above: rounded(upper))
+        }
     }
 
     /// Minimum of `x` over [i − halfWindow, i + halfWindow] ∩ [0, n) for every i, by the van

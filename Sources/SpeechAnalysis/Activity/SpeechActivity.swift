@@ -202,24 +202,14 @@ public enum SpeechActivityDetector {
             var concentrated = [Bool](repeating: false, count: n)
             floorCodes.withUnsafeBufferPointer { floors in
                 for i in 0..<n {
-                    // Top-k band SNRs by insertion into a small sorted tuple.
-                    var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
                     var total: Float = 0, bestPair: Float = 0, previous: Float = 0
                     for b in 0..<bands {
-                        let code = codes[i * bands + b]
-                        let d = min(Constants.clipDB, max(0, 0.5 * (Float(code) - Float(floors[i * bands + b]))))
-                        if d > t3 {
-                            if d > t0 { t3 = t2; t2 = t1; t1 = t0; t0 = d }
-                            else if d > t1 { t3 = t2; t2 = t1; t1 = d }
-                            else if d > t2 { t3 = t2; t2 = d }
-                            else { t3 = d }
-                        }
-                        let p = power[Int(code)]
+                        let p = power[Int(codes[i * bands + b])]
                         total += p
                         bestPair = max(bestPair, p + previous)
                         previous = p
                     }
-                    frameScore[i] = (t0 + t1 + t2 + t3) / Float(Constants.topBandCount)
+                    frameScore[i] = Self.topBandScore(codes.baseAddress! + i * bands, floors: floors.baseAddress! + i * bands)
                     concentrated[i] = total > 0 && bestPair > Constants.toneConcentrationRatio * total
                 }
             }
@@ -248,6 +238,26 @@ public enum SpeechActivityDetector {
             }
             raw = mask
             sounding = loud
+        }
+
+        /// Mean of the `topBandCount` largest band SNRs of one frame, dB, each clipped to 0…`clipDB`.
+        ///
+        /// A band's SNR is half its code's lead over the floor code (0.5 dB steps), so in half-dB
+        /// steps it is an integer 0…60: the four largest are kept in a sorted quadruple by
+        /// branch-free insertion (max/min, no data-dependent branches: which band is among the
+        /// top four is not predictable), and their sum, an integer, is exact in Float, so the
+        /// score is bit for bit that of inserting the dB values one by one with comparisons
+        /// (`SpeedTwinTests`).
+        @inline(__always)
+        static func topBandScore(_ codes: UnsafePointer<UInt8>, floors: UnsafePointer<UInt8>) -> Float {
+            let clipHalfDB = Int32(2 * Constants.clipDB)
+            var t0: Int32 = 0, t1: Int32 = 0, t2: Int32 = 0, t3: Int32 = 0     // t0 ≥ t1 ≥ t2 ≥ t3
+            for b in 0..<AnalysisBands.count {
+                let k = min(clipHalfDB, max(0, Int32(codes[b]) - Int32(floors[b])))
+                let n1 = max(t1, min(t0, k)), n2 = max(t2, min(t1, k)), n3 = max(t3, min(t2, k))
+                t0 = max(t0, k); t1 = n1; t2 = n2; t3 = n3
+            }
+            return Float(t0 + t1 + t2 + t3) * 0.5 / Float(Constants.topBandCount)
         }
     }
 

@@ -4,9 +4,10 @@ import Foundation
 /// Streams one channel's samples (the same decoded blocks the front end receives, any block size)
 /// through every level measure at once, then summarises them as `LoudnessMeasures`.
 ///
-/// Per sample, one fused pass: K-weighting (two Double biquads, `KWeighting`), the P.56 envelope
-/// and threshold counting (`SpeechVoltmeter`, run-length coded so the 15 thresholds cost nothing
-/// per sample), DC and mean-square sums, and clipping runs; true peak runs on its own gated
+/// Per sample, one fused pass (`recursionsPass`): K-weighting (two Double biquads, `KWeighting`),
+/// the P.56 envelope and threshold counting (`SpeechVoltmeter`, run-length coded so the 15
+/// thresholds cost nothing per sample), DC and mean-square sums; clipping runs in a pass of its
+/// own (it skips quiet samples); true peak runs on its own gated
 /// interpolator (`TruePeakDetector`). No allocation per sample. What `finish` needs later is kept
 /// compactly: K-weighted energy per 100 ms (Float, 40 bytes per second of audio); the raw level
 /// per 10 ms (half-precision dB) only until the noise floor has counted it, once speech activity
@@ -18,22 +19,19 @@ public final class ChannelLevelMeter {
     public let sampleRateHz: Double
     public let settings: LevelSettings
 
-    // K-weighting coefficients and state (direct form I).
-    private let shelf: Biquad, highPass: Biquad
-    private var sx1 = 0.0, sx2 = 0.0, sy1 = 0.0, sy2 = 0.0
-    private var hx1 = 0.0, hx2 = 0.0, hy1 = 0.0, hy2 = 0.0
-    // P.56 envelope and run-length coded threshold counting.
-    private let g: Double, oneMinusG: Double
+    // K-weighting and P.56 envelope: coefficients and state (`Recursions`).
+    private let coefficients: Recursions.Coefficients
+    // Private state of a one-task class, passed `inout` to the passes once per stretch: no
+    // runtime exclusivity check needed.
+    @exclusivity(unchecked) private(set) var recursions = Recursions()
+    // P.56 run-length coded threshold counting.
     private let hangover: Int
-    private var p = 0.0, q = 0.0
     private var runLevel = 0, runStart = 0
     private let activeCounts: UnsafeMutablePointer<Int>      // a_j, cumulative
-    /// The shelf's output for the stretch being filtered (one 10 ms block at most).
-    private let shelved: UnsafeMutablePointer<Double>
     private let lastActive: UnsafeMutablePointer<Int>        // last sample with q ≥ c_j
     // Sums.
     private var sampleIndex = 0
-    private var sum = 0.0, squareSum = 0.0
+    private var squareSum = 0.0
     // 10 ms raw mean squares.
     private var tenMsIndex = 0, tenMsStart = 0, nextTenMs: Int
     private var tenMsSquares = 0.0
@@ -43,7 +41,6 @@ public final class ChannelLevelMeter {
     // 100 ms K-weighted energies (libebur128's block length: (rate + 5) / 10 samples).
     private let samplesPer100ms: Int
     private var nextHundredMs: Int
-    private var hundredMsEnergy = 0.0
     private var kEnergies: [Float] = []
     // P.56 snapshots every `snapshotSeconds` (at most `maximumSnapshots` of them).
     private var nextSecond: Int
@@ -75,10 +72,8 @@ public final class ChannelLevelMeter {
         self.sampleRateHz = sampleRateHz
         self.settings = settings
         let k = KWeighting(sampleRateHz: sampleRateHz)
-        shelf = k.shelf
-        highPass = k.highPass
-        g = SpeechVoltmeter.smoothing(sampleRateHz: sampleRateHz)
-        oneMinusG = 1 - g
+        let g = SpeechVoltmeter.smoothing(sampleRateHz: sampleRateHz)
+        coefficients = Recursions.Coefficients(shelf: k.shelf, highPass: k.highPass, g: g, oneMinusG: 1 - g)
         hangover = SpeechVoltmeter.hangoverSamples(sampleRateHz: sampleRateHz)
         let expectedSeconds = Double(max(0, expectedSamples)) / sampleRateHz
         kEnergies.reserveCapacity(Int(expectedSeconds * 10) + 1)
@@ -91,151 +86,246 @@ public final class ChannelLevelMeter {
         nextHundredMs = samplesPer100ms
         nextSecond = 10 * samplesPer100ms
         nextTenMs = Int((sampleRateHz / 100).rounded())
-        shelved = .allocate(capacity: Int((sampleRateHz / 100).rounded(.up)) + 2)
     }
 
     deinit {
         activeCounts.deallocate()
         lastActive.deallocate()
-        shelved.deallocate()
     }
 
     public func consume(_ samples: [Float]) { samples.withUnsafeBufferPointer { consume($0) } }
 
     public func consume(_ samples: UnsafeBufferPointer<Float>) {
         if measuresTruePeak { truePeak.consume(samples) }
-        // Hot state in locals; written back after the block.
-        let (sb0, sb1, sb2, sa1, sa2) = (shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2)
-        let (ha1, ha2) = (highPass.a1, highPass.a2)       // numerator is [1, −2, 1]
-        var (sx1, sx2, sy1, sy2) = (self.sx1, self.sx2, self.sy1, self.sy2)
-        var (hx1, hx2, hy1, hy2) = (self.hx1, self.hx2, self.hy1, self.hy2)
-        var (p, q) = (self.p, self.q)
-        var sum = self.sum, squareSum = self.squareSum
-        var tenMsSquares = self.tenMsSquares, hundredMsEnergy = self.hundredMsEnergy
-        var clipRun = self.clipRun
-        let clipLevel = self.clipLevel
         var i = 0
         while i < samples.count {
-            let boundary = min(nextTenMs, nextHundredMs, nextSecond)
-            let end = min(samples.count, i + (boundary - sampleIndex))
-            let base = sampleIndex - i                    // absolute index of samples[0]
-            // One pass per measure over the stretch (at most 10 ms), each with few live values so
-            // its loop-carried state stays in registers. Every accumulator and filter sees the
-            // same operations in the same order as in one fused per-sample loop: the results are
-            // bit for bit those of the fused loop.
-            let count = end - i
+            let count = stretchLength(available: samples.count - i)
             let source = samples.baseAddress! + i
-            var blockSquares = 0.0
-            Self.sums(source, count: count, sum: &sum, squares: &blockSquares)
-            // K-weighting: shelf then RLB high-pass (BS.1770-4 Annex 1), the shelf's output
-            // staged in `shelved`.
-            Self.shelf(source, count: count, into: shelved, b0: sb0, b1: sb1, b2: sb2, a1: sa1, a2: sa2,
-                       x1: &sx1, x2: &sx2, y1: &sy1, y2: &sy2)
-            Self.highPassEnergy(shelved, count: count, a1: ha1, a2: ha2, x1: &hx1, x2: &hx2, y1: &hy1, y2: &hy2,
-                                energy: &hundredMsEnergy)
-            // P.56 process 2: envelope, then the number of thresholds it reaches.
-            envelope(source, count: count, firstIndex: base + i, p: &p, q: &q)
-            // Clipping: runs of ≥ 3 samples at or within 0.1 dB of full scale.
-            Self.clipping(source, count: count, clipLevel: clipLevel, run: &clipRun, clipped: &clippedCount)
-            squareSum += blockSquares
-            tenMsSquares += blockSquares
-            sampleIndex += end - i
-            i = end
-            if sampleIndex == nextTenMs {
-                tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(nextTenMs - tenMsStart))))
-                tenMsSquares = 0
-                tenMsStart = nextTenMs
-                tenMsIndex += 1
-                nextTenMs = Int((Double(tenMsIndex + 1) * sampleRateHz / 100).rounded())
-                // Flush tiny filter states to zero so long digital silence never reaches denormals.
-                if abs(sy1) < 1e-30 && abs(sy2) < 1e-30 { sy1 = 0; sy2 = 0 }
-                if abs(hy1) < 1e-30 && abs(hy2) < 1e-30 { hy1 = 0; hy2 = 0 }
-                if q < 1e-30 { p = 0; q = 0 }
+            // One pass over the stretch (at most 10 ms) for the sums, the K-weighting (shelf then
+            // RLB high-pass, BS.1770-4 Annex 1) and the P.56 envelope (process 2). It stops after
+            // a sample where the number of thresholds the envelope reaches changes, so the run of
+            // the old number is counted (`closeRun`) before it goes on.
+            var squares = 0.0
+            var bounds = SpeechVoltmeter.envelopeBounds(level: runLevel)
+            var t = 0
+            while t < count {
+                t = Self.recursionsPass(source, from: t, count: count, coefficients, &recursions,
+                                        squares: &squares, envelopeBounds: bounds)
+                if recursions.q < bounds.lower || recursions.q >= bounds.upper {   // sample t − 1 changed the number
+                    bounds = envelopeLevelChanged(atSample: sampleIndex + t - 1)
+                }
             }
-            if sampleIndex == nextHundredMs {
-                kEnergies.append(Float(hundredMsEnergy))
-                hundredMsEnergy = 0
-                nextHundredMs += samplesPer100ms
-            }
-            if sampleIndex == nextSecond {
-                closeRun(through: sampleIndex - 1)
-                runStart = sampleIndex
-                secondsSoFar += 1
-                if secondsSoFar % snapshotSeconds == 0 { snapshot(squareSum: squareSum) }
-                nextSecond += 10 * samplesPer100ms
-            }
+            endStretch(source, count: count, squares: squares)
+            i += count
         }
-        (self.sx1, self.sx2, self.sy1, self.sy2) = (sx1, sx2, sy1, sy2)
-        (self.hx1, self.hx2, self.hy1, self.hy2) = (hx1, hx2, hy1, hy2)
-        (self.p, self.q) = (p, q)
-        self.sum = sum; self.squareSum = squareSum
-        self.tenMsSquares = tenMsSquares; self.hundredMsEnergy = hundredMsEnergy
-        self.clipRun = clipRun
     }
 
-    // The passes of `consume`, each on its own so its state and coefficients stay in registers.
+    /// Both channels of a two-channel call, the same samples and calls as `a.consume(samplesA)`
+    /// then `b.consume(samplesB)` (so the same results), with the two channels' recursions side
+    /// by side in the lanes of one vector (`recursionsPass(_:_:…)`): half the instructions.
+    /// Falls back to one meter after the other unless both are at the same sample, with the same
+    /// rate and block length.
+    public static func consume(_ a: ChannelLevelMeter, _ samplesA: UnsafeBufferPointer<Float>,
+                               _ b: ChannelLevelMeter, _ samplesB: UnsafeBufferPointer<Float>) {
+        guard a !== b, samplesA.count == samplesB.count, a.sampleIndex == b.sampleIndex,
+              a.sampleRateHz == b.sampleRateHz, a.coefficients == b.coefficients else {
+            a.consume(samplesA)
+            b.consume(samplesB)
+            return
+        }
+        if a.measuresTruePeak { a.truePeak.consume(samplesA) }
+        if b.measuresTruePeak { b.truePeak.consume(samplesB) }
+        var i = 0
+        while i < samplesA.count {
+            let count = a.stretchLength(available: samplesA.count - i)   // b's stretches are the same
+            let sourceA = samplesA.baseAddress! + i, sourceB = samplesB.baseAddress! + i
+            var squaresA = 0.0, squaresB = 0.0
+            var boundsA = SpeechVoltmeter.envelopeBounds(level: a.runLevel)
+            var boundsB = SpeechVoltmeter.envelopeBounds(level: b.runLevel)
+            var t = 0
+            while t < count {
+                t = recursionsPass(sourceA, sourceB, from: t, count: count, a.coefficients, &a.recursions, &b.recursions,
+                                   squares: &squaresA, &squaresB, envelopeBounds: boundsA, boundsB)
+                if a.recursions.q < boundsA.lower || a.recursions.q >= boundsA.upper {
+                    boundsA = a.envelopeLevelChanged(atSample: a.sampleIndex + t - 1)
+                }
+                if b.recursions.q < boundsB.lower || b.recursions.q >= boundsB.upper {
+                    boundsB = b.envelopeLevelChanged(atSample: b.sampleIndex + t - 1)
+                }
+            }
+            a.endStretch(sourceA, count: count, squares: squaresA)
+            b.endStretch(sourceB, count: count, squares: squaresB)
+            i += count
+        }
+    }
 
+    /// Samples up to the next 10 ms, 100 ms or 1 s boundary, at most `available`.
+    @inline(__always) private func stretchLength(available: Int) -> Int {
+        min(available, min(nextTenMs, nextHundredMs, nextSecond) - sampleIndex)
+    }
+
+    /// Sample `index` (absolute) took the envelope to another number of thresholds: the run of
+    /// the old number ends before it. Returns the new number's envelope bounds.
+    private func envelopeLevelChanged(atSample index: Int) -> (lower: Double, upper: Double) {
+        let now = SpeechVoltmeter.level(ofEnvelope: recursions.q)
+        closeRun(through: index - 1)
+        runLevel = now
+        runStart = index
+        return SpeechVoltmeter.envelopeBounds(level: now)
+    }
+
+    /// After the recursions over a stretch of `count` samples from `sampleIndex`: clipping, the
+    /// square sums, and what ends at the stretch's end (a 10 ms, 100 ms or 1 s block).
+    private func endStretch(_ source: UnsafePointer<Float>, count: Int, squares: Double) {
+        // Clipping: runs of ≥ 3 samples at or within 0.1 dB of full scale.
+        Self.clipping(source, count: count, clipLevel: clipLevel, run: &clipRun, clipped: &clippedCount)
+        squareSum += squares
+        tenMsSquares += squares
+        sampleIndex += count
+        if sampleIndex == nextTenMs {
+            tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(nextTenMs - tenMsStart))))
+            tenMsSquares = 0
+            tenMsStart = nextTenMs
+            tenMsIndex += 1
+            nextTenMs = Int((Double(tenMsIndex + 1) * sampleRateHz / 100).rounded())
+            // Flush tiny filter states to zero so long digital silence never reaches denormals.
+            recursions.flushTinyStates()
+        }
+        if sampleIndex == nextHundredMs {
+            kEnergies.append(Float(recursions.hundredMsEnergy))
+            recursions.hundredMsEnergy = 0
+            nextHundredMs += samplesPer100ms
+        }
+        if sampleIndex == nextSecond {
+            closeRun(through: sampleIndex - 1)
+            runStart = sampleIndex
+            secondsSoFar += 1
+            if secondsSoFar % snapshotSeconds == 0 { snapshot(squareSum: squareSum) }
+            nextSecond += 10 * samplesPer100ms
+        }
+    }
+
+    /// The per-sample recursions of the level meter and their state: the DC sum, the K-weighting
+    /// shelf and RLB high-pass (direct form I, BS.1770-4 Annex 1) with the K-weighted energy of
+    /// the current 100 ms block, and the P.56 envelope p, q (ITU-T P.56 (12/2011) Annex B,
+    /// process 2).
+    struct Recursions: Equatable {
+        struct Coefficients: Equatable {
+            let sb0: Double, sb1: Double, sb2: Double, sa1: Double, sa2: Double   // shelf
+            let ha1: Double, ha2: Double                                           // high-pass; numerator [1, −2, 1]
+            let g: Double, oneMinusG: Double                                       // P.56 smoothing
+            init(shelf: Biquad, highPass: Biquad, g: Double, oneMinusG: Double) {
+                (sb0, sb1, sb2, sa1, sa2) = (shelf.b0, shelf.b1, shelf.b2, shelf.a1, shelf.a2)
+                (ha1, ha2) = (highPass.a1, highPass.a2)
+                (self.g, self.oneMinusG) = (g, oneMinusG)
+            }
+        }
+        var sum = 0.0
+        var sx1 = 0.0, sx2 = 0.0, sy1 = 0.0, sy2 = 0.0
+        var hx1 = 0.0, hx2 = 0.0, hy1 = 0.0, hy2 = 0.0
+        var hundredMsEnergy = 0.0
+        var p = 0.0, q = 0.0
+
+        mutating func flushTinyStates() {
+            if abs(sy1) < 1e-30 && abs(sy2) < 1e-30 { sy1 = 0; sy2 = 0 }
+            if abs(hy1) < 1e-30 && abs(hy2) < 1e-30 { hy1 = 0; hy2 = 0 }
+            if q < 1e-30 { p = 0; q = 0 }
+        }
+    }
+
+    /// Runs the recursions over `source[start..<count]`, adding x² to `squares`, and returns the
+    /// index after the last sample done: `count`, or earlier, just after the first sample whose
+    /// envelope q leaves `envelopeBounds` (the number of P.56 thresholds it reaches changed).
+    ///
+    /// All of them in one loop: each recursion is a serial chain (a multiply and an add per
+    /// sample on its own), and in one loop the core runs the chains side by side, where in
+    /// separate passes each waited for its own. Each value is computed with the same operations
+    /// in the same order as in the plain per-sample loop (`SpeedTwinTests`), so the results are
+    /// bit for bit the same; the y[n−1] term is added last (it alone is on the critical path).
     @inline(never)
-    static func sums(_ source: UnsafePointer<Float>, count: Int, sum: inout Double, squares: inout Double) {
-        var s = sum, s2 = squares
-        for t in 0..<count {
+    static func recursionsPass(_ source: UnsafePointer<Float>, from start: Int, count: Int,
+                               _ c: Recursions.Coefficients, _ state: inout Recursions,
+                               squares: inout Double, envelopeBounds: (lower: Double, upper: Double)) -> Int {
+        // Plain locals, written back after the loop: stored to the struct every sample, the
+        // compiler paired neighbouring fields into vector operations, lengthening the chains.
+        var sum = state.sum, s2 = squares
+        var (sx1, sx2, sy1, sy2) = (state.sx1, state.sx2, state.sy1, state.sy2)
+        var (hx1, hx2, hy1, hy2) = (state.hx1, state.hx2, state.hy1, state.hy2)
+        var energy = state.hundredMsEnergy
+        var (p, q) = (state.p, state.q)
+        let (sb0, sb1, sb2, sa1, sa2) = (c.sb0, c.sb1, c.sb2, c.sa1, c.sa2)
+        let (ha1, ha2, g, h) = (c.ha1, c.ha2, c.g, c.oneMinusG)
+        let (lower, upper) = envelopeBounds
+        var t = start
+        while t < count {
             let x = Double(source[t])
-            s += x
+            t += 1
+            sum += x
             s2 += x * x
+            let y = (sb0 * x + sb1 * sx1 + sb2 * sx2 - sa2 * sy2) - sa1 * sy1
+            sx2 = sx1; sx1 = x; sy2 = sy1; sy1 = y
+            let z = (y - 2 * hx1 + hx2 - ha2 * hy2) - ha1 * hy1
+            hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
+            energy += z * z
+            p = g * p + h * abs(x)
+            q = g * q + h * p
+            if q < lower || q >= upper { break }
         }
-        sum = s; squares = s2
+        state.sum = sum; squares = s2
+        (state.sx1, state.sx2, state.sy1, state.sy2) = (sx1, sx2, sy1, sy2)
+        (state.hx1, state.hx2, state.hy1, state.hy2) = (hx1, hx2, hy1, hy2)
+        state.hundredMsEnergy = energy
+        (state.p, state.q) = (p, q)
+        return t
     }
 
-    /// The K-weighting shelf, direct form I. The y[n−1] term is added last: it alone is on the
-    /// loop-carried critical path. Two samples per step, so the state shifts need no moves.
+    /// `recursionsPass` for two channels at once, channel a in lane 0 and b in lane 1 of each
+    /// vector: lane by lane the same operations in the same order, so each channel's values are
+    /// bit for bit those of its own pass (`SpeedTwinTests`). Stops after the first sample where
+    /// either channel's envelope leaves its bounds.
     @inline(never)
-    static func shelf(_ source: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Double>,
-                      b0: Double, b1: Double, b2: Double, a1: Double, a2: Double,
-                      x1: inout Double, x2: inout Double, y1: inout Double, y2: inout Double) {
-        var (sx1, sx2, sy1, sy2) = (x1, x2, y1, y2)
-        var t = 0
-        while t + 2 <= count {
-            let u0 = Double(source[t]), u1 = Double(source[t + 1])
-            let v0 = (b0 * u0 + b1 * sx1 + b2 * sx2 - a2 * sy2) - a1 * sy1
-            let v1 = (b0 * u1 + b1 * u0 + b2 * sx1 - a2 * sy1) - a1 * v0
-            out[t] = v0; out[t + 1] = v1
-            sx2 = u0; sx1 = u1; sy2 = v0; sy1 = v1
-            t += 2
+    static func recursionsPass(_ sourceA: UnsafePointer<Float>, _ sourceB: UnsafePointer<Float>, from start: Int, count: Int,
+                               _ c: Recursions.Coefficients, _ stateA: inout Recursions, _ stateB: inout Recursions,
+                               squares squaresA: inout Double, _ squaresB: inout Double,
+                               envelopeBounds boundsA: (lower: Double, upper: Double),
+                               _ boundsB: (lower: Double, upper: Double)) -> Int {
+        typealias V = SIMD2<Double>
+        var sum = V(stateA.sum, stateB.sum), s2 = V(squaresA, squaresB)
+        var (sx1, sx2) = (V(stateA.sx1, stateB.sx1), V(stateA.sx2, stateB.sx2))
+        var (sy1, sy2) = (V(stateA.sy1, stateB.sy1), V(stateA.sy2, stateB.sy2))
+        var (hx1, hx2) = (V(stateA.hx1, stateB.hx1), V(stateA.hx2, stateB.hx2))
+        var (hy1, hy2) = (V(stateA.hy1, stateB.hy1), V(stateA.hy2, stateB.hy2))
+        var energy = V(stateA.hundredMsEnergy, stateB.hundredMsEnergy)
+        var (p, q) = (V(stateA.p, stateB.p), V(stateA.q, stateB.q))
+        let (sb0, sb1, sb2, sa1, sa2) = (V(repeating: c.sb0), V(repeating: c.sb1), V(repeating: c.sb2),
+                                         V(repeating: c.sa1), V(repeating: c.sa2))
+        let (ha1, ha2, g, h, two) = (V(repeating: c.ha1), V(repeating: c.ha2), V(repeating: c.g),
+                                     V(repeating: c.oneMinusG), V(repeating: 2))
+        var t = start
+        while t < count {
+            let ua = sourceA[t], ub = sourceB[t]
+            let x = V(Double(ua), Double(ub))
+            let ax = V(Double(abs(ua)), Double(abs(ub)))      // |Double(u)| = Double(|u|), exactly
+            t += 1
+            sum += x
+            s2 += x * x
+            let y = (sb0 * x + sb1 * sx1 + sb2 * sx2 - sa2 * sy2) - sa1 * sy1
+            sx2 = sx1; sx1 = x; sy2 = sy1; sy1 = y
+            let z = (y - two * hx1 + hx2 - ha2 * hy2) - ha1 * hy1
+            hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
+            energy += z * z
+            p = g * p + h * ax
+            q = g * q + h * p
+            if q[0] < boundsA.lower || q[0] >= boundsA.upper || q[1] < boundsB.lower || q[1] >= boundsB.upper { break }
         }
-        if t < count {
-            let u = Double(source[t])
-            let v = (b0 * u + b1 * sx1 + b2 * sx2 - a2 * sy2) - a1 * sy1
-            out[t] = v
-            sx2 = sx1; sx1 = u; sy2 = sy1; sy1 = v
-        }
-        (x1, x2, y1, y2) = (sx1, sx2, sy1, sy2)
-    }
-
-    /// The RLB high-pass (numerator [1, −2, 1]), direct form I, adding z² to `energy`.
-    @inline(never)
-    static func highPassEnergy(_ source: UnsafePointer<Double>, count: Int, a1: Double, a2: Double,
-                               x1: inout Double, x2: inout Double, y1: inout Double, y2: inout Double,
-                               energy: inout Double) {
-        var (hx1, hx2, hy1, hy2) = (x1, x2, y1, y2)
-        var e = energy
-        var t = 0
-        while t + 2 <= count {
-            let u0 = source[t], u1 = source[t + 1]
-            let z0 = (u0 - 2 * hx1 + hx2 - a2 * hy2) - a1 * hy1
-            e += z0 * z0
-            let z1 = (u1 - 2 * u0 + hx1 - a2 * hy1) - a1 * z0
-            e += z1 * z1
-            hx2 = u0; hx1 = u1; hy2 = z0; hy1 = z1
-            t += 2
-        }
-        if t < count {
-            let u = source[t]
-            let z = (u - 2 * hx1 + hx2 - a2 * hy2) - a1 * hy1
-            e += z * z
-            hx2 = hx1; hx1 = u; hy2 = hy1; hy1 = z
-        }
-        (x1, x2, y1, y2) = (hx1, hx2, hy1, hy2)
-        energy = e
+        (stateA.sum, stateB.sum) = (sum[0], sum[1]); (squaresA, squaresB) = (s2[0], s2[1])
+        (stateA.sx1, stateA.sx2, stateA.sy1, stateA.sy2) = (sx1[0], sx2[0], sy1[0], sy2[0])
+        (stateB.sx1, stateB.sx2, stateB.sy1, stateB.sy2) = (sx1[1], sx2[1], sy1[1], sy2[1])
+        (stateA.hx1, stateA.hx2, stateA.hy1, stateA.hy2) = (hx1[0], hx2[0], hy1[0], hy2[0])
+        (stateB.hx1, stateB.hx2, stateB.hy1, stateB.hy2) = (hx1[1], hx2[1], hy1[1], hy2[1])
+        (stateA.hundredMsEnergy, stateB.hundredMsEnergy) = (energy[0], energy[1])
+        (stateA.p, stateA.q, stateB.p, stateB.q) = (p[0], q[0], p[1], q[1])
+        return t
     }
 
     /// Counts runs of ≥ 3 samples at or above `clipLevel` in magnitude into `clipped`; `run` is
@@ -258,30 +348,6 @@ public final class ChannelLevelMeter {
             t += 1
         }
         run = r; clipped = c
-    }
-
-    /// The P.56 envelope (process 2) over the stretch; where the number of thresholds it
-    /// reaches changes, the run of the old number is counted (`closeRun`). The number changes
-    /// exactly when q leaves [2^(level−16), 2^(level−15)), so the loop compares q with the
-    /// bounds of the current number instead of deriving the number every sample.
-    @inline(never)
-    private func envelope(_ source: UnsafePointer<Float>, count: Int, firstIndex: Int, p: inout Double, q: inout Double) {
-        var (pp, qq) = (p, q)
-        let (g, h) = (self.g, oneMinusG)
-        var bounds = SpeechVoltmeter.envelopeBounds(level: runLevel)
-        for t in 0..<count {
-            let ax = abs(Double(source[t]))
-            pp = g * pp + h * ax
-            qq = g * qq + h * pp
-            if qq < bounds.lower || qq >= bounds.upper {
-                let now = SpeechVoltmeter.level(ofEnvelope: qq)
-                closeRun(through: firstIndex + t - 1)
-                runLevel = now
-                runStart = firstIndex + t
-                bounds = SpeechVoltmeter.envelopeBounds(level: now)
-            }
-        }
-        (p, q) = (pp, qq)
     }
 
     /// Keeps the P.56 counts and the square sum so far (`consume` holds it in a local while it
@@ -363,7 +429,7 @@ public final class ChannelLevelMeter {
         let speechSeconds = speechSegments.reduce(0.0) { $0 + max(0, min($1.end, durationSeconds) - max($1.start, 0)) }
         let speechSamples = speechSeconds > 0 ? speechSeconds * sampleRateHz : p56.activityFactor * Double(n)
         m.clippedSampleRatio = speechSamples >= 1 ? Self.ratio(min(1, Double(clippedCount) / speechSamples)) : nil
-        m.dcOffset = Self.ratio(sum / Double(n))
+        m.dcOffset = Self.ratio(recursions.sum / Double(n))
         return m
     }
 
