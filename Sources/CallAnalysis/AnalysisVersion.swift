@@ -8,8 +8,6 @@
 /// backchannel made in the other party's pause may be talked over by that party resuming, and the
 /// one resuming interrupts nobody (issue 17). 5: /i/-shaped frames count towards syllable nuclei, and
 /// their 2.2–3.8 kHz side is judged on the strongest band, which the telephone band keeps (issue 17).
-/// 6: pitch: a path that glides above the speaker's range from inside it no longer pays the range
-/// cost, so real rises survive the telephone band (issue 17).
 public enum AnalysisVersion {
-    public static let current = 6
+    public static let current = 5
 }

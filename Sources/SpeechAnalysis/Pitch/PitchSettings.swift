@@ -26,8 +26,7 @@ public struct PitchSettings: Sendable, Codable, Equatable {
     public var voicedUnvoicedCost: Double
     /// Second-pass cost per octave for candidates outside the speaker's range (0.75·q25 … 1.5·q75 of
     /// the first pass; Hirst 2011), 0…5; default 1.0; 0 turns the second pass off. Octave errors on
-    /// telephone speech sit an octave outside that range, real F0 rarely does; above the range it is
-    /// not charged on a path that glided there from inside it (a real rise; `PitchPath`).
+    /// telephone speech sit an octave outside that range, real F0 rarely does.
     public var speakerRangeCost: Double
 
     public static let standard = try! PitchSettings()
