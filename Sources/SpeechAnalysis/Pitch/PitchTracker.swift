@@ -364,7 +364,7 @@ struct PitchCandidates {
     var frameCount: Int { counts.count }
 
     @inline(__always) static func code(f0Hz: Float) -> UInt16 {
-        UInt16(max(0, min(65535, NearestInteger.halfAwayFromZero(codesPerOctave * log2(f0Hz / referenceHz)))))
+        UInt16(max(0, min(65535, (codesPerOctave * log2(f0Hz / referenceHz)).rounded())))
     }
     @inline(__always) static func f0Hz(code: UInt16) -> Float {
         referenceHz * exp2(Float(code) / codesPerOctave)
