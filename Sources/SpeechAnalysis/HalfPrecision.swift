@@ -8,8 +8,9 @@
 /// normal half-precision result (and zero), by the bit layout of IEEE 754-2008 binary16/32/64 (sign,
 /// biased exponent, fraction), rounding to nearest, ties to even, as the standard's default
 /// rounding; subnormals, infinities and NaNs take the standard library's conversion, so
-/// every input gives the standard library's result (`SpeedTwinTests` compares every half and
-/// every float exponent's boundaries).
+/// every input gives the standard library's result (`HalfPrecisionTwinTests` in
+/// `SpeedTwinTests.swift`: every half to Float; to half, every half's value, the ties between
+/// neighbours and one unit either side, as Float and Double, and a spread of Float bit patterns).
 enum HalfPrecision {
     /// `Float16(value)`.
     @inline(__always) static func half(_ value: Float) -> Float16 {
