@@ -317,3 +317,44 @@ struct BandCodeTwinTests {
         }
     }
 }
+
+/// The inline half-precision conversions (issue 18) against the standard library's.
+struct HalfPrecisionTwinTests {
+    /// `HalfPrecision` against the standard library's conversions: every half to Float; to half,
+    /// every half's value, the midpoints between neighbouring halves (the ties) and the values one
+    /// unit of the last place either side of both, as Float and as Double, and a spread of
+    /// Float bit patterns. Bit patterns must agree exactly (NaNs included).
+    @Test func halfPrecisionMatchesTheStandardConversions() {
+        for bits in 0...UInt16.max {
+            let h = Float16(bitPattern: bits)
+            #expect(HalfPrecision.float(h).bitPattern == Float(h).bitPattern, "half \(bits)")
+        }
+        var floats: [Float] = [], doubles: [Double] = []
+        for bits in 0...UInt16.max {
+            let h = Float16(bitPattern: bits), next = Float16(bitPattern: bits &+ 1)
+            guard h.isFinite else { continue }
+            let value = Double(h)
+            var points = [value]
+            if next.isFinite && next.sign == h.sign { points.append((value + Double(next)) / 2) }
+            if bits & 0x7FFF == 0x7BFF { points.append(h.sign == .minus ? -65520 : 65520) }  // rounds to infinity
+            for p in points {
+                let f = Float(p)
+                floats += [f.nextDown, f, f.nextUp]
+                doubles += [p.nextDown, p, p.nextUp]
+            }
+        }
+        var bits: UInt32 = 0
+        while true {
+            floats.append(Float(bitPattern: bits))
+            let (next, overflow) = bits.addingReportingOverflow(65_537)
+            if overflow { break }
+            bits = next
+        }
+        for f in floats {
+            #expect(HalfPrecision.half(f).bitPattern == Float16(f).bitPattern, "float \(f.bitPattern)")
+        }
+        for d in doubles {
+            #expect(HalfPrecision.half(d).bitPattern == Float16(d).bitPattern, "double \(d.bitPattern)")
+        }
+    }
+}

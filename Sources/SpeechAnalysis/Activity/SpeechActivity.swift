@@ -311,7 +311,7 @@ public enum SpeechActivityDetector {
             let local = (range.lowerBound - w.start)..<(range.upperBound - w.start)
             raw.append(contentsOf: w.raw[local])
             score.reserveCapacity(score.count + local.count)
-            for i in local { score.append(Float16(w.score[i])) }
+            for i in local { score.append(HalfPrecision.half(w.score[i])) }
             sounding.append(contentsOf: w.sounding[local])
             if let leaked { leakage.append(contentsOf: leaked) }  // two channels only; empty otherwise
             levelDB.append(contentsOf: UnsafeBufferPointer(start: levels, count: range.count))
@@ -460,14 +460,14 @@ public enum SpeechActivityDetector {
                 values.sort()
                 let medianLevel = values[values.count / 2]
                 values.removeAll(keepingCapacity: true)
-                for i in r { values.append(Float(score[i])) }
+                for i in r { values.append(HalfPrecision.float(score[i])) }
                 values.sort()
                 let dipScore = 0.5 * values[values.count / 2]
                 var levelDips = 0, scoreDips = 0, deepDips = 0
                 for i in r {
                     if levelDB[i] < medianLevel - Constants.sustainedDipDB { levelDips += 1 }
                     if levelDB[i] < medianLevel - Constants.deepDipDB { deepDips += 1 }
-                    if Float(score[i]) < dipScore { scoreDips += 1 }
+                    if HalfPrecision.float(score[i]) < dipScore { scoreDips += 1 }
                 }
                 let dips = max(min(levelDips, scoreDips), deepDips)
                 if Double(dips) >= SpeechActivityDetector.Constants.sustainedDipRatio * Double(r.count) {

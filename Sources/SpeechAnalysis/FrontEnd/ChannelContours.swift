@@ -105,7 +105,7 @@ public struct ChannelContours: Sendable {
         let bands = AnalysisBands.count
         bandLevelCodes.withUnsafeBufferPointer { codes in
             observer.observe(frameIndex: frame, bandCodes: UnsafeBufferPointer(rebasing: codes[(frame * bands)..<((frame + 1) * bands)]),
-                             levelDB: Float(levelDB[frame]))
+                             levelDB: HalfPrecision.float(levelDB[frame]))
         }
     }
 

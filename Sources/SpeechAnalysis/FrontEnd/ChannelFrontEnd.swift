@@ -161,7 +161,7 @@ public final class ChannelFrontEnd {
             let bandCodes = ChannelContours.codes(forPowers: powers)
             for b in 0..<16 { codes[b] = UInt8(truncatingIfNeeded: bandCodes[b]) }
             // Kept at half precision (0.03 dB), and handed on as kept, so every reader sees one value.
-            let levelHalf = Float16(Decibels.fromPower(total * scale)), levelDB = Float(levelHalf)
+            let levelHalf = HalfPrecision.half(Decibels.fromPower(total * scale)), levelDB = HalfPrecision.float(levelHalf)
             if retainsBandLevels { contours.bandLevelCodes.append(contentsOf: UnsafeBufferPointer(start: codes, count: bands)) }
             let peakBin = inBandBins.lowerBound
                 + VectorMath.indexOfMaximum(powerPointer + inBandBins.lowerBound, count: inBandBins.count)

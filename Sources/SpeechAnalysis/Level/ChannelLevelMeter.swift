@@ -183,7 +183,7 @@ public final class ChannelLevelMeter {
         tenMsSquares += squares
         sampleIndex += count
         if sampleIndex == nextTenMs {
-            tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(nextTenMs - tenMsStart))))
+            tenMsLevelsDB.append(HalfPrecision.half(Decibels.fromPower(tenMsSquares / Double(nextTenMs - tenMsStart))))
             tenMsSquares = 0
             tenMsStart = nextTenMs
             tenMsIndex += 1
@@ -394,7 +394,7 @@ public final class ChannelLevelMeter {
         closeRun(through: sampleIndex - 1)
         runStart = sampleIndex
         if sampleIndex > tenMsStart {                      // partial last 10 ms block
-            tenMsLevelsDB.append(Float16(Decibels.fromPower(tenMsSquares / Double(sampleIndex - tenMsStart))))
+            tenMsLevelsDB.append(HalfPrecision.half(Decibels.fromPower(tenMsSquares / Double(sampleIndex - tenMsStart))))
             tenMsSquares = 0
             tenMsStart = sampleIndex
         }

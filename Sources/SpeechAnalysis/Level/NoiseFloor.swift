@@ -51,7 +51,7 @@ struct NoiseFloor {
                 nearSpeech = true
                 t += 1
             }
-            let levelDB = Float(level)
+            let levelDB = HalfPrecision.float(level)
             // The dB floor stands for zero power (digital silence has no noise floor).
             let power = Double(levelDB) <= Decibels.floorDB ? 0 : Decibels.toPower(Double(levelDB))
             if inSpeech {

@@ -15,7 +15,7 @@ public struct PitchTrack: Sendable, Equatable {
     }
 
     public init(timeBase: TimeBase, f0Hz: [Float]) {
-        self.init(timeBase: timeBase, f0Hz: f0Hz.map { Float16($0) })
+        self.init(timeBase: timeBase, f0Hz: f0Hz.map { HalfPrecision.half($0) })
     }
     public var frameCount: Int { f0Hz.count }
     public var voicedFrameCount: Int { f0Hz.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }

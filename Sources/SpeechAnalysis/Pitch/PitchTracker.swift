@@ -288,12 +288,12 @@ public final class PitchTracker: FrameObserver {
         var track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: loud)
         if decodedFirstPass.isEmpty { decodedFirstPass = [Int32](repeating: 0, count: 65_536) }
         var firstPass = decodedFirstPass, count = decodedFirstPassCount
-        for i in (first - spanStart)..<track.frameCount where track.f0Hz[i] > 0 {
-            firstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
+        for i in (first - spanStart)..<track.frameCount where HalfPrecision.float(track.f0Hz[i]) > 0 {
+            firstPass[Int(PitchCandidates.code(f0Hz: HalfPrecision.float(track.f0Hz[i])))] += 1
             count += 1
         }
-        for i in kept where track.f0Hz[i] > 0 {
-            decodedFirstPass[Int(PitchCandidates.code(f0Hz: Float(track.f0Hz[i])))] += 1
+        for i in kept where HalfPrecision.float(track.f0Hz[i]) > 0 {
+            decodedFirstPass[Int(PitchCandidates.code(f0Hz: HalfPrecision.float(track.f0Hz[i])))] += 1
             decodedFirstPassCount += 1
         }
         if settings.speakerRangeCost > 0, let range = Self.speakerRange(codeHistogram: firstPass, count: count) {

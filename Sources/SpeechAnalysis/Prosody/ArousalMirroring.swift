@@ -110,7 +110,7 @@ public enum ArousalMirroring {
         var power = 0.0
         var semitones: [Double] = []
         for i in first...last {
-            power += Decibels.toPower(Double(Float(contours.levelDB[i])))
+            power += Decibels.toPower(Double(HalfPrecision.float(contours.levelDB[i])))
             if i < pitch.frameCount, pitch.f0Hz[i] > 0 { semitones.append(12 * log2(Double(pitch.f0Hz[i]))) }
         }
         return Unit(segment: s, levelDB: Decibels.fromPower(power / Double(last - first + 1)),

@@ -109,15 +109,15 @@ public enum FilledPauseDetector {
         // Level gate against hum and leakage in the gaps: within `levelBelowSpeechDB` of the
         // median speech-frame level (0.1 dB histogram).
         var speechLevels = DecibelHistogram()
-        for r in FrameRuns.runs(of: speech, timeBase: tb, frameCount: n) { for i in r { speechLevels.add(Float(contours.levelDB[i])) } }
+        for r in FrameRuns.runs(of: speech, timeBase: tb, frameCount: n) { for i in r { speechLevels.add(HalfPrecision.float(contours.levelDB[i])) } }
         let levelGateDB = (speechLevels.percentile(50) ?? 0) - Float(settings.levelBelowSpeechDB)
         let lag = steadiness.lagFrames  // 20 ms apart
         // Steady frames, as runs with gaps up to 50 ms closed.
         let maxGap = max(1, Int((0.05 / tb.hopSeconds).rounded()))
         var steadyRuns: [Range<Int>] = []
         for r in turnFrames where r.upperBound > lag {
-            for i in max(lag, r.lowerBound)..<r.upperBound where !otherHolds.contains(i) && Float(contours.levelDB[i]) >= levelGateDB {
-                let f = Float(pitch.f0Hz[i]), fp = Float(pitch.f0Hz[i - 1])
+            for i in max(lag, r.lowerBound)..<r.upperBound where !otherHolds.contains(i) && HalfPrecision.float(contours.levelDB[i]) >= levelGateDB {
+                let f = HalfPrecision.float(pitch.f0Hz[i]), fp = HalfPrecision.float(pitch.f0Hz[i - 1])
                 guard f > 0, fp == 0 || abs(12 * log2(f / fp)) <= Float(settings.maximumStepSemitones),
                       steadiness.isSteady(frame: i) else { continue }
                 if let last = steadyRuns.last, i - last.upperBound <= maxGap {

@@ -209,7 +209,7 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
             SyllableNuclei.envelopeDB(bandCodes: bandCodes.baseAddress!, powerOfCode: $0.baseAddress!, shape: highFrontShape)
         }
         envelope.append(e)
-        keptEnvelope.append(Float16(e))
+        keptEnvelope.append(HalfPrecision.half(e))
     }
 
     public func speechRunsFinal(_ runs: [Range<Int>], before frame: Int, timeBase: TimeBase) {
@@ -293,7 +293,7 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
         let (radius, kernel) = Self.gaussian(sigmaSeconds: smoothingSeconds, hopSeconds: timeBase.hopSeconds)
         var smoothed = [Float](repeating: 0, count: n)
         for j in 0..<n {
-            smoothed[j] = Self.smoothed(at: j, frameCount: n, radius: radius, kernel: kernel) { Float(keptEnvelope[$0]) }
+            smoothed[j] = Self.smoothed(at: j, frameCount: n, radius: radius, kernel: kernel) { HalfPrecision.float(keptEnvelope[$0]) }
         }
         var result: [Candidate] = []
         var lowest = Float.infinity

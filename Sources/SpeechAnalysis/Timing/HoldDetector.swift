@@ -13,7 +13,7 @@ public enum HoldDetector {
                              ringEnd: Double?, settings: TurnTakingSettings) -> [Conversation.Hold] {
         let floors = channels.map { c in
             var histogram = DecibelHistogram()
-            for level in c.levelDB { histogram.add(Float(level)) }
+            for level in c.levelDB { histogram.add(HalfPrecision.float(level)) }
             return histogram.percentile(10) ?? -120
         }
         var holds: [Conversation.Hold] = []
@@ -25,7 +25,7 @@ public enum HoldDetector {
                 guard last > first else { continue }
                 var sounding = 0, firstOn = -1, lastOn = -1
                 var peaks: [Float] = []
-                for i in first...last where Float(contours.levelDB[i]) > floors[c] + soundingOverFloorDB {
+                for i in first...last where HalfPrecision.float(contours.levelDB[i]) > floors[c] + soundingOverFloorDB {
                     sounding += 1
                     if let hz = contours.toneHz(frame: i) { peaks.append(hz) }
                     if firstOn < 0 { firstOn = i }
