@@ -27,7 +27,7 @@ public enum Fixtures {
     /// leaves out whole phrases. In D4_894 it holds 2.9 s of speech in 0.87–7.75 s while the
     /// 100 ms levels stand 10–20 dB over the room floor through 0.8–4.1, 4.7–6.6 and 6.9–8.6 s, and
     /// webrtcvad in its strictest mode finds 15–148 % more speech than the truth in each of the six
-    /// clips, within −5…+7 % of it on the other sources' clips (docs/accuracy.md). Activity tests
+    /// clips, within −5…+7 % of it on 19 of the other 21 (docs/accuracy.md). Activity tests
     /// report these clips apart; rate tests count their syllables in the whole utterance.
     public static func truthLeavesOutSpeech(_ stem: String) -> Bool {
         stem.hasPrefix("zh_thchs30")
