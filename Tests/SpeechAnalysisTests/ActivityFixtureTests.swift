@@ -145,16 +145,12 @@ struct ActivityFixtureTests {
             let truthJSON = try Fixtures.truth("calls", stem)
             let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
             let truth = Fixtures.speechSegments(truthJSON)
-            let placements = truthJSON["placements"] as? [[String: Any]] ?? []
             let activities = SpeechActivityDetector.detect(buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) })
             for ch in 0..<2 {
                 let role = ch == 0 ? "agent" : "customer"
-                let excluded: [(Double, Double)] = placements.compactMap { p in
-                    guard p["channel"] as? String == role, let id = p["source_id"] as? String,
-                          id.hasPrefix("en_ami_excerpt") || Fixtures.truthLeavesOutSpeech(id),
-                          let start = p["start"] as? Double, let end = p["end"] as? Double else { return nil }
-                    return (start - 0.3, end + 0.3)
-                }
+                let excluded = Fixtures.placementSpans(truthJSON, channel: role) {
+                    $0.hasPrefix("en_ami_excerpt") || Fixtures.truthLeavesOutSpeech($0)
+                }.map { ($0.0 - 0.3, $0.1 + 0.3) }
                 perChannel[ch].add(detected: Self.pairs(activities[ch].segments), truth: truth[ch],
                                    durationSeconds: buffer.durationSeconds, excluding: excluded)
             }

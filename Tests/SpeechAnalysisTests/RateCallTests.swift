@@ -30,12 +30,8 @@ import TestSupport
         // The truth segments, but for turns built from a source whose truth leaves out speech
         // (`Fixtures.truthLeavesOutSpeech`): there the whole turn, placed by construction.
         let role = agent.index == 0 ? "agent" : "customer"
-        let wholeTurns: [Segment] = (truth["placements"] as? [[String: Any]] ?? []).compactMap { p in
-            guard p["channel"] as? String == role, let id = p["source_id"] as? String,
-                  (p["concat_of"] as? [String] ?? [id]).contains(where: Fixtures.truthLeavesOutSpeech),
-                  let start = p["start"] as? Double, let end = p["end"] as? Double else { return nil }
-            return Segment(start: start, end: end)
-        }
+        let wholeTurns = Fixtures.placementSpans(truth, channel: role, source: Fixtures.truthLeavesOutSpeech)
+            .map { Segment(start: $0.0, end: $0.1) }
         let segments = (Fixtures.speechSegments(truth)[agent.index].map { Segment(start: $0.0, end: $0.1) }
             .filter { s in !wholeTurns.contains { $0.start <= s.start && s.end <= $0.end } } + wholeTurns).sorted { $0.start < $1.start }
         // The nuclei inside the true segments, from the agent channel's band levels.

@@ -33,6 +33,19 @@ public enum Fixtures {
         stem.hasPrefix("zh_thchs30")
     }
 
+    /// Spans (start, end seconds) of a built call's placements on `channel` ("agent" or
+    /// "customer") whose source — or, for a joined turn, any of its `concat_of` sources — passes
+    /// `source`.
+    public static func placementSpans(_ truth: [String: Any], channel: String,
+                                      source: (String) -> Bool) -> [(Double, Double)] {
+        (truth["placements"] as? [[String: Any]] ?? []).compactMap { p in
+            guard p["channel"] as? String == channel, let id = p["source_id"] as? String,
+                  (p["concat_of"] as? [String] ?? [id]).contains(where: source),
+                  let start = p["start"] as? Double, let end = p["end"] as? Double else { return nil }
+            return (start, end)
+        }
+    }
+
     /// Path of the audio file of `stem` in `group` (.wav or .flac).
     public static func audioPath(_ group: String, _ stem: String) -> String {
         for ext in ["wav", "flac"] {

@@ -70,9 +70,9 @@ public enum SyllableNuclei {
     static let smoothingPerIntervalRatio = 0.07
     /// Narrowest smoothing, seconds (the lower end of `RateSettings.smoothingSeconds`).
     static let narrowestSmoothingSeconds = 0.005
-    /// Speech runs closer than this join one inter-pause unit when the rate is estimated (the
-    /// default `PauseSettings.minimumPauseSeconds`).
-    static let unitGapSeconds = 0.25
+    /// Speech runs closer than this join one inter-pause unit when the rate is estimated: a gap
+    /// shorter than the standard pause (`PauseSettings.standard`) is not a pause.
+    static let unitGapSeconds = PauseSettings.standard.minimumPauseSeconds
 
     /// Times (seconds, frame centres) of the nuclei inside `speech`, ascending, from contours
     /// that kept their band levels (`ChannelFrontEnd(retainBandLevels: true)`; files are
