@@ -45,11 +45,15 @@ struct PageTextTests {
     /// space (a coaching card once broke "削波 0.00" from its "%"); before an English word it stays a space.
     /// (A CJK label is not bound to its number: a browser may break between any two ideographs, so
     /// binding would only move the break into the label.)
-    @Test func numbersKeepTheirUnitsOnTheirLine() {
+    @Test func numbersKeepTheirUnitsOnTheirLine() throws {
         let nbsp = "\u{00A0}"
         #expect(PageText(.zh)("evidence.agent-snr", ["snrDB": 23.24, "clippedPercent": 0]) == "坐席语音:信噪比 23.2\(nbsp)dB,削波 0.00\(nbsp)%")
         #expect(PageText(.ja)("evidence.agent-snr", ["snrDB": 23.24, "clippedPercent": 0]) == "オペレーターの声:SN比 23.2\(nbsp)dB、音割れ 0.00\(nbsp)%")
         #expect(PageText(.en)("target.no-fillers", ["perMinutePass": 1, "perMinuteFail": 4]).contains("1.0 filled pauses"))
+        // The guideline cards' measured values too ("signal-to-noise ratio: 23.2 dB" broke before "dB").
+        let html = CoachingPage.html(for: try CoachingFixture.report("devcall2_en_00"), pageLanguage: .en, audio: .none)
+        #expect(html.contains("signal-to-noise ratio: 23.2\(nbsp)dB"))
+        #expect(!html.contains("signal-to-noise ratio: 23.2 dB"))
         #expect(PageText.fill("{a:0} s, {b:0} st, {c:0} syllables, {d:0} {unit}, {e:0} 秒", ["a": 1, "b": 2, "c": 3, "d": 4, "e": 5], ["unit": "LUFS"])
                 == "1\(nbsp)s, 2\(nbsp)st, 3 syllables, 4\(nbsp)LUFS, 5\(nbsp)秒")
     }

@@ -357,7 +357,7 @@ struct Builder {
         case _ where key.hasSuffix("PerMinuteOfSpeech") || key == "perMinuteOfSpeech": value = PageText.fixed(v, decimals: 1); unit = text("unit.perMinute")
         default: value = PageText.fixed(v, decimals: v == v.rounded() ? 0 : 2); unit = ""
         }
-        return "\(label): \(value)\(unit.isEmpty ? "" : " " + unit)"
+        return "\(label): \(value)\(unit.isEmpty ? "" : PageText.numberUnitSpace + unit)"
     }
 }
 

@@ -46,12 +46,15 @@ public struct PageText: Sendable {
             }
             rest = rest[rest.index(after: close)...]
             if parts.count > 1, rest.first == " ", bindsToNumber(rest.dropFirst()) {
-                out += "\u{00A0}"
+                out += numberUnitSpace
                 rest = rest.dropFirst()
             }
         }
         return out + rest
     }
+
+    /// Between a number and its unit: a no-break space, so a line never breaks between them.
+    public static let numberUnitSpace = "\u{00A0}"
 
     /// CJK ideographs, kana and their punctuation and full-width forms.
     static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
