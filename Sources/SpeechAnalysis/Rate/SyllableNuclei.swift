@@ -299,14 +299,23 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
         var lowest = Float.infinity
         runIndex = 0
         for i in 1..<max(1, n - 1) {
-            let v = smoothed[i]
-            if v < lowest { lowest = v }
-            if isSpeech(i) && v >= smoothed[i - 1] && v > smoothed[i + 1] {
-                result.append(Candidate(frame: i, levelDB: v, lowestSincePreviousDB: lowest))
-                lowest = .infinity
+            if let c = Self.candidate(frame: i, previousDB: smoothed[i - 1], levelDB: smoothed[i], nextDB: smoothed[i + 1],
+                                      isSpeech: isSpeech(i), lowestSincePreviousDB: &lowest) {
+                result.append(c)
             }
         }
         return result
+    }
+
+    /// The peak test both passes share: frame `frame` is a candidate when it is speech and a local
+    /// maximum of the smoothed envelope (≥ the frame before, > the frame after). `lowest` is the lowest
+    /// envelope since the previous candidate, this frame included; it restarts after a candidate.
+    @inline(__always) private static func candidate(frame: Int, previousDB: Float, levelDB v: Float, nextDB: Float,
+                                                    isSpeech: Bool, lowestSincePreviousDB lowest: inout Float) -> Candidate? {
+        if v < lowest { lowest = v }
+        guard isSpeech && v >= previousDB && v > nextDB else { return nil }
+        defer { lowest = .infinity }
+        return Candidate(frame: frame, levelDB: v, lowestSincePreviousDB: lowest)
     }
 
     /// Gaussian-smoothed envelope of frame `j` (kernel truncated at ±3σ, renormalised at the
@@ -344,12 +353,10 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
             let next: Float = (n == nil || i + 1 < n!) ? smoothedDB(i + 1) : 0
             let speech = isSpeech(i)
             if speech { speechLevels.add(v) }
-            if i >= 1, n == nil || i <= n! - 2 {
-                if v < lowestDB { lowestDB = v }
-                if speech && v >= previousDB && v > next {
-                    candidates.append(Candidate(frame: i, levelDB: v, lowestSincePreviousDB: lowestDB))
-                    lowestDB = .infinity
-                }
+            if i >= 1, n == nil || i <= n! - 2,
+               let c = Self.candidate(frame: i, previousDB: previousDB, levelDB: v, nextDB: next, isSpeech: speech,
+                                      lowestSincePreviousDB: &lowestDB) {
+                candidates.append(c)
             }
             previousDB = v
             currentDB = next
