@@ -54,6 +54,8 @@ struct PageTextTests {
         let html = CoachingPage.html(for: try CoachingFixture.report("devcall2_en_00"), pageLanguage: .en, audio: .none)
         #expect(html.contains("signal-to-noise ratio: 23.2\(nbsp)dB"))
         #expect(!html.contains("signal-to-noise ratio: 23.2 dB"))
+        // Clipping keeps the two decimals its target is written in (it passes up to 0.10 %), as the evidence line does.
+        #expect(html.contains("clipped speech: 0.00\(nbsp)%"))
         #expect(PageText.fill("{a:0} s, {b:0} st, {c:0} syllables, {d:0} {unit}, {e:0} 秒", ["a": 1, "b": 2, "c": 3, "d": 4, "e": 5], ["unit": "LUFS"])
                 == "1\(nbsp)s, 2\(nbsp)st, 3 syllables, 4\(nbsp)LUFS, 5\(nbsp)秒")
     }

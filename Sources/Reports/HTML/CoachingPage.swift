@@ -346,6 +346,8 @@ struct Builder {
         let signed = key.contains("Rise") || key.contains("ReMedian")
         let value: String, unit: String
         switch key {
+        // Clipping passes up to 0.10 % of speech and the target says so in hundredths: the value keeps two decimals too.
+        case "clippedSampleRatio": value = PageText.fixed(100 * v, decimals: 2); unit = text("unit.percent")
         case _ where key.hasSuffix("Ratio"): value = PageText.fixed(100 * v, decimals: 1); unit = text("unit.percent")
         case _ where key.hasSuffix("DBov"): value = PageText.fixed(v, decimals: 1); unit = text("unit.dBov")
         case _ where key.hasSuffix("DB"): value = PageText.fixed(v, decimals: 1, signed: signed); unit = text("unit.dB")
