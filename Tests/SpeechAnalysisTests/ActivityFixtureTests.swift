@@ -139,8 +139,14 @@ struct ActivityFixtureTests {
     ///   strictest mode finds 15–148 % more speech in each THCHS-30 clip, within −5…+7 % of the truth
     ///   on every exactly-annotated and LJ Speech clip; docs/accuracy.md).
     /// One-off measurements behind these figures: docs/accuracy.md, "Speech activity".
+    ///
+    /// By the agent's line noise: most of what is left is on the agents under babble or pink noise
+    /// at 5–10 dB SNR (3 calls: 745 of the agents' 1,118 missed frames, F1 0.921; the other 10 agents
+    /// 0.974), where webrtcvad, in its best mode on the same frames, scores 0.63 (the other agents 0.95;
+    /// one-off, Python webrtcvad 2.0.10, 30 ms frames, modes 0–3).
     @Test func callsOnSegmentLevelTruth() throws {
         var perChannel = [ActivityScore(), ActivityScore()]
+        var agentsByNoise = (loudBroadband: ActivityScore(), rest: ActivityScore())
         for stem in Fixtures.stems(in: "calls") {
             let truthJSON = try Fixtures.truth("calls", stem)
             let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
@@ -151,13 +157,26 @@ struct ActivityFixtureTests {
                 let excluded = Fixtures.placementSpans(truthJSON, channel: role) {
                     $0.hasPrefix("en_ami_excerpt") || Fixtures.truthLeavesOutSpeech($0)
                 }.map { ($0.0 - 0.3, $0.1 + 0.3) }
-                perChannel[ch].add(detected: Self.pairs(activities[ch].segments), truth: truth[ch],
-                                   durationSeconds: buffer.durationSeconds, excluding: excluded)
+                var s = ActivityScore()
+                s.add(detected: Self.pairs(activities[ch].segments), truth: truth[ch],
+                      durationSeconds: buffer.durationSeconds, excluding: excluded)
+                perChannel[ch] = perChannel[ch] + s
+                if ch == 0 {
+                    let noise = (truthJSON["noise"] as? [String: Any])?["agent"] as? [String: Any]
+                    let type = noise?["type"] as? String ?? "", snrDB = noise?["snr_db"] as? Double ?? .infinity
+                    if ["babble_like", "pink", "white"].contains(type) && snrDB <= 10 {
+                        agentsByNoise.loudBroadband = agentsByNoise.loudBroadband + s
+                    } else {
+                        agentsByNoise.rest = agentsByNoise.rest + s
+                    }
+                }
             }
         }
         let pooled = perChannel[0] + perChannel[1]
         print("activity calls, segment-level truth (n 13 calls): agent \(perChannel[0]); customer \(perChannel[1]); pooled \(pooled)")
+        print("activity calls, segment-level truth, agents under broadband noise at ≤ 10 dB SNR: \(agentsByNoise.loudBroadband); the other agents: \(agentsByNoise.rest)")
         #expect(pooled.f1 >= 0.955)   // measured 0.959
+        #expect(agentsByNoise.rest.f1 >= 0.96)   // measured 0.974 (10 calls)
         withKnownIssue("issue 17 target F1 ≥ 0.96 on calls: 0.959 on segment-level truth", isIntermittent: true) {
             #expect(pooled.f1 >= 0.96)
         }
