@@ -29,10 +29,12 @@ struct BandNoiseFloor {
         let bands = AnalysisBands.count
         var floors = [UInt8](repeating: 0, count: n * bands)
         guard n > 0 else { return floors }
-        var smoothed = [Int32](repeating: 0, count: n)
+        let h = minimumHalfWindowFrames
+        // The smoothed band level at [h, h + n), +∞ in the h values either side: the sliding
+        // minimum's padding, written once, so its passes need no test for the ends.
+        var smoothed = [Int32](repeating: .max, count: n + 2 * h)
         var minimum = [Int32](repeating: 0, count: n)
-        let padded = n + 2 * minimumHalfWindowFrames
-        var prefix = [Int32](repeating: 0, count: padded), suffix = prefix
+        var prefix = [Int32](repeating: 0, count: n + 2 * h), suffix = prefix
         let histogram = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
         defer { histogram.deallocate() }
         // One band's codes at a time, contiguous, so every pass below reads them in order.
@@ -41,8 +43,10 @@ struct BandNoiseFloor {
         let bounds = floorBounds()
         for b in 0..<bands {
             column.withUnsafeMutableBufferPointer { x in
-                for i in 0..<n { x[i] = codes[i * bands + b] }
-                smoothed.withUnsafeMutableBufferPointer { smoothed in
+                var source = codes.baseAddress! + b
+                for i in 0..<n { x[i] = source.pointee; source += bands }
+                smoothed.withUnsafeMutableBufferPointer { padded in
+                    let smoothed = padded.baseAddress! + h
                     // Moving sum over `smoothingFrames` (edges repeat the end frames): a running
                     // sum that adds the entering frame and drops the leaving one; the clamps to
                     // the ends are needed only within `half` + 1 frames of them.
@@ -54,8 +58,8 @@ struct BandNoiseFloor {
                         s += Int32(x[min(n - 1, i + half)]) - Int32(x[max(0, i - half - 1)])
                         smoothed[i] = s
                     }
-                    for i in interior {
-                        s += Int32(x[i + half]) - Int32(x[i - half - 1])
+                    for i in interior {   // a sum of 5 codes: no overflow
+                        s = s &+ Int32(x[i &+ half]) &- Int32(x[i &- half &- 1])
                         smoothed[i] = s
                     }
                     let tail = max(1, interior.upperBound)
@@ -65,8 +69,7 @@ struct BandNoiseFloor {
                     }
                 }
             }
-            Self.slidingMinimum(smoothed, halfWindow: minimumHalfWindowFrames, prefix: &prefix, suffix: &suffix,
-                                into: &minimum)
+            Self.slidingMinimum(padded: smoothed, count: n, halfWindow: h, prefix: &prefix, suffix: &suffix, into: &minimum)
             // Sliding percentile with a rank cursor over a 256-bin histogram.
             floors.withUnsafeMutableBufferPointer { out in
                 column.withUnsafeBufferPointer { x in
@@ -184,6 +187,37 @@ struct BandNoiseFloor {
                             blockStart = blockEnd
                         }
                         for i in 0..<n { out[i] = min(b[i], g[i + w - 1]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `slidingMinimum` of the `count` values of `padded` at [halfWindow, halfWindow + count),
+    /// where `padded` holds `halfWindow` values of +∞ either side of them (`Int32.max`): the
+    /// same passes reading the padding from memory instead of testing each index for the ends
+    /// (issue 18), so the same minima.
+    static func slidingMinimum(padded y: [Int32], count n: Int, halfWindow h: Int, prefix: inout [Int32], suffix: inout [Int32],
+                               into out: inout [Int32]) {
+        let w = 2 * h + 1, m = n + 2 * h
+        precondition(y.count == m && prefix.count >= m && suffix.count >= m && out.count >= n, "padded by halfWindow each side")
+        guard n > 0 else { return }
+        y.withUnsafeBufferPointer { y in
+            prefix.withUnsafeMutableBufferPointer { g in
+                suffix.withUnsafeMutableBufferPointer { b in
+                    out.withUnsafeMutableBufferPointer { out in
+                        let y = y.baseAddress!, g = g.baseAddress!, b = b.baseAddress!, out = out.baseAddress!
+                        var blockStart = 0
+                        while blockStart < m {
+                            let blockEnd = min(m, blockStart + w)
+                            var running = Int32.max
+                            for j in blockStart..<blockEnd { running = min(running, y[j]); g[j] = running }
+                            running = .max
+                            var j = blockEnd
+                            while j > blockStart { j &-= 1; running = min(running, y[j]); b[j] = running }
+                            blockStart = blockEnd
+                        }
+                        for i in 0..<n { out[i] = min(b[i], g[i &+ w &- 1]) }
                     }
                 }
             }
