@@ -5,7 +5,8 @@ import Reports
 import Rubric
 
 enum FileResult: Sendable {
-    case success(AnalysisReport)
+    /// The report, and its text as the command prints it when the runner was asked to render it.
+    case success(AnalysisReport, rendered: String?)
     case failure(String)
 }
 
@@ -35,8 +36,11 @@ enum AnalysisRunner {
         var fatalError: String?
     }
 
+    /// - Parameter render: the JSON the command prints for each report, if it prints one per
+    ///   report: rendered once, in the worker, which also checks that the report holds no
+    ///   non-finite value (otherwise the report is encoded once for that check alone).
     static func run(files: [String], options: AnalysisOptions, jobs: Int, includeSeries: Bool, rubric: Rubric = .builtIn,
-                    timeLimitSeconds: Double? = nil,
+                    timeLimitSeconds: Double? = nil, render: (@Sendable (AnalysisReport) throws -> String)? = nil,
                     onEach: (@Sendable (_ index: Int, FileResult) throws -> Void)?) -> Outcome {
         let slots = ResultSlots(count: files.count)
         let finished = DispatchSemaphore(value: 0)
@@ -53,7 +57,8 @@ enum AnalysisRunner {
                     defer { finished.signal() }
                     // Fewer files than cores: pitch of each call on a core of its own (same result).
                     let result = analyze(path: path, options: options, includeSeries: includeSeries, rubric: rubric,
-                                         timeLimitSeconds: timeLimitSeconds, secondThread: files.count < max(1, jobs))
+                                         timeLimitSeconds: timeLimitSeconds, secondThread: files.count < max(1, jobs),
+                                         render: render)
                     // Only the first of worker and watchdog may settle a slot; a late result is dropped.
                     guard slots.beginHandOver(i) else { return }
                     var settled = result
@@ -87,13 +92,20 @@ enum AnalysisRunner {
     }
 
     private static func analyze(path: String, options: AnalysisOptions, includeSeries: Bool, rubric: Rubric,
-                                timeLimitSeconds: Double?, secondThread: Bool) -> FileResult {
+                                timeLimitSeconds: Double?, secondThread: Bool,
+                                render: (@Sendable (AnalysisReport) throws -> String)?) -> FileResult {
         do {
             let analysis = try CallAnalyzer.analyze(path: path, options: options, timeLimitSeconds: timeLimitSeconds,
                                                     secondThread: secondThread)
             let report = AnalysisReport(analysis, includeSeries: includeSeries, rubric: rubric)
-            // A value JSON cannot hold (NaN, ±Inf) fails this file, not the whole run.
-            do { _ = try ReportRenderer.json(report, pretty: false); return .success(report) } catch {
+            // A value JSON cannot hold (NaN, ±Inf) fails this file, not the whole run. Encoding the
+            // report checks it: the text printed, when the command wants one per report (issue 18:
+            // the report was encoded twice), else a compact encoding for the check alone.
+            do {
+                if let render { return .success(report, rendered: try render(report)) }
+                _ = try ReportRenderer.json(report, pretty: false)
+                return .success(report, rendered: nil)
+            } catch {
                 return .failure("\(path): internal error: the report holds a non-finite value (\(error))")
             }
         } catch {

@@ -44,22 +44,33 @@ struct Analyze: ParsableCommand {
         var streamLine: (@Sendable (Int, FileResult) throws -> Void)? = nil
         if outputFormat == .jsonl {
             streamLine = { _, result in
-                guard case let .success(report) = result else { return }
-                let line = try ReportRenderer.json(report, pretty: false)
+                guard case let .success(report, rendered) = result else { return }
+                let line = try rendered ?? ReportRenderer.json(report, pretty: false)
                 do { try StandardOutput.write(line) } catch { throw FatalHandOverError(description: "\(error)") }
             }
         }
+        // The JSON printed per report is rendered once, by the runner (which needs an encoding anyway
+        // to check the report): one line each for jsonl, the pretty object for a single file.
+        let render: (@Sendable (AnalysisReport) throws -> String)? = switch outputFormat {
+        case .jsonl: { try ReportRenderer.json($0, pretty: false) }
+        case .json where files.count == 1: { try ReportRenderer.json($0) }
+        default: nil
+        }
         let outcome = AnalysisRunner.run(files: files, options: options, jobs: analysis.jobCount, includeSeries: series,
-                                         rubric: rubric, timeLimitSeconds: analysis.timeLimitSeconds, onEach: streamLine)
+                                         rubric: rubric, timeLimitSeconds: analysis.timeLimitSeconds, render: render,
+                                         onEach: streamLine)
         if let fatal = outcome.fatalError {
             StandardOutput.error("voiceqa: \(fatal)")
             throw ExitCode(ExitCodes.someFilesFailed)
         }
         var failed = 0
         var reports: [AnalysisReport] = []
+        var renderedReports: [String] = []
         for result in outcome.results {
             switch result {
-            case let .success(report): reports.append(report)
+            case let .success(report, rendered):
+                reports.append(report)
+                if let rendered { renderedReports.append(rendered) }
             case let .failure(message):
                 failed += 1
                 StandardOutput.error("voiceqa: \(message)")
@@ -69,7 +80,7 @@ struct Analyze: ParsableCommand {
             switch outputFormat {
             case .jsonl: break
             case .json:
-                if files.count == 1, let only = reports.first { try StandardOutput.write(try ReportRenderer.json(only)) }
+                if files.count == 1, let only = reports.first { try StandardOutput.write(try renderedReports.first ?? ReportRenderer.json(only)) }
                 else if files.count > 1 { try StandardOutput.write(try ReportRenderer.jsonArray(reports)) }
             case .text:
                 try StandardOutput.write(reports.map(ReportRenderer.text).joined(separator: "\n\n"))

@@ -71,7 +71,7 @@ struct ReportCommand: ParsableCommand {
         }
         let outcome = AnalysisRunner.run(files: files, options: options, jobs: analysis.jobCount, includeSeries: true,
                                          rubric: rubric, timeLimitSeconds: analysis.timeLimitSeconds) { index, result in
-            guard case let .success(report) = result else { return }
+            guard case let .success(report, _) = result else { return }
             let page = try writer.write(report, recordingPath: files[index], pageFile: names[index].file, language: pageLanguage)
             if let line = page.notice { StandardOutput.error("voiceqa: \(line)") }
             do { try StandardOutput.write(page.path) } catch { throw FatalHandOverError(description: "\(error)") }

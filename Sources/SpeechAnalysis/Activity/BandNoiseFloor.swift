@@ -29,19 +29,24 @@ struct BandNoiseFloor {
         let bands = AnalysisBands.count
         var floors = [UInt8](repeating: 0, count: n * bands)
         guard n > 0 else { return floors }
-        var smoothed = [Int32](repeating: 0, count: n)
+        let h = minimumHalfWindowFrames
+        // The smoothed band level at [h, h + n), +∞ in the h values either side: the sliding
+        // minimum's padding, written once, so its passes need no test for the ends.
+        var smoothed = [Int32](repeating: .max, count: n + 2 * h)
         var minimum = [Int32](repeating: 0, count: n)
-        let padded = n + 2 * minimumHalfWindowFrames
-        var prefix = [Int32](repeating: 0, count: padded), suffix = prefix
-        var histogram = [Int](repeating: 0, count: 256)
+        var prefix = [Int32](repeating: 0, count: n + 2 * h), suffix = prefix
+        let histogram = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
+        defer { histogram.deallocate() }
         // One band's codes at a time, contiguous, so every pass below reads them in order.
         var column = [UInt8](repeating: 0, count: n)
         let half = smoothingFrames / 2
         let bounds = floorBounds()
         for b in 0..<bands {
             column.withUnsafeMutableBufferPointer { x in
-                for i in 0..<n { x[i] = codes[i * bands + b] }
-                smoothed.withUnsafeMutableBufferPointer { smoothed in
+                var source = codes.baseAddress! + b
+                for i in 0..<n { x[i] = source.pointee; source += bands }
+                smoothed.withUnsafeMutableBufferPointer { padded in
+                    let smoothed = padded.baseAddress! + h
                     // Moving sum over `smoothingFrames` (edges repeat the end frames): a running
                     // sum that adds the entering frame and drops the leaving one; the clamps to
                     // the ends are needed only within `half` + 1 frames of them.
@@ -53,8 +58,8 @@ struct BandNoiseFloor {
                         s += Int32(x[min(n - 1, i + half)]) - Int32(x[max(0, i - half - 1)])
                         smoothed[i] = s
                     }
-                    for i in interior {
-                        s += Int32(x[i + half]) - Int32(x[i - half - 1])
+                    for i in interior {   // a sum of 5 codes: no overflow
+                        s = s &+ Int32(x[i &+ half]) &- Int32(x[i &- half &- 1])
                         smoothed[i] = s
                     }
                     let tail = max(1, interior.upperBound)
@@ -64,45 +69,62 @@ struct BandNoiseFloor {
                     }
                 }
             }
-            Self.slidingMinimum(smoothed, halfWindow: minimumHalfWindowFrames, prefix: &prefix, suffix: &suffix,
-                                into: &minimum)
+            Self.slidingMinimum(padded: smoothed, count: n, halfWindow: h, prefix: &prefix, suffix: &suffix, into: &minimum)
             // Sliding percentile with a rank cursor over a 256-bin histogram.
             floors.withUnsafeMutableBufferPointer { out in
                 column.withUnsafeBufferPointer { x in
                     minimum.withUnsafeBufferPointer { minimum in
-                        histogram.withUnsafeMutableBufferPointer { histogram in
-                            for k in 0..<256 { histogram[k] = 0 }
-                            var count = 0, cursor = 0, below = 0
-                            let w = percentileHalfWindowFrames
-                            for j in 0..<min(n, w) {
-                                let v = Int(x[j]); histogram[v] += 1; count += 1
-                                if v < cursor { below += 1 }
-                            }
-                            var rankCount = -1, rank = 0
-                            for i in 0..<n {
-                                let entering = i + w, leaving = i - w - 1
-                                if entering < n {
-                                    let v = Int(x[entering]); histogram[v] += 1; count += 1
-                                    if v < cursor { below += 1 }
-                                }
-                                if leaving >= 0 {
-                                    let v = Int(x[leaving]); histogram[v] -= 1; count -= 1
-                                    if v < cursor { below -= 1 }
-                                }
-                                if count != rankCount {   // the window's length changes only near the ends
-                                    rank = Int(percentile * Double(count - 1))
-                                    rankCount = count
-                                }
-                                while below > rank { cursor -= 1; below -= histogram[cursor] }
-                                while below + histogram[cursor] <= rank { below += histogram[cursor]; cursor += 1 }
-                                out[i * bands + b] = bounds[Int(minimum[i])].floorCode(percentileCode: cursor)
-                            }
+                        bounds.withUnsafeBufferPointer { bounds in
+                            Self.percentileFloors(x, minimum: minimum, bounds: bounds, histogram: histogram,
+                                                  halfWindow: percentileHalfWindowFrames, percentile: percentile,
+                                                  into: out.baseAddress! + b, stride: bands)
                         }
                     }
                 }
             }
         }
         return floors
+    }
+
+    /// The floor codes of one band (written `stride` apart into `out`): the `percentile` of its
+    /// codes `x` over ±`halfWindow` frames, by a rank cursor over a running 256-bin histogram
+    /// (Huang, Yang & Tang 1979), kept within the bounds of each frame's minimum statistic.
+    /// Wrapping integer arithmetic (counts stay under 2³¹) and the cursor's comparisons as
+    /// arithmetic, not branches (issue 18: which side of the cursor a code falls is not
+    /// predictable); the same cursor, so the same codes as a checked version (`SpeedTwinTests`).
+    @inline(never)
+    static func percentileFloors(_ x: UnsafeBufferPointer<UInt8>, minimum: UnsafeBufferPointer<Int32>,
+                                 bounds: UnsafeBufferPointer<FloorBounds>, histogram: UnsafeMutablePointer<Int32>,
+                                 halfWindow w: Int, percentile: Double, into out: UnsafeMutablePointer<UInt8>, stride: Int) {
+        let n = x.count
+        let x = x.baseAddress!, minimum = minimum.baseAddress!, bounds = bounds.baseAddress!
+        histogram.initialize(repeating: 0, count: 256)
+        var count = 0, cursor = 0, below: Int32 = 0
+        // 1 where code v lies below the cursor, else 0.
+        @inline(__always) func isBelow(_ v: Int, _ cursor: Int) -> Int32 { Int32(truncatingIfNeeded: (v &- cursor) &>> 63) & 1 }
+        for j in 0..<min(n, w) {
+            let v = Int(x[j]); histogram[v] &+= 1; count &+= 1
+            below &+= isBelow(v, cursor)
+        }
+        var rankCount = -1, rank: Int32 = 0
+        for i in 0..<n {
+            let entering = i &+ w, leaving = i &- w &- 1
+            if entering < n {
+                let v = Int(x[entering]); histogram[v] &+= 1; count &+= 1
+                below &+= isBelow(v, cursor)
+            }
+            if leaving >= 0 {
+                let v = Int(x[leaving]); histogram[v] &-= 1; count &-= 1
+                below &-= isBelow(v, cursor)
+            }
+            if count != rankCount {   // the window's length changes only near the ends
+                rank = Int32(percentile * Double(count - 1))
+                rankCount = count
+            }
+            while below > rank { cursor &-= 1; below &-= histogram[cursor] }
+            while below &+ histogram[cursor] <= rank { below &+= histogram[cursor]; cursor &+= 1 }
+            out[i &* stride] = bounds[Int(minimum[i])].floorCode(percentileCode: cursor)
+        }
     }
 
     /// The floor code of a frame, from the band's minimum statistic and its percentile code:
@@ -117,8 +139,10 @@ struct BandNoiseFloor {
         var below: UInt8, above: UInt8
 
         @inline(__always) func floorCode(percentileCode c: Int) -> UInt8 {
+            // Selects, not branches: whether a frame's percentile is clamped follows speech and pauses.
             let c = Int32(truncatingIfNeeded: c)
-            return c < lowestInside ? below : c > highestInside ? above : UInt8(truncatingIfNeeded: c)
+            let upper = c > highestInside ? Int32(above) : c
+            return UInt8(truncatingIfNeeded: c < lowestInside ? Int32(below) : upper)
         }
     }
 
@@ -163,6 +187,37 @@ struct BandNoiseFloor {
                             blockStart = blockEnd
                         }
                         for i in 0..<n { out[i] = min(b[i], g[i + w - 1]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `slidingMinimum` of the `count` values of `padded` at [halfWindow, halfWindow + count),
+    /// where `padded` holds `halfWindow` values of +∞ either side of them (`Int32.max`): the
+    /// same passes reading the padding from memory instead of testing each index for the ends
+    /// (issue 18), so the same minima.
+    static func slidingMinimum(padded y: [Int32], count n: Int, halfWindow h: Int, prefix: inout [Int32], suffix: inout [Int32],
+                               into out: inout [Int32]) {
+        let w = 2 * h + 1, m = n + 2 * h
+        precondition(y.count == m && prefix.count >= m && suffix.count >= m && out.count >= n, "padded by halfWindow each side")
+        guard n > 0 else { return }
+        y.withUnsafeBufferPointer { y in
+            prefix.withUnsafeMutableBufferPointer { g in
+                suffix.withUnsafeMutableBufferPointer { b in
+                    out.withUnsafeMutableBufferPointer { out in
+                        let y = y.baseAddress!, g = g.baseAddress!, b = b.baseAddress!, out = out.baseAddress!
+                        var blockStart = 0
+                        while blockStart < m {
+                            let blockEnd = min(m, blockStart + w)
+                            var running = Int32.max
+                            for j in blockStart..<blockEnd { running = min(running, y[j]); g[j] = running }
+                            running = .max
+                            var j = blockEnd
+                            while j > blockStart { j &-= 1; running = min(running, y[j]); b[j] = running }
+                            blockStart = blockEnd
+                        }
+                        for i in 0..<n { out[i] = min(b[i], g[i &+ w &- 1]) }
                     }
                 }
             }

@@ -11,10 +11,29 @@ public final class ChannelFrontEnd {
     /// The frames so far (complete after `finish()`; up to 255 frames are staged before they appear).
     @exclusivity(unchecked) public private(set) var contours: ChannelContours
     /// Optional per-frame consumers that read the same power spectrum (pitch).
-    /// (Set up before the stream starts; read every frame without a runtime exclusivity check.)
-    @exclusivity(unchecked) public var frameObservers: [any FrameObserver] = []
+    /// (Set up before the stream starts; the per-frame path calls them through `frameTargets`.)
+    public var frameObservers: [any FrameObserver] = [] {
+        didSet { frameTargets = Self.targets(frameObservers, replacing: frameTargets) { UnownedFrameObserver(observer: $0) } }
+    }
     /// Optional per-frame consumers of the band levels (speech activity).
-    @exclusivity(unchecked) public var bandObservers: [any BandLevelObserver] = []
+    public var bandObservers: [any BandLevelObserver] = [] {
+        didSet { bandTargets = Self.targets(bandObservers, replacing: bandTargets) { UnownedBandObserver(observer: $0) } }
+    }
+    /// The observers as unowned references (the arrays above keep them alive), so that calling
+    /// them each frame retains and releases neither an array nor an observer (issue 18: 5.5
+    /// retain/release pairs per frame).
+    private var frameTargets = UnsafeMutableBufferPointer<UnownedFrameObserver>(start: nil, count: 0)
+    private var bandTargets = UnsafeMutableBufferPointer<UnownedBandObserver>(start: nil, count: 0)
+    private struct UnownedFrameObserver { unowned(unsafe) let observer: any FrameObserver }
+    private struct UnownedBandObserver { unowned(unsafe) let observer: any BandLevelObserver }
+
+    private static func targets<Observer, Target>(_ observers: [Observer], replacing old: UnsafeMutableBufferPointer<Target>,
+                                                  _ make: (Observer) -> Target) -> UnsafeMutableBufferPointer<Target> {
+        old.deallocate()
+        let new = UnsafeMutableBufferPointer<Target>.allocate(capacity: observers.count)
+        for (k, observer) in observers.enumerated() { (new.baseAddress! + k).initialize(to: make(observer)) }
+        return new
+    }
     /// Whether `contours.bandLevelCodes` keeps every frame's band levels (16 bytes per frame).
     public let retainsBandLevels: Bool
 
@@ -71,6 +90,8 @@ public final class ChannelFrontEnd {
         codes.deallocate()
         stagedLevelDB.deallocate()
         stagedToneBins.deallocate()
+        frameTargets.deallocate()
+        bandTargets.deallocate()
     }
 
     private func appendStaged() {
@@ -172,13 +193,14 @@ public final class ChannelFrontEnd {
             stagedToneBins[slot] = isTone ? UInt8(min(255, peakBin / toneBinsPerCode)) : 0
             stagedCount = slot + 1
             if stagedCount == Self.stagingFrames { appendStaged() }
-            if !bandObservers.isEmpty {
+            let bandTargets = self.bandTargets, frameTargets = self.frameTargets
+            if bandTargets.count > 0 {
                 let view = UnsafeBufferPointer(start: codes, count: bands)
-                for observer in bandObservers { observer.observe(frameIndex: frameIndex, bandCodes: view, levelDB: levelDB) }
+                for k in 0..<bandTargets.count { bandTargets[k].observer.observe(frameIndex: frameIndex, bandCodes: view, levelDB: levelDB) }
             }
-            if !frameObservers.isEmpty {
+            if frameTargets.count > 0 {
                 let view = UnsafeBufferPointer(pw)
-                for observer in frameObservers { observer.observe(frameIndex: frameIndex, powerSpectrum: view) }
+                for k in 0..<frameTargets.count { frameTargets[k].observer.observe(frameIndex: frameIndex, powerSpectrum: view) }
             }
         }
         frameIndex += 1

@@ -336,6 +336,24 @@ public final class ChannelLevelMeter {
         var t = 0
         while t < count {
             if r == 0 {
+                // Sixteen samples at a time while all are quiet (issue 18: a scalar test per sample was
+                // 1.5 % of the CPU time). For a sign-cleared float the integer order of the bit
+                // patterns is the float order, NaN above +∞, so for a positive clip level
+                // `|x| < clipLevel` is `(bits(x) & 0x7FFF_FFFF) < bits(clipLevel)`, NaN samples loud
+                // as in the scalar test: `bits(clipLevel) − 1 − that` is negative exactly for a loud
+                // sample, and the lanes' bitwise or is negative when any is (twin: `SpeedTwinTests`).
+                if clipLevel > 0 {
+                    let quietAtMost = SIMD8<Int32>(repeating: Int32(bitPattern: clipLevel.bitPattern) - 1)
+                    let raw = UnsafeRawPointer(source)
+                    while t &+ 16 <= count {
+                        let a = raw.loadUnaligned(fromByteOffset: t &* 4, as: SIMD8<Int32>.self)
+                        let b = raw.loadUnaligned(fromByteOffset: t &* 4 &+ 32, as: SIMD8<Int32>.self)
+                        let d = (quietAtMost &- (a & 0x7FFF_FFFF)) | (quietAtMost &- (b & 0x7FFF_FFFF))
+                        let four = d.lowHalf | d.highHalf, two = four.lowHalf | four.highHalf
+                        if two[0] | two[1] < 0 { break }
+                        t &+= 16
+                    }
+                }
                 while t < count && abs(source[t]) < clipLevel { t += 1 }
                 if t == count { break }
             }
