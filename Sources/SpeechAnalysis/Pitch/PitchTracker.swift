@@ -49,9 +49,10 @@ public final class PitchTracker: FrameObserver {
     let maximumLag: Int
     private let fft: RealFFT
     private let windowEnergy: Float
-    /// r_w(0)/r_w(τ) for τ = 0 … maximumLag + 1.
+    /// r_w(0)/r_w(τ) for τ = 0 … maximumLag + 1, then `lanePadding` zeros.
     let inverseWindowCorrelation: UnsafeMutableBufferPointer<Float>
-    /// Normalised autocorrelation of the current frame, τ = 0 … maximumLag + 1.
+    /// Normalised autocorrelation of the current frame, τ = 0 … maximumLag + 1, then `lanePadding`
+    /// lags the eight-lag loops may read or write past the end (never used as values).
     private let normalised: UnsafeMutableBufferPointer<Float>
     /// The current frame's candidates (`searchCandidates`), zero past their count.
     let scratchCode: UnsafeMutableBufferPointer<UInt16>
@@ -109,7 +110,7 @@ public final class PitchTracker: FrameObserver {
         maximumLag = Int((rate / settings.minimumF0Hz).rounded(.up))
         precondition(maximumLag + 1 < window,
                      "pitch floor \(settings.minimumF0Hz) Hz needs a window longer than 1/floor")
-        precondition(maximumLag + 1 + window <= fftSize,
+        precondition(maximumLag + 1 + max(window, Self.lanePadding) <= fftSize,
                      "FFT size \(fftSize) too short for the pitch floor: raise FrontEndSettings.lowestF0Hz's reach")
         fft = RealFFT(size: fftSize, measure: measurePlans)
 
@@ -125,10 +126,11 @@ public final class PitchTracker: FrameObserver {
             fft.spectrum[2 * k + 1] = 0
         }
         fft.inverse()
-        inverseWindowCorrelation = .allocate(capacity: maximumLag + 2)
+        inverseWindowCorrelation = .allocate(capacity: maximumLag + 2 + Self.lanePadding)
+        inverseWindowCorrelation.initialize(repeating: 0)
         let rw0 = fft.input[0]
         for lag in 0...(maximumLag + 1) { inverseWindowCorrelation[lag] = rw0 / fft.input[lag] }
-        normalised = .allocate(capacity: maximumLag + 2)
+        normalised = .allocate(capacity: maximumLag + 2 + Self.lanePadding)
         normalised.initialize(repeating: 0)
         scratchCode = .allocate(capacity: Self.maximumCandidateCount)
         scratchStrength = .allocate(capacity: Self.maximumCandidateCount)
@@ -218,47 +220,55 @@ public final class PitchTracker: FrameObserver {
         for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
         let scale = 1 / energy
         let lo = minimumLag - 1, hi = maximumLag + 1
-        // Pointer arithmetic, so the lag indices need no overflow checks.
+        // Pointer arithmetic, so the lag indices need no overflow checks. The last step may run
+        // up to 7 lags past hi, into the padding (and of `a`, into lags below the FFT size).
         let r = a.baseAddress!, w = inverseWindowCorrelation.baseAddress!, n = normalised.baseAddress!
         let lanes = SIMD8<Float>.scalarCount
         var lag = lo
-        while lag &+ lanes <= hi &+ 1 {
+        while lag <= hi {
             let v = UnsafeRawPointer(r + lag).loadUnaligned(as: SIMD8<Float>.self) * scale
                 * UnsafeRawPointer(w + lag).loadUnaligned(as: SIMD8<Float>.self)  // r_a / r_w (Boersma 1993)
             UnsafeMutableRawPointer(n + lag).storeBytes(of: v, as: SIMD8<Float>.self)
             lag &+= lanes
         }
-        while lag <= hi {
-            n[lag] = r[lag] * scale * w[lag]  // r_a / r_w (Boersma 1993)
-            lag &+= 1
-        }
 
-        // Local maxima above the floor (Praat: half the voicing threshold), eight lags per test.
-        let floor = candidateFloor
-        let floorLanes = SIMD8<Float>(repeating: floor)
+        // Local maxima above the floor (Praat: half the voicing threshold), eight lags per test;
+        // the last test keeps only the lanes up to maximumLag.
+        let floor = SIMD8<Float>(repeating: candidateFloor)
         var count = 0
         lag = minimumLag
-        while lag &+ lanes <= maximumLag &+ 1 {
+        while lag <= maximumLag {
             let previous = UnsafeRawPointer(n + (lag &- 1)).loadUnaligned(as: SIMD8<Float>.self)
             let current = UnsafeRawPointer(n + lag).loadUnaligned(as: SIMD8<Float>.self)
             let next = UnsafeRawPointer(n + (lag &+ 1)).loadUnaligned(as: SIMD8<Float>.self)
-            let peaks = (current .> floorLanes) .& (current .> previous) .& (current .>= next)
+            var peaks = (current .> floor) .& (current .> previous) .& (current .>= next)
+            if lag &+ lanes > maximumLag &+ 1 {
+                peaks = peaks .& (laneIndices .< SIMD8(repeating: Int32(truncatingIfNeeded: maximumLag &+ 1 &- lag)))
+            }
             if any(peaks) {
-                for j in 0..<lanes where peaks[j] { consider(lag: lag &+ j, count: &count) }
+                // One bit per peak, taken lowest lag first.
+                var bits = SIMD8<Int32>(repeating: 0).replacing(with: laneBits, where: peaks).wrappedSum()
+                while bits != 0 {
+                    consider(lag: lag &+ bits.trailingZeroBitCount, count: &count)
+                    bits &= bits &- 1
+                }
             }
             lag &+= lanes
-        }
-        while lag <= maximumLag {
-            let current = n[lag]
-            if current > floor && current > n[lag &- 1] && current >= n[lag &+ 1] { consider(lag: lag, count: &count) }
-            lag &+= 1
         }
         return count
     }
 
+    /// Lags past maximumLag + 1 that the eight-lag loops may touch.
+    static let lanePadding = 8
+    /// Lane j holds j, and 1 << j (stored, not static: a static SIMD constant is initialised lazily
+    /// and checked at every use).
+    private let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    private let laneBits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
+
     /// Refines the local maximum of `normalised` at `lag` and keeps it if it ranks among the best.
     @inline(__always) private func consider(lag: Int, count: inout Int) {
-        let previous = normalised[lag - 1], current = normalised[lag], next = normalised[lag + 1]
+        let n = normalised.baseAddress! + lag
+        let previous = n[-1], current = n[0], next = n[1]
         // Parabolic interpolation of the peak (position and height).
         let dr = 0.5 * (next - previous), d2r = 2 * current - previous - next
         let offset = d2r > 0 ? dr / d2r : 0
