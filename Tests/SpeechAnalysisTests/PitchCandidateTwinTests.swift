@@ -156,3 +156,35 @@ struct PitchCandidateTwinTests {
         #expect(compared == 5 * 5 * 400)
     }
 }
+
+/// `PitchTracker.twoSidedSum` sixteen bins per step against main 969c5e2's eight per step: the
+/// lanes take the same bins in the same order, so the sums must agree bit for bit.
+struct TwoSidedSumTwinTests {
+    static func reference(_ p: UnsafeBufferPointer<Float>) -> Float {
+        let n = p.count
+        guard n >= 2 else { return 0 }
+        let base = UnsafeRawPointer(p.baseAddress!)
+        var sum = SIMD8<Float>(repeating: 0)
+        var k = 1
+        while k + 8 <= n - 1 {
+            sum += base.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+            k += 8
+        }
+        var tail: Float = 0
+        while k < n - 1 { tail += p[k]; k += 1 }
+        return 2 * (sum.sum() + tail) + p[n - 1]
+    }
+
+    @Test func sixteenPerStepMatchesEightPerStep() {
+        var random = SeededRandom(seed: 18)
+        for n in Array(0...80) + [129, 257, 383, 513, 1025] {
+            for _ in 0..<50 {
+                // Powers over many decades, so the order of the additions shows in the rounding.
+                let p = (0..<n).map { _ in Float.random(in: 0...1, using: &random) * pow(10, Float.random(in: -12...6, using: &random)) }
+                let fast = p.withUnsafeBufferPointer { PitchTracker.twoSidedSum($0) }
+                let twin = p.withUnsafeBufferPointer { Self.reference($0) }
+                #expect(fast.bitPattern == twin.bitPattern, "\(n) bins")
+            }
+        }
+    }
+}

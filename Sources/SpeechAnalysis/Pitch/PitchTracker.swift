@@ -296,7 +296,7 @@ public final class PitchTracker: FrameObserver {
 
     /// P_1 + … + P_{n−2} twice, plus P_{n−1}: the sum over all N bins of the Hermitian spectrum
     /// whose one-sided half (k = 0 … N/2) is `p`, without bin 0.
-    private static func twoSidedSum(_ p: UnsafeBufferPointer<Float>) -> Float {
+    static func twoSidedSum(_ p: UnsafeBufferPointer<Float>) -> Float {
         let n = p.count
         guard n >= 2 else { return 0 }
         let base = p.baseAddress!
