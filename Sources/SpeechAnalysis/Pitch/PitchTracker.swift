@@ -49,12 +49,14 @@ public final class PitchTracker: FrameObserver {
     let maximumLag: Int
     private let fft: RealFFT
     private let windowEnergy: Float
-    /// r_w(0)/r_w(τ) for τ = 0 … maximumLag + 1.
-    private let inverseWindowCorrelation: UnsafeMutableBufferPointer<Float>
-    /// Normalised autocorrelation of the current frame, τ = 0 … maximumLag + 1.
+    /// r_w(0)/r_w(τ) for τ = 0 … maximumLag + 1, then `lanePadding` zeros.
+    let inverseWindowCorrelation: UnsafeMutableBufferPointer<Float>
+    /// Normalised autocorrelation of the current frame, τ = 0 … maximumLag + 1, then `lanePadding`
+    /// lags the eight-lag loops may read or write past the end (never used as values).
     private let normalised: UnsafeMutableBufferPointer<Float>
-    private let scratchCode: UnsafeMutableBufferPointer<UInt16>
-    private let scratchStrength: UnsafeMutableBufferPointer<Int16>
+    /// The current frame's candidates (`searchCandidates`), zero past their count.
+    let scratchCode: UnsafeMutableBufferPointer<UInt16>
+    let scratchStrength: UnsafeMutableBufferPointer<Int16>
     private let scratchRank: UnsafeMutableBufferPointer<Float>
 
     /// Candidates of frames [storedFrom, storedFrom + storage.frameCount).
@@ -76,7 +78,7 @@ public final class PitchTracker: FrameObserver {
     @exclusivity(unchecked) private var gate: QuietFrameGate
     /// Frames the gate skipped (tests).
     private(set) var skippedFrameCount = 0
-    private let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
+    let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
 
     /// - Parameters:
     ///   - frontEnd: the channel's front end; the tracker adopts its framing and FFT size.
@@ -108,7 +110,7 @@ public final class PitchTracker: FrameObserver {
         maximumLag = Int((rate / settings.minimumF0Hz).rounded(.up))
         precondition(maximumLag + 1 < window,
                      "pitch floor \(settings.minimumF0Hz) Hz needs a window longer than 1/floor")
-        precondition(maximumLag + 1 + window <= fftSize,
+        precondition(maximumLag + 1 + max(window, Self.lanePadding) <= fftSize,
                      "FFT size \(fftSize) too short for the pitch floor: raise FrontEndSettings.lowestF0Hz's reach")
         fft = RealFFT(size: fftSize, measure: measurePlans)
 
@@ -124,10 +126,11 @@ public final class PitchTracker: FrameObserver {
             fft.spectrum[2 * k + 1] = 0
         }
         fft.inverse()
-        inverseWindowCorrelation = .allocate(capacity: maximumLag + 2)
+        inverseWindowCorrelation = .allocate(capacity: maximumLag + 2 + Self.lanePadding)
+        inverseWindowCorrelation.initialize(repeating: 0)
         let rw0 = fft.input[0]
         for lag in 0...(maximumLag + 1) { inverseWindowCorrelation[lag] = rw0 / fft.input[lag] }
-        normalised = .allocate(capacity: maximumLag + 2)
+        normalised = .allocate(capacity: maximumLag + 2 + Self.lanePadding)
         normalised.initialize(repeating: 0)
         scratchCode = .allocate(capacity: Self.maximumCandidateCount)
         scratchStrength = .allocate(capacity: Self.maximumCandidateCount)
@@ -174,89 +177,143 @@ public final class PitchTracker: FrameObserver {
             }
         }
         let spectrum = fft.spectrum
-        // Interleave |X_k|² as real parts with zero imaginary parts, four bins per step.
-        let source = UnsafeRawPointer(powerSpectrum.baseAddress!)
-        let target = UnsafeMutableRawPointer(spectrum.baseAddress!)
+        // Interleave |X_k|² as real parts with zero imaginary parts, eight bins per step (pointer
+        // arithmetic, so the index needs no overflow checks).
+        let source = powerSpectrum.baseAddress!, target = spectrum.baseAddress!
         var bin = 0
-        while bin + 4 <= bins {
-            let p = source.loadUnaligned(fromByteOffset: 4 * bin, as: SIMD4<Float>.self)
-            target.storeBytes(of: SIMD8<Float>(p[0], 0, p[1], 0, p[2], 0, p[3], 0), toByteOffset: 8 * bin,
-                              as: SIMD8<Float>.self)
-            bin += 4
+        while bin &+ 8 <= bins {
+            let p = UnsafeRawPointer(source + bin).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(target + 2 &* bin).storeBytes(
+                of: SIMD16<Float>(p[0], 0, p[1], 0, p[2], 0, p[3], 0, p[4], 0, p[5], 0, p[6], 0, p[7], 0),
+                as: SIMD16<Float>.self)
+            bin &+= 8
         }
         while bin < bins {
-            spectrum[2 * bin] = powerSpectrum[bin]
-            spectrum[2 * bin + 1] = 0
-            bin += 1
+            target[2 &* bin] = source[bin]
+            target[2 &* bin &+ 1] = 0
+            bin &+= 1
         }
         spectrum[0] = 0  // DC removed (stands in for Boersma's local-mean subtraction)
         fft.inverse()  // input[τ] = N · r_a(τ)
         let a = fft.input
         let energy = a[0]
-        let k = Self.maximumCandidateCount
-        for j in 0..<k { scratchCode[j] = 0; scratchStrength[j] = 0 }
         guard energy > 0, energy.isFinite else {
+            for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
             storage.append(rms: 0, codes: scratchCode, strengths: scratchStrength, count: 0)
             gate.add(rms: 0, frameIndex: frameIndex)
             return
         }
         let rms = (energy / (Float(fftSize) * windowEnergy)).squareRoot()
         gate.add(rms: rms, frameIndex: frameIndex)
+        let count = searchCandidates(autocorrelation: a, energy: energy)
+        storage.append(rms: rms, codes: scratchCode, strengths: scratchStrength, count: count)
+    }
+
+    /// Steps 2 and 3 for one frame: from `a` = N · r_a(τ) (τ = 0 … maximumLag + 1) and
+    /// `energy` = a[0] (positive, finite), writes the candidates to `scratchCode` and
+    /// `scratchStrength` (zero past the count) and returns their count.
+    ///
+    /// Eight lags per step: the normalisation is elementwise, the same two products per lag as one
+    /// lag at a time, and the local-maximum test compares the same values, so candidates, their
+    /// order and their values are the scalar loop's bit for bit (`PitchCandidateTwinTests`).
+    func searchCandidates(autocorrelation a: UnsafeMutableBufferPointer<Float>, energy: Float) -> Int {
+        for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
         let scale = 1 / energy
         let lo = minimumLag - 1, hi = maximumLag + 1
-        for lag in lo...hi { normalised[lag] = a[lag] * scale * inverseWindowCorrelation[lag] }  // r_a / r_w (Boersma 1993)
+        // Pointer arithmetic, so the lag indices need no overflow checks. The last step may run
+        // up to 7 lags past hi, into the padding (and of `a`, into lags below the FFT size).
+        let r = a.baseAddress!, w = inverseWindowCorrelation.baseAddress!, n = normalised.baseAddress!
+        let lanes = SIMD8<Float>.scalarCount
+        var lag = lo
+        while lag <= hi {
+            let v = UnsafeRawPointer(r + lag).loadUnaligned(as: SIMD8<Float>.self) * scale
+                * UnsafeRawPointer(w + lag).loadUnaligned(as: SIMD8<Float>.self)  // r_a / r_w (Boersma 1993)
+            UnsafeMutableRawPointer(n + lag).storeBytes(of: v, as: SIMD8<Float>.self)
+            lag &+= lanes
+        }
 
-        let floor = candidateFloor  // Praat: candidates above half the voicing threshold
+        // Local maxima above the floor (Praat: half the voicing threshold), eight lags per test;
+        // the last test keeps only the lanes up to maximumLag.
+        let floor = SIMD8<Float>(repeating: candidateFloor)
         var count = 0
-        var previous = normalised[lo], current = normalised[lo + 1]
-        for lag in minimumLag...maximumLag {
-            let next = normalised[lag + 1]
-            if current > floor && current > previous && current >= next {
-                // Parabolic interpolation of the peak (position and height).
-                let dr = 0.5 * (next - previous), d2r = 2 * current - previous - next
-                let offset = d2r > 0 ? dr / d2r : 0
-                var strength = current + 0.5 * dr * offset
-                let f0 = sampleRate / (Float(lag) + offset)
-                if f0 >= minimumF0 && f0 <= maximumF0 {
-                    if strength > 1 { strength = 1 / strength }  // as Praat: reflect overshoots
-                    let octavesAboveFloor = log2(f0 / minimumF0)
-                    let rank = strength + octaveCost * octavesAboveFloor  // octave cost (Boersma 1993)
-                    var slot = -1
-                    if count < k {
-                        slot = count
-                        count += 1
-                    } else {
-                        var weakest = 0
-                        for j in 1..<count where scratchRank[j] < scratchRank[weakest] { weakest = j }
-                        if rank > scratchRank[weakest] { slot = weakest }
-                    }
-                    if slot >= 0 {
-                        scratchRank[slot] = rank
-                        scratchStrength[slot] = PitchCandidates.strengthCode(strength)
-                        scratchCode[slot] = PitchCandidates.code(f0Hz: f0)
-                    }
+        lag = minimumLag
+        while lag <= maximumLag {
+            let previous = UnsafeRawPointer(n + (lag &- 1)).loadUnaligned(as: SIMD8<Float>.self)
+            let current = UnsafeRawPointer(n + lag).loadUnaligned(as: SIMD8<Float>.self)
+            let next = UnsafeRawPointer(n + (lag &+ 1)).loadUnaligned(as: SIMD8<Float>.self)
+            var peaks = (current .> floor) .& (current .> previous) .& (current .>= next)
+            if lag &+ lanes > maximumLag &+ 1 {
+                peaks = peaks .& (laneIndices .< SIMD8(repeating: Int32(truncatingIfNeeded: maximumLag &+ 1 &- lag)))
+            }
+            if any(peaks) {
+                // One bit per peak, taken lowest lag first.
+                var bits = SIMD8<Int32>(repeating: 0).replacing(with: laneBits, where: peaks).wrappedSum()
+                while bits != 0 {
+                    consider(lag: lag &+ bits.trailingZeroBitCount, count: &count)
+                    bits &= bits &- 1
                 }
             }
-            previous = current
-            current = next
+            lag &+= lanes
         }
-        storage.append(rms: rms, codes: scratchCode, strengths: scratchStrength, count: count)
+        return count
+    }
+
+    /// Lags past maximumLag + 1 that the eight-lag loops may touch.
+    static let lanePadding = 8
+    /// Lane j holds j, and 1 << j (stored, not static: a static SIMD constant is initialised lazily
+    /// and checked at every use).
+    private let laneIndices = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    private let laneBits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
+
+    /// Refines the local maximum of `normalised` at `lag` and keeps it if it ranks among the best.
+    @inline(__always) private func consider(lag: Int, count: inout Int) {
+        let n = normalised.baseAddress! + lag
+        let previous = n[-1], current = n[0], next = n[1]
+        // Parabolic interpolation of the peak (position and height).
+        let dr = 0.5 * (next - previous), d2r = 2 * current - previous - next
+        let offset = d2r > 0 ? dr / d2r : 0
+        var strength = current + 0.5 * dr * offset
+        let f0 = sampleRate / (Float(lag) + offset)
+        guard f0 >= minimumF0 && f0 <= maximumF0 else { return }
+        if strength > 1 { strength = 1 / strength }  // as Praat: reflect overshoots
+        let octavesAboveFloor = log2(f0 / minimumF0)
+        let rank = strength + octaveCost * octavesAboveFloor  // octave cost (Boersma 1993)
+        var slot = -1
+        if count < Self.maximumCandidateCount {
+            slot = count
+            count += 1
+        } else {
+            var weakest = 0
+            for j in 1..<count where scratchRank[j] < scratchRank[weakest] { weakest = j }
+            if rank > scratchRank[weakest] { slot = weakest }
+        }
+        if slot >= 0 {
+            scratchRank[slot] = rank
+            scratchStrength[slot] = PitchCandidates.strengthCode(strength)
+            scratchCode[slot] = PitchCandidates.code(f0Hz: f0)
+        }
     }
 
     /// P_1 + … + P_{n−2} twice, plus P_{n−1}: the sum over all N bins of the Hermitian spectrum
     /// whose one-sided half (k = 0 … N/2) is `p`, without bin 0.
-    private static func twoSidedSum(_ p: UnsafeBufferPointer<Float>) -> Float {
+    static func twoSidedSum(_ p: UnsafeBufferPointer<Float>) -> Float {
         let n = p.count
         guard n >= 2 else { return 0 }
-        let base = UnsafeRawPointer(p.baseAddress!)
+        let base = p.baseAddress!
         var sum = SIMD8<Float>(repeating: 0)
         var k = 1
-        while k + 8 <= n - 1 {
-            sum += base.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
-            k += 8
+        // Sixteen bins per step, added to the lanes in the same order as eight per step.
+        while k &+ 16 <= n &- 1 {
+            sum += UnsafeRawPointer(base + k).loadUnaligned(as: SIMD8<Float>.self)
+            sum += UnsafeRawPointer(base + (k &+ 8)).loadUnaligned(as: SIMD8<Float>.self)
+            k &+= 16
+        }
+        while k &+ 8 <= n &- 1 {
+            sum += UnsafeRawPointer(base + k).loadUnaligned(as: SIMD8<Float>.self)
+            k &+= 8
         }
         var tail: Float = 0
-        while k < n - 1 { tail += p[k]; k += 1 }
+        while k < n &- 1 { tail += base[k]; k &+= 1 }
         return 2 * (sum.sum() + tail) + p[n - 1]
     }
 
