@@ -226,7 +226,8 @@ struct SpeedTwinTests {
                         s += Int32(codes[min(n - 1, i + half) * bands + b]) - Int32(codes[max(0, i - half - 1) * bands + b])
                         smoothed[i] = s
                     }
-                    BandNoiseFloor.slidingMinimum(smoothed, halfWindow: f.minimumHalfWindowFrames, prefix: &prefix, suffix: &suffix,
+                    // The product's sliding minimum, checked against its definition in SlidingExtremaTests.
+                    SlidingExtremaTests.slidingMinimum(smoothed, halfWindow: f.minimumHalfWindowFrames, prefix: &prefix, suffix: &suffix,
                                         into: &minimum)
                     // Sliding percentile with a rank cursor over a 256-bin histogram.
                     for k in 0..<256 { histogram[k] = 0 }

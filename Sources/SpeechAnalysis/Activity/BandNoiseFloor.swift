@@ -161,42 +161,15 @@ struct BandNoiseFloor {
         }
     }
 
-    /// Minimum of `x` over [i − halfWindow, i + halfWindow] ∩ [0, n) for every i, by the van
-    /// Herk / Gil–Werman algorithm (van Herk 1992, Pattern Recognit. Lett. 13(7); Gil & Werman
-    /// 1993, IEEE Trans. PAMI 15(5)): with x padded by `halfWindow` values of +∞ each side and cut
-    /// into blocks of the window's length w, the minimum over any w consecutive values is the
-    /// smaller of a running minimum from its block's end backwards and one from the next block's
-    /// start forwards — three branch-free passes, O(n) whatever w. `prefix` and `suffix` are
-    /// scratch of n + 2·halfWindow values.
-    static func slidingMinimum(_ x: [Int32], halfWindow h: Int, prefix: inout [Int32], suffix: inout [Int32],
-                               into out: inout [Int32]) {
-        let n = x.count, w = 2 * h + 1, m = n + 2 * h
-        guard n > 0 else { return }
-        x.withUnsafeBufferPointer { x in
-            prefix.withUnsafeMutableBufferPointer { g in
-                suffix.withUnsafeMutableBufferPointer { b in
-                    out.withUnsafeMutableBufferPointer { out in
-                        @inline(__always) func y(_ j: Int) -> Int32 { j < h || j >= h + n ? .max : x[j - h] }
-                        var blockStart = 0
-                        while blockStart < m {
-                            let blockEnd = min(m, blockStart + w)
-                            var running = Int32.max
-                            for j in blockStart..<blockEnd { running = min(running, y(j)); g[j] = running }
-                            running = .max
-                            for j in stride(from: blockEnd - 1, through: blockStart, by: -1) { running = min(running, y(j)); b[j] = running }
-                            blockStart = blockEnd
-                        }
-                        for i in 0..<n { out[i] = min(b[i], g[i + w - 1]) }
-                    }
-                }
-            }
-        }
-    }
-
-    /// `slidingMinimum` of the `count` values of `padded` at [halfWindow, halfWindow + count),
-    /// where `padded` holds `halfWindow` values of +∞ either side of them (`Int32.max`): the
-    /// same passes reading the padding from memory instead of testing each index for the ends
-    /// (issue 18), so the same minima.
+    /// Minimum over [i − halfWindow, i + halfWindow] ∩ [0, n) for every i of the `count` values of
+    /// `padded` at [halfWindow, halfWindow + count), where `padded` holds `halfWindow` values of
+    /// +∞ (`Int32.max`) either side of them, by the van Herk / Gil–Werman algorithm (van Herk
+    /// 1992, Pattern Recognit. Lett. 13(7); Gil & Werman 1993, IEEE Trans. PAMI 15(5)): cut into
+    /// blocks of the window's length w, the minimum over any w consecutive values is the smaller
+    /// of a running minimum from its block's end backwards and one from the next block's start
+    /// forwards — three branch-free passes, O(n) whatever w. The padding is read from memory, so
+    /// no pass tests an index for the ends (issue 18). `prefix` and `suffix` are scratch of
+    /// count + 2·halfWindow values.
     static func slidingMinimum(padded y: [Int32], count n: Int, halfWindow h: Int, prefix: inout [Int32], suffix: inout [Int32],
                                into out: inout [Int32]) {
         let w = 2 * h + 1, m = n + 2 * h
