@@ -65,12 +65,9 @@ struct Analyze: ParsableCommand {
         }
         var failed = 0
         var reports: [AnalysisReport] = []
-        var renderedReports: [String] = []
         for result in outcome.results {
             switch result {
-            case let .success(report, rendered):
-                reports.append(report)
-                if let rendered { renderedReports.append(rendered) }
+            case let .success(report, _): reports.append(report)
             case let .failure(message):
                 failed += 1
                 StandardOutput.error("voiceqa: \(message)")
@@ -80,8 +77,11 @@ struct Analyze: ParsableCommand {
             switch outputFormat {
             case .jsonl: break
             case .json:
-                if files.count == 1, let only = reports.first { try StandardOutput.write(try renderedReports.first ?? ReportRenderer.json(only)) }
-                else if files.count > 1 { try StandardOutput.write(try ReportRenderer.jsonArray(reports)) }
+                if files.count > 1 {
+                    try StandardOutput.write(try ReportRenderer.jsonArray(reports))
+                } else if let first = outcome.results.first, case let .success(only, rendered) = first {  // one file: rendered by the runner
+                    try StandardOutput.write(try rendered ?? ReportRenderer.json(only))
+                }
             case .text:
                 try StandardOutput.write(reports.map(ReportRenderer.text).joined(separator: "\n\n"))
             }
