@@ -7,7 +7,8 @@
 /// envelope's smoothing follows the speaker's rate, so fast speech keeps its syllables; a
 /// backchannel made in the other party's pause may be talked over by that party resuming, and the
 /// one resuming interrupts nobody (issue 17). 5: /i/-shaped frames count towards syllable nuclei, and
-/// their 2.2–3.8 kHz side is judged on the strongest band, which the telephone band keeps (issue 17).
+/// their 2.2–3.8 kHz side is judged on the strongest band, which the telephone band keeps (issue 17). 6:
+/// steady tones (ring-back) are left out of the pitch tracker's speaker range (issue 17).
 public enum AnalysisVersion {
-    public static let current = 5
+    public static let current = 6
 }

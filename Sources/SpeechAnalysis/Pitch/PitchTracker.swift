@@ -344,12 +344,16 @@ public final class PitchTracker: FrameObserver {
         decodedRMS.add(candidates.rms[kept])
         var track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: loud)
         if decodedFirstPass.isEmpty { decodedFirstPass = [Int32](repeating: 0, count: 65_536) }
+        // The speaker's range is the voice's: call-progress tones on the same channel (ring-back)
+        // would pull it towards themselves. (The silence reference `loud` keeps counting them:
+        // `QuietFrameGate` skips frames on a bound of it taken before any tone is known.)
+        let tone = Self.steadyToneFrames(track.f0Hz)
         var firstPass = decodedFirstPass, count = decodedFirstPassCount
-        for i in (first - spanStart)..<track.frameCount where HalfPrecision.float(track.f0Hz[i]) > 0 {
+        for i in (first - spanStart)..<track.frameCount where HalfPrecision.float(track.f0Hz[i]) > 0 && !tone[i] {
             firstPass[Int(PitchCandidates.code(f0Hz: HalfPrecision.float(track.f0Hz[i])))] += 1
             count += 1
         }
-        for i in kept where HalfPrecision.float(track.f0Hz[i]) > 0 {
+        for i in kept where HalfPrecision.float(track.f0Hz[i]) > 0 && !tone[i] {
             decodedFirstPass[Int(PitchCandidates.code(f0Hz: HalfPrecision.float(track.f0Hz[i])))] += 1
             decodedFirstPassCount += 1
         }
@@ -385,6 +389,55 @@ public final class PitchTracker: FrameObserver {
 
     /// Voiced frames needed before the first pass is trusted to set a speaker range (0.5 s).
     static let minimumFramesForRange = 50
+
+    /// Which frames of a first-pass track belong to a call-progress tone (ring-back, dial, busy):
+    /// a run of at least `steadyToneMinimumFrames` voiced frames whose F0 moves less than
+    /// `steadyToneStepRatio` from one frame to the next, stays within `steadyToneSpanRatio` of the
+    /// run's first frame, and starts inside `callProgressToneHz`.
+    ///
+    /// Call-progress tones are steady by design and sit in a narrow band: ITU-T E.180/Q.35
+    /// (03/1998) gives ringing, busy and congestion tones 340–500 Hz (preferably 400–450 Hz), and
+    /// the ring-back on the fixture calls (400–461 Hz) moves ≤ 0.4 % per frame and ≤ 0.5 % over a
+    /// ring. A voice rarely holds its F0 that still for 0.35 s in that band, and no voice of the 27
+    /// fixture utterances does, wideband or through the telephone (`RingbackTests`).
+    /// Steady notes of hold music are not call-progress tones and stay in: on the one fixture
+    /// channel with a hold, whose agent channel carries three voices, leaving its bass notes out
+    /// makes the agents' pitch worse (docs/accuracy.md, Pitch). The tone frames stay in the
+    /// track; they are only left out of the speaker range (`speakerRange`).
+    static func steadyToneFrames(_ f0Hz: [Float16]) -> [Bool] {
+        var tone = [Bool](repeating: false, count: f0Hz.count)
+        var i = 0
+        while i < f0Hz.count {
+            let start = HalfPrecision.float(f0Hz[i])
+            guard callProgressToneHz.contains(start) else { i += 1; continue }
+            var j = i + 1
+            while j < f0Hz.count {
+                let f = HalfPrecision.float(f0Hz[j]), previous = HalfPrecision.float(f0Hz[j - 1])
+                guard f > 0, abs(f / previous - 1) < steadyToneStepRatio, abs(f / start - 1) < steadyToneSpanRatio else { break }
+                j += 1
+            }
+            if j - i >= steadyToneMinimumFrames {
+                // The frames whose window straddles the tone's start or end are partly tone, their
+                // F0 a little off the run's (up to 2.5 % on the test cadences).
+                var from = i, to = j
+                while from > max(0, i - toneEdgeFrames), f0Hz[from - 1] > 0 { from -= 1 }
+                while to < min(f0Hz.count, j + toneEdgeFrames), f0Hz[to] > 0 { to += 1 }
+                for k in from..<to { tone[k] = true }
+                j = to
+            }
+            i = j
+        }
+        return tone
+    }
+
+    /// 0.35 s (the shortest ring burst of E.180 Suppl. 2's common cadences is the UK's 0.4 s);
+    /// steps under 0.5 % (≈ 0.09 st per 10 ms) and a span within ±1 % (≈ ±0.17 st).
+    static let steadyToneMinimumFrames = 35, steadyToneStepRatio: Float = 0.005, steadyToneSpanRatio: Float = 0.01
+    /// Voiced frames either side of a tone run counted with it: a 40 ms window (the front end's
+    /// default) reaches into the tone from up to 3 frames away at a 10 ms step.
+    static let toneEdgeFrames = 3
+    /// E.180's band for ringing, busy and congestion tones.
+    static let callProgressToneHz: ClosedRange<Float> = 340...500
 
     /// Convenience for in-memory audio: frames `samples` with a fresh front end and returns the track.
     public static func track(_ samples: [Float], sampleRateHz: Double, frontEnd: FrontEndSettings = .standard,
