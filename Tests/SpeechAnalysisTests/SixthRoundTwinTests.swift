@@ -198,4 +198,131 @@ struct SixthRoundTwinTests {
             #expect(crossings > 100)
         }
     }
+
+    /// The syllable envelope before this round (main 0e06fa5): the top four vowel-band powers and
+    /// the two strongest high-front bands by insertion with comparisons on the powers.
+    static func twinEnvelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>,
+                               shape: SyllableNuclei.HighFrontShape) -> (dB: Float, iShaped: Bool) {
+        var top = (Float(0), Float(0), Float(0), Float(0))
+        for b in SyllableNuclei.bands {
+            let p = table[Int(codes[b])]
+            if p > top.3 {
+                if p > top.0 { top = (p, top.0, top.1, top.2) }
+                else if p > top.1 { top = (top.0, p, top.1, top.2) }
+                else if p > top.2 { top = (top.0, top.1, p, top.2) }
+                else { top.3 = p }
+            }
+        }
+        let sum = top.0 + top.1 + top.2 + top.3
+        let sumSquares = top.0 * top.0 + top.1 * top.1 + top.2 * top.2 + top.3 * top.3
+        let pairCount = Float(SyllableNuclei.topBandCount * (SyllableNuclei.topBandCount - 1))
+        let meanProduct = (sum * sum - sumSquares) / pairCount
+        var high = (Float(0), Float(0))
+        for b in SyllableNuclei.highFrontHighBands {
+            let p = table[Int(codes[b])]
+            if p > high.0 { high = (p, high.0) } else if p > high.1 { high.1 = p }
+        }
+        let lowBand = SyllableNuclei.highFrontLowBands.lowerBound
+        let low = (table[Int(codes[lowBand])], table[Int(codes[lowBand + 1])])
+        let lowMean = 0.5 * (low.0 + low.1)
+        if lowMean * lowMean >= meanProduct * shape.lowOverMidPowerRatio,
+           high.0 * high.0 >= meanProduct * shape.highOverMidPowerRatio {
+            let iSum = low.0 + low.1 + high.0 + high.1
+            let iSumSquares = low.0 * low.0 + low.1 * low.1 + high.0 * high.0 + high.1 * high.1
+            let iMeanProduct = (iSum * iSum - iSumSquares) / 12
+            return (0.5 * Decibels.fastFromPower(max(meanProduct, iMeanProduct, 1e-30)), true)
+        }
+        return (0.5 * Decibels.fastFromPower(max(meanProduct, 1e-30)), false)
+    }
+
+    /// The spectral change before this round (main 0e06fa5): two Float loops.
+    static func twinSpectralChangeDB(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>) -> Float {
+        let bands = AnalysisBands.count
+        var meanDifference: Float = 0
+        for k in 0..<bands { meanDifference += Float(a[k]) - Float(b[k]) }
+        meanDifference /= Float(bands)
+        var change: Float = 0
+        for k in 0..<bands { change += abs(Float(a[k]) - Float(b[k]) - meanDifference) }
+        return change * 0.5 / Float(bands)
+    }
+
+    /// Compares both per-frame band functions with their twins, on a frame and on it against the
+    /// frame two before (the steady-spectrum tracker's lag at 10 ms).
+    final class BandComparer: BandLevelObserver {
+        let table = ChannelContours.powerOfCode
+        let shape = SyllableNuclei.HighFrontShape()
+        var history: [[UInt8]] = []
+        var frames = 0, envelopeMismatches = 0, changeMismatches = 0, iShaped = 0
+        func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+            check(Array(bandCodes))
+        }
+        func check(_ codes: [UInt8]) {
+            frames += 1
+            table.withUnsafeBufferPointer { t in
+                codes.withUnsafeBufferPointer { c in
+                    let fast = SyllableNuclei.envelopeDB(bandCodes: c.baseAddress!, powerOfCode: t.baseAddress!, shape: shape)
+                    let twin = SixthRoundTwinTests.twinEnvelopeDB(bandCodes: c.baseAddress!, powerOfCode: t.baseAddress!, shape: shape)
+                    if fast.bitPattern != twin.dB.bitPattern { envelopeMismatches += 1 }
+                    if twin.iShaped { iShaped += 1 }
+                    if let earlier = history.first {
+                        earlier.withUnsafeBufferPointer { e in
+                            let fastChange = FilledPauseDetector.spectralChangeDB(c.baseAddress!, e.baseAddress!)
+                            let twinChange = SixthRoundTwinTests.twinSpectralChangeDB(c.baseAddress!, e.baseAddress!)
+                            if fastChange.bitPattern != twinChange.bitPattern { changeMismatches += 1 }
+                        }
+                    }
+                }
+            }
+            history.append(codes)
+            if history.count > 2 { history.removeFirst() }
+        }
+    }
+
+    /// The power table the envelope picks codes from never decreases (what makes picking on
+    /// codes the same as picking on powers).
+    @Test func powerOfCodeDoesNotDecrease() {
+        let t = ChannelContours.powerOfCode
+        #expect(t.count == 256 && t[0] > 0)
+        #expect(zip(t, t.dropFirst()).allSatisfy { $0 <= $1 })
+    }
+
+    /// Every frame of the fixture calls and speech clips, both channels.
+    @Test(arguments: ["calls", "speech"])
+    func bandFunctionsMatchTheirTwinsOnFixtureFrames(group: String) throws {
+        let comparer = BandComparer()
+        for stem in Fixtures.stems(in: group) {
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath(group, stem))
+            for channel in buffer.channels {
+                comparer.history = []
+                let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz)
+                fe.bandObservers.append(comparer)
+                fe.consume(channel)
+                _ = fe.finish()
+            }
+        }
+        #expect(comparer.envelopeMismatches == 0 && comparer.changeMismatches == 0)
+        #expect(comparer.frames > 10_000 && comparer.iShaped > 0, "\(comparer.frames) frames, \(comparer.iShaped) /i/-shaped")
+    }
+
+    /// Made-up codes: uniform, ties (few distinct values), extremes 0 and 255, /i/-like frames
+    /// (strong lowest and highest bands over weak vowel bands).
+    @Test func bandFunctionsMatchTheirTwinsOnMadeUpCodes() {
+        var random = SeededRandom(seed: 66)
+        let comparer = BandComparer()
+        for trial in 0..<200_000 {
+            var codes = [UInt8](repeating: 0, count: AnalysisBands.count)
+            for b in codes.indices {
+                switch trial % 5 {
+                case 0: codes[b] = UInt8(random.next() % 256)
+                case 1: codes[b] = UInt8(100 + random.next() % 3)                      // ties
+                case 2: codes[b] = random.next() % 2 == 0 ? 0 : 255                   // extremes
+                case 3: codes[b] = b < 2 || b >= 12 ? UInt8(200 + random.next() % 56) : UInt8(random.next() % 60)  // /i/-like
+                default: codes[b] = UInt8(random.next() % 4)                           // near silence
+                }
+            }
+            comparer.check(codes)
+        }
+        #expect(comparer.envelopeMismatches == 0 && comparer.changeMismatches == 0)
+        #expect(comparer.iShaped > 1000, "\(comparer.iShaped) /i/-shaped")
+    }
 }
