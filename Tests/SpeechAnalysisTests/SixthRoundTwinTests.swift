@@ -1,5 +1,5 @@
 import AudioIO
-import CLevelKernels
+import CKernels
 import DSP
 import Testing
 import TestSupport
@@ -324,5 +324,108 @@ struct SixthRoundTwinTests {
         }
         #expect(comparer.envelopeMismatches == 0 && comparer.changeMismatches == 0)
         #expect(comparer.iShaped > 1000, "\(comparer.iShaped) /i/-shaped")
+    }
+
+    /// The front end's per-frame loops before this round (main 0e06fa5), in Swift: the window,
+    /// the power spectrum, and the strongest in-band bin (`VectorMath.indexOfMaximum`).
+    struct FrameLoopMismatches { var window = 0, power = 0, peak = 0 }
+
+    static func compareFrameLoops(_ samples: UnsafePointer<Float>, window: [Float], fft: RealFFT,
+                                  inBand: Range<Int>, into m: inout FrameLoopMismatches) {
+        let w = window.count, bins = fft.size / 2 + 1
+        var twinWindowed = [Float](repeating: 0, count: w), fast = twinWindowed, baseline = twinWindowed
+        for i in 0..<w { twinWindowed[i] = samples[i] * window[i] }
+        window.withUnsafeBufferPointer { win in
+            voiceqa_multiply(samples, win.baseAddress!, &fast, w)
+            voiceqa_multiply_baseline(samples, win.baseAddress!, &baseline, w)
+        }
+        if fast.map(\.bitPattern) != twinWindowed.map(\.bitPattern) || baseline.map(\.bitPattern) != twinWindowed.map(\.bitPattern) {
+            m.window += 1
+        }
+        for i in 0..<fft.size { fft.input[i] = i < w ? twinWindowed[i] : 0 }
+        fft.forward()
+        let spectrum = fft.spectrum.baseAddress!
+        var twinPower = [Float](repeating: 0, count: bins), fastPower = twinPower, baselinePower = twinPower
+        for k in 0..<bins {
+            let re = spectrum[2 * k], im = spectrum[2 * k + 1]
+            twinPower[k] = re * re + im * im
+        }
+        voiceqa_power_spectrum(spectrum, &fastPower, bins)
+        voiceqa_power_spectrum_baseline(spectrum, &baselinePower, bins)
+        if fastPower.map(\.bitPattern) != twinPower.map(\.bitPattern) || baselinePower.map(\.bitPattern) != twinPower.map(\.bitPattern) {
+            m.power += 1
+        }
+        twinPower.withUnsafeBufferPointer { p in
+            let x = p.baseAddress! + inBand.lowerBound
+            let twin = VectorMath.indexOfMaximum(x, count: inBand.count)
+            if voiceqa_index_of_maximum(x, inBand.count) != twin || voiceqa_index_of_maximum_baseline(x, inBand.count) != twin {
+                m.peak += 1
+            }
+        }
+    }
+
+    /// Every frame (10 ms hop, 40 ms window) of both channels of the fixture calls and of the
+    /// speech clips, at their own rates.
+    @Test(arguments: ["calls", "speech"])
+    func frameLoopsMatchTheSwiftLoopsOnFixtureFrames(group: String) throws {
+        var m = FrameLoopMismatches(), frames = 0
+        for stem in Fixtures.stems(in: group) {
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath(group, stem))
+            let settings = FrontEndSettings.standard
+            let timeBase = settings.timeBase(sampleRateHz: buffer.sampleRateHz)
+            let fft = RealFFT(size: settings.fftSize(sampleRateHz: buffer.sampleRateHz), inverse: false)
+            let window = Window.hann(timeBase.windowSamples)
+            let bands = AnalysisBands.binRanges(sampleRateHz: buffer.sampleRateHz, fftSize: fft.size)
+            let inBand = bands.first!.lowerBound..<bands.last!.upperBound
+            for channel in buffer.channels {
+                channel.withUnsafeBufferPointer { x in
+                    var start = 0
+                    while start + timeBase.windowSamples <= x.count {
+                        Self.compareFrameLoops(x.baseAddress! + start, window: window, fft: fft, inBand: inBand, into: &m)
+                        frames += 1
+                        start += timeBase.hopSamples
+                    }
+                }
+            }
+        }
+        #expect(m.window == 0 && m.power == 0 && m.peak == 0, "\(m)")
+        #expect(frames > 10_000, "\(frames) frames")
+    }
+
+    /// Made-up inputs: lengths around the 16-float steps, ties for the largest value (the first
+    /// must win), the largest value in the last, partial, step, zeros, subnormals and large values.
+    @Test func frameLoopsMatchTheSwiftLoopsOnMadeUpData() {
+        var random = SeededRandom(seed: 61)
+        func value() -> Float {
+            switch random.next() % 6 {
+            case 0: return 0
+            case 1: return Float.leastNonzeroMagnitude * Float(random.next() % 100)
+            case 2: return Float(random.next() % 4)                                    // ties
+            case 3: return Float(random.next() % 1_000_000) * 1e30
+            default: return Float(Int(random.next() % 2_000_001) - 1_000_000) / 1_000_000
+            }
+        }
+        var mismatches = 0
+        for n in Array(1...70) + [228, 255, 256, 257, 320, 512] {
+            for _ in 0..<200 {
+                let a = (0..<n).map { _ in value() }, b = (0..<n).map { _ in value() }
+                let spectrum = (0..<(2 * n)).map { _ in value() }
+                var twin = [Float](repeating: 0, count: n), fast = twin, baseline = twin
+                for i in 0..<n { twin[i] = a[i] * b[i] }
+                voiceqa_multiply(a, b, &fast, n); voiceqa_multiply_baseline(a, b, &baseline, n)
+                if fast.map(\.bitPattern) != twin.map(\.bitPattern) || baseline.map(\.bitPattern) != twin.map(\.bitPattern) { mismatches += 1 }
+                for k in 0..<n { let re = spectrum[2 * k], im = spectrum[2 * k + 1]; twin[k] = re * re + im * im }
+                voiceqa_power_spectrum(spectrum, &fast, n); voiceqa_power_spectrum_baseline(spectrum, &baseline, n)
+                if fast.map(\.bitPattern) != twin.map(\.bitPattern) || baseline.map(\.bitPattern) != twin.map(\.bitPattern) { mismatches += 1 }
+                let powers = twin.map { abs($0) }                                       // the front end's are ≥ 0
+                let twinPeak = powers.withUnsafeBufferPointer { VectorMath.indexOfMaximum($0.baseAddress!, count: n) }
+                if voiceqa_index_of_maximum(powers, n) != twinPeak || voiceqa_index_of_maximum_baseline(powers, n) != twinPeak { mismatches += 1 }
+                // The largest value repeated, last in the array.
+                var tied = powers; tied[n - 1] = (tied.max() ?? 0)
+                let twinTied = tied.withUnsafeBufferPointer { VectorMath.indexOfMaximum($0.baseAddress!, count: n) }
+                if voiceqa_index_of_maximum(tied, n) != twinTied || voiceqa_index_of_maximum_baseline(tied, n) != twinTied { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
     }
 }

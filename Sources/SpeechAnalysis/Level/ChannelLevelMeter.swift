@@ -1,4 +1,4 @@
-import CLevelKernels
+import CKernels
 import DSP
 import Foundation
 
@@ -329,7 +329,7 @@ public final class ChannelLevelMeter {
     /// pass (`SixthRoundTwinTests`). Returns the index after the last sample done: `count`, or just
     /// after the first sample where either channel's envelope q leaves its bounds.
     ///
-    /// In C (`CLevelKernels`): written here on SIMD2<Double>, the Swift compiler paired lanes of
+    /// In C (`CKernels`): written here on SIMD2<Double>, the Swift compiler paired lanes of
     /// different variables (sx1 of one channel with sx2 of the other) and shuffled them back on
     /// every sample, ≈ 100 instructions per sample pair (issue 18, sixth round).
     @inline(__always)

@@ -9,6 +9,7 @@
 // No multiply–add may be fused (that would round once instead of twice): contraction is off.
 #pragma STDC FP_CONTRACT OFF
 #include "level_kernels.h"
+#include "cpu_features.h"
 
 typedef double v2d __attribute__((vector_size(16), aligned(16)));
 typedef long long v2l __attribute__((vector_size(16), aligned(16)));
@@ -89,36 +90,15 @@ long voiceqa_level_paired_pass_baseline(const float *a, const float *b, long sta
 }
 
 #if defined(__x86_64__)
-#include <cpuid.h>
-
 __attribute__((target("avx512f,avx512vl")))
 static long paired_pass_avx512(const float *a, const float *b, long start, long count, double *pairs) {
     return paired_pass(a, b, start, count, pairs);
-}
-
-// 1 when the CPU has AVX-512F and AVX-512VL and the OS saves the opmask and all 32 vector
-// registers (XCR0 bits 1, 2, 5, 6, 7; Intel SDM vol. 1, 15.2), else 0.
-static int has_avx512vl(void) {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !((c >> 27) & 1)) return 0;   // OSXSAVE
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 0xE6) != 0xE6) return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    return ((b >> 16) & 1) && ((b >> 31) & 1);                            // AVX512F, AVX512VL
 }
 #endif
 
 long voiceqa_level_paired_pass(const float *a, const float *b, long start, long count, double *pairs) {
 #if defined(__x86_64__)
-    // 0 unknown, 1 baseline, 2 AVX-512VL; racing first calls store the same value.
-    static int kind = 0;
-    int k = __atomic_load_n(&kind, __ATOMIC_RELAXED);
-    if (k == 0) {
-        k = has_avx512vl() ? 2 : 1;
-        __atomic_store_n(&kind, k, __ATOMIC_RELAXED);
-    }
-    if (k == 2) return paired_pass_avx512(a, b, start, count, pairs);
+    if (voiceqa_has_avx512vl()) return paired_pass_avx512(a, b, start, count, pairs);
 #endif
     return voiceqa_level_paired_pass_baseline(a, b, start, count, pairs);
 }
