@@ -1,6 +1,7 @@
 import AudioIO
 import CKernels
 import DSP
+import Foundation
 import Testing
 import TestSupport
 @testable import SpeechAnalysis
@@ -427,5 +428,75 @@ struct SixthRoundTwinTests {
             }
         }
         #expect(mismatches == 0)
+    }
+
+    /// Floats to check roundings on: every 1,009th bit pattern from 0 to 2^31, the ties k + 0.5 up
+    /// to 2^20 and their neighbours, subnormals, and values just below 0.5.
+    static func roundingProbes() -> [Float] {
+        var xs: [Float] = [0, .leastNonzeroMagnitude, .leastNormalMagnitude, 0.5, Float(0.5).nextDown, Float(0.5).nextUp,
+                           Float(1 << 23), Float(1 << 24), Float(1 << 30), Float(sign: .plus, exponent: -30, significand: 1),
+                           Float(sign: .plus, exponent: -29, significand: 1).nextDown]
+        for bits in stride(from: UInt32(0), through: Float(2_147_483_648).bitPattern, by: 1009) { xs.append(Float(bitPattern: bits)) }
+        for k in 0..<(1 << 20) {
+            let tie = Float(k) + 0.5
+            xs += [tie, tie.nextDown, tie.nextUp]
+        }
+        return xs
+    }
+
+    @Test func nearestIntMatchesRounded() {
+        var mismatches = 0
+        for x in Self.roundingProbes() where Rounding.nearestInt(nonNegative: x) != Int(x.rounded()) { mismatches += 1 }
+        #expect(mismatches == 0)
+    }
+
+    /// The pitch candidates' F0 code, the dB histogram's bin, the frame-RMS histogram's bin and the
+    /// quiet-frame gate's rank, each against its form before this round (main 0e06fa5).
+    @Test func roundingsMatchTheirTwins() {
+        func twinCode(_ f0Hz: Float) -> UInt16 {
+            UInt16(max(0, min(65535, (PitchCandidates.codesPerOctave * log2(f0Hz / PitchCandidates.referenceHz)).rounded())))
+        }
+        var codeMismatches = 0, codes = 0
+        var f0s: [Float] = [0, -0.0, -1, .nan, .infinity, -.infinity, 1e-30, 9.99, 10, 10.0001, 1e30]
+        for bits in stride(from: Float(1).bitPattern, through: Float(40_000).bitPattern, by: 7) { f0s.append(Float(bitPattern: bits)) }
+        for f0 in f0s {
+            codes += 1
+            if PitchCandidates.code(f0Hz: f0) != twinCode(f0) { codeMismatches += 1 }
+        }
+        #expect(codeMismatches == 0 && codes > 1_000_000, "\(codeMismatches) of \(codes)")
+
+        let histogram = DecibelHistogram()
+        func twinBin(_ v: Float) -> Int {
+            Int(((min(max(v, histogram.lowDB), histogram.highDB) - histogram.lowDB) * DecibelHistogram.binsPerDB).rounded())
+        }
+        var binMismatches = 0
+        var levels: [Float] = [-.infinity, .infinity, -1000, 1000, histogram.lowDB, histogram.highDB]
+        for bits in stride(from: UInt32(0), through: UInt32.max - 1, by: 613) {
+            let v = Float(bitPattern: bits)
+            if !v.isNaN { levels.append(v) }
+        }
+        for k in 0..<2200 {                                   // the bins' ties and their neighbours
+            let tie = histogram.lowDB + (Float(k) + 0.5) / DecibelHistogram.binsPerDB
+            levels += [tie, tie.nextDown, tie.nextUp]
+        }
+        for v in levels where histogram.bin(of: v) != twinBin(v) { binMismatches += 1 }
+        #expect(binMismatches == 0)
+
+        func twinRMSBin(_ r: Float) -> Int {
+            let bin = Int(((20 * log10(r) - FrameRMSHistogram.lowDB) / FrameRMSHistogram.stepDB).rounded(.down))
+            return max(0, min(FrameRMSHistogram.binCount - 1, bin))
+        }
+        var rmsMismatches = 0
+        for bits in stride(from: UInt32(1), to: Float.infinity.bitPattern, by: 97) {
+            let r = Float(bitPattern: bits)
+            if FrameRMSHistogram.bin(rms: r) != twinRMSBin(r) { rmsMismatches += 1 }
+        }
+        #expect(rmsMismatches == 0)
+
+        var rankMismatches = 0
+        for t in Array(1...3_000_000) + [Int(Int32.max), 1 << 40] {
+            if Int(0.99 * Double(t - 1)) != Int((0.99 * Double(t - 1)).rounded(.down)) { rankMismatches += 1 }
+        }
+        #expect(rankMismatches == 0)
     }
 }
