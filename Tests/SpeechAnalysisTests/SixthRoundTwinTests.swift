@@ -499,4 +499,77 @@ struct SixthRoundTwinTests {
         }
         #expect(rankMismatches == 0)
     }
+
+    /// Collects the syllable envelope of each frame, at half precision as the tracker keeps it.
+    final class EnvelopeCollector: BandLevelObserver {
+        var envelope: [Float16] = []
+        let table = ChannelContours.powerOfCode, shape = SyllableNuclei.HighFrontShape()
+        func observe(frameIndex: Int, bandCodes: UnsafeBufferPointer<UInt8>, levelDB: Float) {
+            let e = table.withUnsafeBufferPointer {
+                SyllableNuclei.envelopeDB(bandCodes: bandCodes.baseAddress!, powerOfCode: $0.baseAddress!, shape: shape)
+            }
+            envelope.append(HalfPrecision.half(e))
+        }
+    }
+
+    /// Counts frames where `smoothedAll` differs from `smoothed` frame by frame (the form before
+    /// this round).
+    static func smoothingMismatches(_ envelope: [Float16], radius: Int, kernel: [Float]) -> Int {
+        var fast = [Float](repeating: .nan, count: envelope.count)
+        envelope.withUnsafeBufferPointer { e in
+            fast.withUnsafeMutableBufferPointer { SyllableTracker.smoothedAll(e, radius: radius, kernel: kernel, into: $0) }
+        }
+        var mismatches = 0
+        for j in 0..<envelope.count {
+            let twin = SyllableTracker.smoothed(at: j, frameCount: envelope.count, radius: radius, kernel: kernel) {
+                HalfPrecision.float(envelope[$0])
+            }
+            if twin.bitPattern != fast[j].bitPattern { mismatches += 1 }
+        }
+        return mismatches
+    }
+
+    /// The second pass's smoothing on the envelopes of the fixture calls' channels, with the
+    /// kernels of several speaking rates.
+    @Test func smoothingMatchesTheTwinOnFixtureEnvelopes() throws {
+        var mismatches = 0, frames = 0
+        for stem in Fixtures.stems(in: "calls").prefix(4) {
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            for channel in buffer.channels {
+                let collector = EnvelopeCollector()
+                let fe = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz)
+                fe.bandObservers.append(collector)
+                fe.consume(channel)
+                _ = fe.finish()
+                for sigma in [0.012, 0.02, 0.04] {
+                    let (radius, kernel) = SyllableTracker.gaussian(sigmaSeconds: sigma, hopSeconds: 0.01)
+                    mismatches += Self.smoothingMismatches(collector.envelope, radius: radius, kernel: kernel)
+                    frames += collector.envelope.count
+                }
+            }
+        }
+        #expect(mismatches == 0 && frames > 10_000, "\(mismatches) of \(frames)")
+    }
+
+    /// Made-up envelopes of every length up to 80 (all-edge, one block, ragged ends) and longer,
+    /// radii 1 to 20, values from −200 dB up with ties and Float16 extremes.
+    @Test func smoothingMatchesTheTwinOnMadeUpEnvelopes() {
+        var random = SeededRandom(seed: 67)
+        var mismatches = 0
+        for n in Array(0...80) + [127, 128, 129, 500, 1000] {
+            for radius in [1, 2, 3, 7, 12, 20] {
+                let kernel = (0...(2 * radius)).map { k in Float(1 + Int(random.next() % 1000)) / Float(1 + (k - radius) * (k - radius)) }
+                let envelope = (0..<n).map { _ -> Float16 in
+                    switch random.next() % 5 {
+                    case 0: return -200
+                    case 1: return Float16(Float(Int(random.next() % 4)) * 10 - 60)          // ties
+                    case 2: return Float16.greatestFiniteMagnitude * (random.next() % 2 == 0 ? 1 : -1) / 64
+                    default: return Float16(Float(Int(random.next() % 20_001) - 10_000) / 100)
+                    }
+                }
+                mismatches += Self.smoothingMismatches(envelope, radius: radius, kernel: kernel)
+            }
+        }
+        #expect(mismatches == 0)
+    }
 }

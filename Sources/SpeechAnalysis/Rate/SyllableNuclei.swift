@@ -299,8 +299,8 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     private func rescannedCandidates(smoothingSeconds: Double, frameCount n: Int) -> [Candidate] {
         let (radius, kernel) = Self.gaussian(sigmaSeconds: smoothingSeconds, hopSeconds: timeBase.hopSeconds)
         var smoothed = [Float](repeating: 0, count: n)
-        for j in 0..<n {
-            smoothed[j] = Self.smoothed(at: j, frameCount: n, radius: radius, kernel: kernel) { HalfPrecision.float(keptEnvelope[$0]) }
+        keptEnvelope.withUnsafeBufferPointer { envelope in
+            smoothed.withUnsafeMutableBufferPointer { Self.smoothedAll(envelope, radius: radius, kernel: kernel, into: $0) }
         }
         var result: [Candidate] = []
         var lowest = Float.infinity
@@ -340,6 +340,46 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
         var s: Float = 0, w: Float = 0
         for k in lo...hi { let kk = kernel[k - j + radius]; s += kk * value(k); w += kk }
         return s / w
+    }
+
+    /// `smoothed(at: j, …)` of every frame j of `envelope` (its frame count), into `out`: the
+    /// frames whose window lies inside the channel eight at a time, one frame per SIMD8 lane, each
+    /// lane adding the same products in the same order as `smoothed` and dividing by the same
+    /// weight sum (the whole kernel's, summed in its order), so every value is bit for bit that of
+    /// `smoothed` (issue 18, sixth round; twin in `SixthRoundTwinTests`). The frames near the
+    /// edges go through `smoothed` itself. Converts the kept envelope 64 frames at a time.
+    static func smoothedAll(_ envelope: UnsafeBufferPointer<Float16>, radius r: Int, kernel: [Float],
+                            into out: UnsafeMutableBufferPointer<Float>) {
+        let n = envelope.count
+        precondition(out.count == n && kernel.count == 2 * r + 1)
+        @inline(__always) func scalar(_ j: Int) -> Float {
+            smoothed(at: j, frameCount: n, radius: r, kernel: kernel) { HalfPrecision.float(envelope[$0]) }
+        }
+        var j = 0
+        while j < min(r, n) { out[j] = scalar(j); j += 1 }
+        var wholeWeight: Float = 0
+        for k in 0...(2 * r) { wholeWeight += kernel[k] }
+        let block = 64, lanes = 8
+        var values = [Float](repeating: 0, count: block + 2 * r)
+        values.withUnsafeMutableBufferPointer { v in
+            kernel.withUnsafeBufferPointer { kernel in
+                // Frames j ..< j + count, all with j − r ≥ 0 and their last + r ≤ n − 1.
+                while j + lanes - 1 + r <= n - 1 {
+                    let count = min(block, (n - r - j) / lanes * lanes)
+                    for t in 0..<(count + 2 * r) { v[t] = HalfPrecision.float(envelope[j - r + t]) }
+                    let w = SIMD8<Float>(repeating: wholeWeight)
+                    for b in stride(from: 0, to: count, by: lanes) {
+                        var sum = SIMD8<Float>(repeating: 0)
+                        for k in 0...(2 * r) {
+                            sum += SIMD8<Float>(repeating: kernel[k]) * UnsafeRawPointer(v.baseAddress! + b + k).loadUnaligned(as: SIMD8<Float>.self)
+                        }
+                        UnsafeMutableRawPointer(out.baseAddress! + j + b).storeBytes(of: sum / w, as: SIMD8<Float>.self)
+                    }
+                    j += count
+                }
+            }
+        }
+        while j < n { out[j] = scalar(j); j += 1 }
     }
 
     @inline(__always) private func isSpeech(_ i: Int) -> Bool {
