@@ -24,7 +24,9 @@ let package = Package(
         // Decodes a file into per-channel Float blocks (−1…1, native rate).
         .target(name: "AudioIO", dependencies: ["CSndFile", "DSP"]),
         // Contours → segments → measures. Takes samples, never paths.
-        .target(name: "SpeechAnalysis", dependencies: ["DSP"]),
+        .target(name: "SpeechAnalysis", dependencies: ["DSP", "CKernels"]),
+        // Hot per-sample and per-frame loops in C vector code, with AVX-512 builds chosen at run time (issue 18).
+        .target(name: "CKernels"),
         // File → analysis value: streams AudioIO blocks through SpeechAnalysis.
         .target(name: "CallAnalysis", dependencies: ["AudioIO", "SpeechAnalysis", "DSP"]),
         // Guideline verdicts with evidence from the measures; never touches samples.

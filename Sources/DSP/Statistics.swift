@@ -52,7 +52,7 @@ public struct DecibelHistogram: Sendable, Equatable {
 
     /// The bin `valueDB` is counted in (0 …, `lowDB` upward in 0.1 dB steps).
     @inline(__always) public func bin(of valueDB: Float) -> Int {
-        Int(((min(max(valueDB, lowDB), highDB) - lowDB) * Self.binsPerDB).rounded())
+        Rounding.nearestInt(nonNegative: (min(max(valueDB, lowDB), highDB) - lowDB) * Self.binsPerDB)   // ≥ 0 after the clamp
     }
     public var binCount: Int { counts.count }
     /// Values counted in bins 0…`bin`.

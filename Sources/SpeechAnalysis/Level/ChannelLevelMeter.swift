@@ -1,3 +1,4 @@
+import CKernels
 import DSP
 import Foundation
 
@@ -112,7 +113,7 @@ public final class ChannelLevelMeter {
                 t = Self.recursionsPass(source, from: t, count: count, coefficients, &recursions,
                                         squares: &squares, envelopeBounds: bounds)
                 if recursions.q < bounds.lower || recursions.q >= bounds.upper {   // sample t − 1 changed the number
-                    bounds = envelopeLevelChanged(atSample: sampleIndex + t - 1)
+                    bounds = envelopeLevelChanged(atSample: sampleIndex + t - 1, envelope: recursions.q)
                 }
             }
             endStretch(source, count: count, squares: squares)
@@ -135,26 +136,30 @@ public final class ChannelLevelMeter {
         }
         if a.measuresTruePeak { a.truePeak.consume(samplesA) }
         if b.measuresTruePeak { b.truePeak.consume(samplesB) }
+        typealias V = SIMD2<Double>
         var i = 0
         while i < samplesA.count {
             let count = a.stretchLength(available: samplesA.count - i)   // b's stretches are the same
             let sourceA = samplesA.baseAddress! + i, sourceB = samplesB.baseAddress! + i
-            var squaresA = 0.0, squaresB = 0.0
+            // The two states packed into vectors once per stretch (not per pass: see `PairedRecursions`).
+            var paired = PairedRecursions(a.recursions, b.recursions, a.coefficients)
             var boundsA = SpeechVoltmeter.envelopeBounds(level: a.runLevel)
             var boundsB = SpeechVoltmeter.envelopeBounds(level: b.runLevel)
             var t = 0
             while t < count {
-                t = recursionsPass(sourceA, sourceB, from: t, count: count, a.coefficients, &a.recursions, &b.recursions,
-                                   squares: &squaresA, &squaresB, envelopeBounds: boundsA, boundsB)
-                if a.recursions.q < boundsA.lower || a.recursions.q >= boundsA.upper {
-                    boundsA = a.envelopeLevelChanged(atSample: a.sampleIndex + t - 1)
+                (paired.lower, paired.upper) = (V(boundsA.lower, boundsB.lower), V(boundsA.upper, boundsB.upper))
+                t = pairedPass(sourceA, sourceB, from: t, count: count, &paired)
+                let q = paired.q
+                if q[0] < boundsA.lower || q[0] >= boundsA.upper {
+                    boundsA = a.envelopeLevelChanged(atSample: a.sampleIndex + t - 1, envelope: q[0])
                 }
-                if b.recursions.q < boundsB.lower || b.recursions.q >= boundsB.upper {
-                    boundsB = b.envelopeLevelChanged(atSample: b.sampleIndex + t - 1)
+                if q[1] < boundsB.lower || q[1] >= boundsB.upper {
+                    boundsB = b.envelopeLevelChanged(atSample: b.sampleIndex + t - 1, envelope: q[1])
                 }
             }
-            a.endStretch(sourceA, count: count, squares: squaresA)
-            b.endStretch(sourceB, count: count, squares: squaresB)
+            paired.unpack(into: &a.recursions, &b.recursions)
+            a.endStretch(sourceA, count: count, squares: paired.squares[0])
+            b.endStretch(sourceB, count: count, squares: paired.squares[1])
             i += count
         }
     }
@@ -166,8 +171,8 @@ public final class ChannelLevelMeter {
 
     /// Sample `index` (absolute) took the envelope to another number of thresholds: the run of
     /// the old number ends before it. Returns the new number's envelope bounds.
-    private func envelopeLevelChanged(atSample index: Int) -> (lower: Double, upper: Double) {
-        let now = SpeechVoltmeter.level(ofEnvelope: recursions.q)
+    private func envelopeLevelChanged(atSample index: Int, envelope q: Double) -> (lower: Double, upper: Double) {
+        let now = SpeechVoltmeter.level(ofEnvelope: q)
         closeRun(through: index - 1)
         runLevel = now
         runStart = index
@@ -279,53 +284,60 @@ public final class ChannelLevelMeter {
         return t
     }
 
-    /// `recursionsPass` for two channels at once, channel a in lane 0 and b in lane 1 of each
-    /// vector: lane by lane the same operations in the same order, so each channel's values are
-    /// bit for bit those of its own pass (`SpeedTwinTests`). Stops after the first sample where
-    /// either channel's envelope leaves its bounds.
-    @inline(never)
-    static func recursionsPass(_ sourceA: UnsafePointer<Float>, _ sourceB: UnsafePointer<Float>, from start: Int, count: Int,
-                               _ c: Recursions.Coefficients, _ stateA: inout Recursions, _ stateB: inout Recursions,
-                               squares squaresA: inout Double, _ squaresB: inout Double,
-                               envelopeBounds boundsA: (lower: Double, upper: Double),
-                               _ boundsB: (lower: Double, upper: Double)) -> Int {
+    /// Two channels' `Recursions` side by side, channel a in lane 0 and b in lane 1 of each
+    /// vector, with the square sums of the current stretch, the coefficients (in both lanes) and
+    /// the envelope bounds of the current threshold counts: the 24 pairs
+    /// `voiceqa_level_paired_pass` reads, in its order (`SixthRoundTwinTests` checks the layout).
+    struct PairedRecursions: Equatable {
         typealias V = SIMD2<Double>
-        var sum = V(stateA.sum, stateB.sum), s2 = V(squaresA, squaresB)
-        var (sx1, sx2) = (V(stateA.sx1, stateB.sx1), V(stateA.sx2, stateB.sx2))
-        var (sy1, sy2) = (V(stateA.sy1, stateB.sy1), V(stateA.sy2, stateB.sy2))
-        var (hx1, hx2) = (V(stateA.hx1, stateB.hx1), V(stateA.hx2, stateB.hx2))
-        var (hy1, hy2) = (V(stateA.hy1, stateB.hy1), V(stateA.hy2, stateB.hy2))
-        var energy = V(stateA.hundredMsEnergy, stateB.hundredMsEnergy)
-        var (p, q) = (V(stateA.p, stateB.p), V(stateA.q, stateB.q))
-        let (sb0, sb1, sb2, sa1, sa2) = (V(repeating: c.sb0), V(repeating: c.sb1), V(repeating: c.sb2),
+        var sum: V, squares: V
+        var sx1: V, sx2: V, sy1: V, sy2: V
+        var hx1: V, hx2: V, hy1: V, hy2: V
+        var energy: V, p: V, q: V
+        let sb0: V, sb1: V, sb2: V, sa1: V, sa2: V, ha1: V, ha2: V, g: V, oneMinusG: V
+        var lower: V, upper: V
+
+        /// The two states, square sums zero, bounds of threshold count 0.
+        init(_ a: Recursions, _ b: Recursions, _ c: Recursions.Coefficients) {
+            sum = V(a.sum, b.sum); squares = .zero
+            (sx1, sx2, sy1, sy2) = (V(a.sx1, b.sx1), V(a.sx2, b.sx2), V(a.sy1, b.sy1), V(a.sy2, b.sy2))
+            (hx1, hx2, hy1, hy2) = (V(a.hx1, b.hx1), V(a.hx2, b.hx2), V(a.hy1, b.hy1), V(a.hy2, b.hy2))
+            energy = V(a.hundredMsEnergy, b.hundredMsEnergy)
+            (p, q) = (V(a.p, b.p), V(a.q, b.q))
+            (sb0, sb1, sb2, sa1, sa2) = (V(repeating: c.sb0), V(repeating: c.sb1), V(repeating: c.sb2),
                                          V(repeating: c.sa1), V(repeating: c.sa2))
-        let (ha1, ha2, g, h, two) = (V(repeating: c.ha1), V(repeating: c.ha2), V(repeating: c.g),
-                                     V(repeating: c.oneMinusG), V(repeating: 2))
-        var t = start
-        while t < count {
-            let ua = sourceA[t], ub = sourceB[t]
-            let x = V(Double(ua), Double(ub))
-            let ax = V(Double(abs(ua)), Double(abs(ub)))      // |Double(u)| = Double(|u|), exactly
-            t += 1
-            sum += x
-            s2 += x * x
-            let y = (sb0 * x + sb1 * sx1 + sb2 * sx2 - sa2 * sy2) - sa1 * sy1
-            sx2 = sx1; sx1 = x; sy2 = sy1; sy1 = y
-            let z = (y - two * hx1 + hx2 - ha2 * hy2) - ha1 * hy1
-            hx2 = hx1; hx1 = y; hy2 = hy1; hy1 = z
-            energy += z * z
-            p = g * p + h * ax
-            q = g * q + h * p
-            if q[0] < boundsA.lower || q[0] >= boundsA.upper || q[1] < boundsB.lower || q[1] >= boundsB.upper { break }
+            (ha1, ha2, g, oneMinusG) = (V(repeating: c.ha1), V(repeating: c.ha2), V(repeating: c.g), V(repeating: c.oneMinusG))
+            let bounds = SpeechVoltmeter.envelopeBounds(level: 0)
+            (lower, upper) = (V(repeating: bounds.lower), V(repeating: bounds.upper))
         }
-        (stateA.sum, stateB.sum) = (sum[0], sum[1]); (squaresA, squaresB) = (s2[0], s2[1])
-        (stateA.sx1, stateA.sx2, stateA.sy1, stateA.sy2) = (sx1[0], sx2[0], sy1[0], sy2[0])
-        (stateB.sx1, stateB.sx2, stateB.sy1, stateB.sy2) = (sx1[1], sx2[1], sy1[1], sy2[1])
-        (stateA.hx1, stateA.hx2, stateA.hy1, stateA.hy2) = (hx1[0], hx2[0], hy1[0], hy2[0])
-        (stateB.hx1, stateB.hx2, stateB.hy1, stateB.hy2) = (hx1[1], hx2[1], hy1[1], hy2[1])
-        (stateA.hundredMsEnergy, stateB.hundredMsEnergy) = (energy[0], energy[1])
-        (stateA.p, stateA.q, stateB.p, stateB.q) = (p[0], q[0], p[1], q[1])
-        return t
+
+        /// Writes lane 0 back to `a` and lane 1 to `b`.
+        func unpack(into a: inout Recursions, _ b: inout Recursions) {
+            (a.sum, b.sum) = (sum[0], sum[1])
+            (a.sx1, a.sx2, a.sy1, a.sy2) = (sx1[0], sx2[0], sy1[0], sy2[0])
+            (b.sx1, b.sx2, b.sy1, b.sy2) = (sx1[1], sx2[1], sy1[1], sy2[1])
+            (a.hx1, a.hx2, a.hy1, a.hy2) = (hx1[0], hx2[0], hy1[0], hy2[0])
+            (b.hx1, b.hx2, b.hy1, b.hy2) = (hx1[1], hx2[1], hy1[1], hy2[1])
+            (a.hundredMsEnergy, b.hundredMsEnergy) = (energy[0], energy[1])
+            (a.p, a.q, b.p, b.q) = (p[0], q[0], p[1], q[1])
+        }
+    }
+
+    /// `recursionsPass` for two channels at once over `sourceA[start..<count]` and
+    /// `sourceB[start..<count]`, on the packed state `s` (bounds included): lane by lane the same
+    /// operations in the same order, so each channel's values are bit for bit those of its own
+    /// pass (`SixthRoundTwinTests`). Returns the index after the last sample done: `count`, or just
+    /// after the first sample where either channel's envelope q leaves its bounds.
+    ///
+    /// In C (`CKernels`): written here on SIMD2<Double>, the Swift compiler paired lanes of
+    /// different variables (sx1 of one channel with sx2 of the other) and shuffled them back on
+    /// every sample, ≈ 100 instructions per sample pair (issue 18, sixth round).
+    @inline(__always)
+    static func pairedPass(_ sourceA: UnsafePointer<Float>, _ sourceB: UnsafePointer<Float>, from start: Int, count: Int,
+                           _ s: inout PairedRecursions) -> Int {
+        withUnsafeMutableBytes(of: &s) { raw in
+            voiceqa_level_paired_pass(sourceA, sourceB, start, count, raw.baseAddress!.assumingMemoryBound(to: Double.self))
+        }
     }
 
     /// Counts runs of ≥ 3 samples at or above `clipLevel` in magnitude into `clipped`; `run` is

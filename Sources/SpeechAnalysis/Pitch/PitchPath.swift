@@ -129,7 +129,9 @@ struct FrameRMSHistogram {
 
     /// The bin of a positive frame RMS.
     @inline(__always) static func bin(rms r: Float) -> Int {
-        let bin = Int(((20 * log10(r) - lowDB) / stepDB).rounded(.down))
+        // Truncation, not floor (a libm call without SSE4.1): they differ only below 0, where
+        // both give a value ≤ 0 and the clamp makes it 0 (issue 18, sixth round).
+        let bin = Int((20 * log10(r) - lowDB) / stepDB)
         return max(0, min(binCount - 1, bin))
     }
 

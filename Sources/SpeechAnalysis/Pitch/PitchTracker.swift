@@ -474,7 +474,12 @@ struct PitchCandidates {
     var frameCount: Int { counts.count }
 
     @inline(__always) static func code(f0Hz: Float) -> UInt16 {
-        UInt16(max(0, min(65535, (codesPerOctave * log2(f0Hz / referenceHz)).rounded())))
+        // As UInt16(max(0, min(65535, v.rounded()))), NaN to 65535 included, with the rounding
+        // of `Rounding.nearestInt` (issue 18, sixth round; twin in `SixthRoundTwinTests`).
+        let v = codesPerOctave * log2(f0Hz / referenceHz)
+        guard v >= 0 else { return v.isNaN ? 65535 : 0 }
+        guard v < 65535 else { return 65535 }
+        return UInt16(truncatingIfNeeded: Rounding.nearestInt(nonNegative: v))
     }
     @inline(__always) static func f0Hz(code: UInt16) -> Float {
         referenceHz * exp2(Float(code) / codesPerOctave)

@@ -60,7 +60,7 @@ struct QuietFrameGate {
         }
         // Frames that must lie at or above the bound's bin: T − w(T) + 1 for the largest T.
         let t = frameIndex + 1 + horizonFrames
-        let needed = t - (Int((0.99 * Double(t - 1)).rounded(.down)) + 1) + 1
+        let needed = t - (Int(0.99 * Double(t - 1)) + 1) + 1   // t ≥ 1: truncation is the floor
         while cursor + 1 < FrameRMSHistogram.binCount, atOrAboveCursor - Int(bins[cursor]) >= needed {
             atOrAboveCursor -= Int(bins[cursor])
             cursor += 1

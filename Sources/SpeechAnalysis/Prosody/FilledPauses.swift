@@ -208,13 +208,28 @@ public enum FilledPauseDetector {
     /// Change of spectral shape between two frames' band levels, dB: the band-level differences
     /// minus their mean, so a filler fading in or out (level change alone) still counts as
     /// steady; mean absolute value. Computed per frame by `SteadySpectrumTracker` (frames 20 ms apart).
+    ///
+    /// In integers, exactly (issue 18, sixth round; the Float loops are the twin in
+    /// `SixthRoundTwinTests`): with d_k = a_k − b_k (|d_k| ≤ 255) and S = Σ d_k, the Float loops'
+    /// partial sums are integers below 2^12 and then multiples of 1/16 below 2^13, so every step of
+    /// theirs is exact and the change is Σ |16·d_k − S| / 16, which the integer lanes compute
+    /// (|16·d_k − S| ≤ 8,160 fits Int16); the two serial chains of 16 Float additions are gone.
     @inline(__always) static func spectralChangeDB(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>) -> Float {
         let bands = AnalysisBands.count
-        var meanDifference: Float = 0
-        for k in 0..<bands { meanDifference += Float(a[k]) - Float(b[k]) }
-        meanDifference /= Float(bands)
-        var change: Float = 0
-        for k in 0..<bands { change += abs(Float(a[k]) - Float(b[k]) - meanDifference) }
+        precondition(bands == 16, "16 bands, two vectors of 8")
+        typealias V = SIMD8<Int16>
+        // The 16 codes as 8 pairs: even bands in the low bytes, odd in the high (the sums do not
+        // depend on the order).
+        let x = unsafeBitCast(UnsafeRawPointer(a).loadUnaligned(as: SIMD8<UInt16>.self), to: V.self)
+        let y = unsafeBitCast(UnsafeRawPointer(b).loadUnaligned(as: SIMD8<UInt16>.self), to: V.self)
+        let even = (x & 0xFF) &- (y & 0xFF)
+        let odd = SpeechActivityDetector.WindowEvidence.highBytes(x) &- SpeechActivityDetector.WindowEvidence.highBytes(y)
+        let total = (even &+ odd).wrappedSum()                          // S, |S| ≤ 4,080
+        @inline(__always) func magnitude(_ v: V) -> V { let sign = v &>> 15; return (v ^ sign) &- sign }
+        let deviations = magnitude(even &* 16 &- total) &+ magnitude(odd &* 16 &- total)   // ≤ 16,320 per lane
+        var sixteenTimesChange = 0
+        for k in 0..<8 { sixteenTimesChange += Int(deviations[k]) }
+        let change = Float(sixteenTimesChange) / 16
         return change * 0.5 / Float(bands)  // codes are 0.5 dB steps
     }
 

@@ -49,7 +49,7 @@ import Foundation
 /// the candidate peaks.
 public enum SyllableNuclei {
     /// Mel bands of `AnalysisBands` used for the envelope: 454–1579 Hz (bands 2…9).
-    static let bands = 2..<10
+    static let bands = 2..<10     // at least 4 (`envelopeDB` takes the top four)
     /// Bands of the high-front-vowel envelope: F1 of /i y/ (250–454 Hz, bands 0…1) and their
     /// F2/F3 (2.2–3.8 kHz, bands 12…15, of which the two strongest).
     static let highFrontLowBands = 0..<2, highFrontHighBands = 12..<16
@@ -91,31 +91,38 @@ public enum SyllableNuclei {
     /// the top bands' powers, i.e. their geometric-mean level (Wang & Narayanan 2007, eq. (2));
     /// on an /i/-shaped frame the larger of that and the same over the high-front-vowel bands.
     /// Computed for every frame by `SyllableTracker`.
-    /// `shape` holds the /i/-shape margins as power ratios (`HighFrontShape`).
+    /// `shape` holds the /i/-shape margins as power ratios (`HighFrontShape`); `table` is
+    /// `ChannelContours.powerOfCode`, or any table that does not decrease with the code.
+    ///
+    /// The strongest bands are picked on their codes, branch-free (max/min insertion): the
+    /// table does not decrease, so the four largest powers are the powers of the four largest
+    /// codes, in the same descending order, and every sum below adds the same values in the same
+    /// order as inserting the powers one by one with comparisons (issue 18, sixth round: those
+    /// comparisons followed the speech band by band and the branches missed; the insertion is kept
+    /// as the twin in `SixthRoundTwinTests`).
     @inline(__always) static func envelopeDB(bandCodes codes: UnsafePointer<UInt8>, powerOfCode table: UnsafePointer<Float>,
                                              shape: HighFrontShape) -> Float {
-        var top = (Float(0), Float(0), Float(0), Float(0))
+        // c0 ≥ c1 ≥ c2 ≥ c3: the four largest codes of the vowel bands (there are eight, so the
+        // starting zeros never remain unless codes are zero, whose power they then stand for).
+        var c0: Int32 = 0, c1: Int32 = 0, c2: Int32 = 0, c3: Int32 = 0
         for b in bands {
-            let p = table[Int(codes[b])]
-            // Insert p into the descending top-4.
-            if p > top.3 {
-                if p > top.0 { top = (p, top.0, top.1, top.2) }
-                else if p > top.1 { top = (top.0, p, top.1, top.2) }
-                else if p > top.2 { top = (top.0, top.1, p, top.2) }
-                else { top.3 = p }
-            }
+            let k = Int32(codes[b])
+            let n1 = max(c1, min(c0, k)), n2 = max(c2, min(c1, k)), n3 = max(c3, min(c2, k))
+            c0 = max(c0, k); c1 = n1; c2 = n2; c3 = n3
         }
+        let top = (table[Int(c0)], table[Int(c1)], table[Int(c2)], table[Int(c3)])
         let sum = top.0 + top.1 + top.2 + top.3
         let sumSquares = top.0 * top.0 + top.1 * top.1 + top.2 * top.2 + top.3 * top.3
         let pairCount = Float(topBandCount * (topBandCount - 1))
         let meanProduct = (sum * sum - sumSquares) / pairCount
         // /i/ shape, compared in power: the vowel-band level is √meanProduct, so a band mean m
         // stands x dB above it when m² ≥ meanProduct · 10^(x/5).
-        var high = (Float(0), Float(0))
+        var h0: Int32 = 0, h1: Int32 = 0                        // the two largest codes of the four
         for b in highFrontHighBands {
-            let p = table[Int(codes[b])]
-            if p > high.0 { high = (p, high.0) } else if p > high.1 { high.1 = p }
+            let k = Int32(codes[b])
+            h1 = max(h1, min(h0, k)); h0 = max(h0, k)
         }
+        let high = (table[Int(h0)], table[Int(h1)])
         let low = (table[Int(codes[highFrontLowBands.lowerBound])], table[Int(codes[highFrontLowBands.lowerBound + 1])])
         // The high side is judged on the strongest band alone: F2/F3 of /i/ span 2.3–3.7 kHz
         // (Peterson & Barney 1952: F3 3010 Hz men, 3310 women, 3730 children), so on wideband
@@ -292,8 +299,8 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     private func rescannedCandidates(smoothingSeconds: Double, frameCount n: Int) -> [Candidate] {
         let (radius, kernel) = Self.gaussian(sigmaSeconds: smoothingSeconds, hopSeconds: timeBase.hopSeconds)
         var smoothed = [Float](repeating: 0, count: n)
-        for j in 0..<n {
-            smoothed[j] = Self.smoothed(at: j, frameCount: n, radius: radius, kernel: kernel) { HalfPrecision.float(keptEnvelope[$0]) }
+        keptEnvelope.withUnsafeBufferPointer { envelope in
+            smoothed.withUnsafeMutableBufferPointer { Self.smoothedAll(envelope, radius: radius, kernel: kernel, into: $0) }
         }
         var result: [Candidate] = []
         var lowest = Float.infinity
@@ -333,6 +340,46 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
         var s: Float = 0, w: Float = 0
         for k in lo...hi { let kk = kernel[k - j + radius]; s += kk * value(k); w += kk }
         return s / w
+    }
+
+    /// `smoothed(at: j, …)` of every frame j of `envelope` (its frame count), into `out`: the
+    /// frames whose window lies inside the channel eight at a time, one frame per SIMD8 lane, each
+    /// lane adding the same products in the same order as `smoothed` and dividing by the same
+    /// weight sum (the whole kernel's, summed in its order), so every value is bit for bit that of
+    /// `smoothed` (issue 18, sixth round; twin in `SixthRoundTwinTests`). The frames near the
+    /// edges go through `smoothed` itself. Converts the kept envelope 64 frames at a time.
+    static func smoothedAll(_ envelope: UnsafeBufferPointer<Float16>, radius r: Int, kernel: [Float],
+                            into out: UnsafeMutableBufferPointer<Float>) {
+        let n = envelope.count
+        precondition(out.count == n && kernel.count == 2 * r + 1)
+        @inline(__always) func scalar(_ j: Int) -> Float {
+            smoothed(at: j, frameCount: n, radius: r, kernel: kernel) { HalfPrecision.float(envelope[$0]) }
+        }
+        var j = 0
+        while j < min(r, n) { out[j] = scalar(j); j += 1 }
+        var wholeWeight: Float = 0
+        for k in 0...(2 * r) { wholeWeight += kernel[k] }
+        let block = 64, lanes = 8
+        var values = [Float](repeating: 0, count: block + 2 * r)
+        values.withUnsafeMutableBufferPointer { v in
+            kernel.withUnsafeBufferPointer { kernel in
+                // Frames j ..< j + count, all with j − r ≥ 0 and their last + r ≤ n − 1.
+                while j + lanes - 1 + r <= n - 1 {
+                    let count = min(block, (n - r - j) / lanes * lanes)
+                    for t in 0..<(count + 2 * r) { v[t] = HalfPrecision.float(envelope[j - r + t]) }
+                    let w = SIMD8<Float>(repeating: wholeWeight)
+                    for b in stride(from: 0, to: count, by: lanes) {
+                        var sum = SIMD8<Float>(repeating: 0)
+                        for k in 0...(2 * r) {
+                            sum += SIMD8<Float>(repeating: kernel[k]) * UnsafeRawPointer(v.baseAddress! + b + k).loadUnaligned(as: SIMD8<Float>.self)
+                        }
+                        UnsafeMutableRawPointer(out.baseAddress! + j + b).storeBytes(of: sum / w, as: SIMD8<Float>.self)
+                    }
+                    j += count
+                }
+            }
+        }
+        while j < n { out[j] = scalar(j); j += 1 }
     }
 
     @inline(__always) private func isSpeech(_ i: Int) -> Bool {
