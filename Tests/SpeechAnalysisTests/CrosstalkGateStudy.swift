@@ -242,7 +242,7 @@ extension CrosstalkGateStudy {
         print("heldout echo \(echoDB) dB at \(delayMilliseconds) ms: interruptions \(s.interruptionHits)/\(s.interruptionsTrue), \(s.interruptionsFound) found; backchannels \(s.backchannelHits)/\(s.backchannelsTrue), as interruptions \(s.backchannelsCalledInterruptions); latency MAE \(Statistics.mean(s.latencyErrors) ?? -1) over \(s.latencyErrors.count), missed \(s.latenciesMissed); dead air missed \(s.deadAirMissed), boundary max \(s.deadAirBoundaryErrors.max() ?? -1)")
     }
 
-    @Test(arguments: [(-20.0, -25.0, 30.0), (-20.0, -25.0, 120.0), (-10.0, -25.0, 120.0), (-15.0, -30.0, 90.0)])
+    @Test(arguments: [(-20.0, -25.0, 30.0), (-20.0, -25.0, 120.0), (-10.0, -25.0, 120.0), (-15.0, -30.0, 90.0), (-15.0, -30.0, 30.0), (-15.0, -25.0, 90.0)])
     func heldOutBackchannelsWithEcho(levelDB: Double, echoDB: Double, delayMilliseconds: Double) throws {
         var placed = 0, found = 0, asInterruption = 0, other = 0
         for seed in UInt64(1)...6 {
@@ -253,8 +253,13 @@ extension CrosstalkGateStudy {
             let interruptions = c.interruptions ?? []
             placed += times.count
             for t in times {
-                if (c.backchannels ?? []).contains(where: { abs($0.time - t) < 0.5 }) { found += 1 }
-                if interruptions.contains(where: { abs($0.time - t) < 0.5 }) { asInterruption += 1 }
+                if (c.backchannels ?? []).contains(where: { abs($0.time - t) < 0.5 }) { found += 1 } else {
+                    print("heldout missed: \(levelDB) dB echo \(echoDB) at \(delayMilliseconds): seed \(seed) backchannel at \(t)")
+                }
+                if let i = interruptions.first(where: { abs($0.time - t) < 0.5 }) {
+                    asInterruption += 1
+                    print("heldout as interruption: seed \(seed) backchannel at \(t), interruption at \(i.time) by \(i.by), overlap \(i.overlapSeconds); agent runs \(builder.agentSegments.filter { abs($0.0 - t) < 3 }), customer truth \(builder.customerSegments.filter { $0.0 < t + 3 && $0.1 > t - 3 })")
+                }
             }
             other += interruptions.filter { i in !times.contains { abs(i.time - $0) < 0.5 } }.count
         }
