@@ -8,7 +8,9 @@
 /// backchannel made in the other party's pause may be talked over by that party resuming, and the
 /// one resuming interrupts nobody (issue 17). 5: /i/-shaped frames count towards syllable nuclei, and
 /// their 2.2–3.8 kHz side is judged on the strongest band, which the telephone band keeps (issue 17). 6:
-/// steady tones (ring-back) are left out of the pitch tracker's speaker range (issue 17).
+/// steady tones (ring-back) are left out of the pitch tracker's speaker range (issue 17). 7: a frame
+/// far under the other party is leakage only if its own sound would miss the level gates (issue 17:
+/// quiet backchannels under the customer's speech).
 public enum AnalysisVersion {
-    public static let current = 6
+    public static let current = 7
 }

@@ -1,3 +1,5 @@
+import DSP
+
 /// Leakage of the other party into a channel (line echo, acoustic or electrical crosstalk),
 /// found frame by frame by comparing the two channels' band levels.
 ///
@@ -7,9 +9,20 @@
 /// band. Genuine overlapping speech comes from another voice, so its difference varies from
 /// band to band by roughly the spectral contrast of speech (≈ 10 dB). A frame of this channel is
 /// leakage when, over the bands active in both channels, the mean difference is below
-/// −`marginDB` and the spread across bands is under `spreadDB`, or the mean is below
-/// −`dominanceDB` whatever the spread (this channel is then far too weak in every shared band
-/// to be heard over the other party; echo return loss of lines is ≥ 15–20 dB, ITU-T G.168).
+/// −`marginDB` and the spread across bands is under `spreadDB`.
+///
+/// A frame whose mean is below −`dominanceDB` (echo return loss of lines is ≥ 15–20 dB, ITU-T
+/// G.168) with a larger spread is this channel's own sound, alone or mixed with leakage: a quiet
+/// backchannel under the other party's speech, or a breath mixed with echo. Level alone cannot tell
+/// them apart (issue 17: a backchannel 20 dB under the agent's speech sits ~20 dB under the
+/// customer's). What does is whether the channel's own sound would have passed the level gates
+/// (the absolute floor and the dynamic range under its loudest speech) that the frame passed on
+/// its whole level: its own sound is taken as the power outside the shared bands buried
+/// ≥ `dominanceDB` under the other party, where leakage is all a listener could hear (the
+/// glimpsing account of listening to one talker over another: Cooke 2006, J. Acoust. Soc. Am.
+/// 119(3)). A breath 40 dB under the agent's speech, lifted over the dynamic-range gate only by
+/// the echo filling its low bands, is leakage; a backchannel, which clears the gates by itself,
+/// is not.
 /// This is a simplification of the two-channel energy-ratio crosstalk detectors used for
 /// meeting and telephone recordings (e.g. Wrigley, Brown, Wan & Renals 2005, IEEE Trans. Speech
 /// Audio Process. 13(1), which also uses cross-channel level differences).
@@ -49,25 +62,48 @@ struct CrosstalkGate {
         let first = max(range.lowerBound, lagFrames, other.start + lagFrames)
         let end = min(range.upperBound, other.start + other.count + lagFrames)
         guard first < end else { return }
+        let buriedCodes = Int((2 * dominanceDB).rounded())
         channel.floorCodes.withUnsafeBufferPointer { fa in
             other.floorCodes.withUnsafeBufferPointer { fb in
-                for i in first..<end {
-                    let ia = i - channel.start, ib = i - lagFrames - other.start
-                    guard channel.raw[ia] && other.score[ib] > bandActiveDB else { continue }
-                    var count = 0
-                    var sum: Float = 0, sumSquares: Float = 0
-                    for band in 0..<bands {
-                        let ka = ia * bands + band, kb = ib * bands + band
-                        guard Int(a[ka]) - Int(fa[ka]) >= activeCodes, Int(b[kb]) - Int(fb[kb]) >= activeCodes else { continue }
-                        let d = 0.5 * (Float(a[ka]) - Float(b[kb]))
-                        sum += d
-                        sumSquares += d * d
-                        count += 1
+                channel.levelHeadroomDB.withUnsafeBufferPointer { headroom in
+                    ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
+                        for i in first..<end {
+                            let ia = i - channel.start, ib = i - lagFrames - other.start
+                            guard channel.raw[ia] && other.score[ib] > bandActiveDB else { continue }
+                            var count = 0
+                            var sum: Float = 0, sumSquares: Float = 0
+                            for band in 0..<bands {
+                                let ka = ia * bands + band, kb = ib * bands + band
+                                guard Int(a[ka]) - Int(fa[ka]) >= activeCodes, Int(b[kb]) - Int(fb[kb]) >= activeCodes else { continue }
+                                let d = 0.5 * (Float(a[ka]) - Float(b[kb]))
+                                sum += d
+                                sumSquares += d * d
+                                count += 1
+                            }
+                            guard count >= minimumSharedBands else { continue }
+                            let mean = sum / Float(count)
+                            let spread = max(0, sumSquares / Float(count) - mean * mean).squareRoot()
+                            if mean < -marginDB && spread < spreadDB {
+                                result[i - range.lowerBound] = true
+                            } else if mean < -dominanceDB {
+                                // Far under the other party but not a scaled copy of it: this channel's
+                                // own sound, alone or mixed with leakage. Its own sound is the power
+                                // outside the shared bands buried ≥ `dominanceDB` under the other party
+                                // (in those, leakage is all a listener could hear). The frame passed the
+                                // level gates on its whole level; it is leakage if its own sound alone
+                                // would not have passed them, i.e. own / total ≤ 10^(−headroom / 10).
+                                var own: Float = 0, total: Float = 0
+                                for band in 0..<bands {
+                                    let ka = ia * bands + band, kb = ib * bands + band
+                                    let p = power[Int(a[ka])]
+                                    total += p
+                                    let shared = Int(a[ka]) - Int(fa[ka]) >= activeCodes && Int(b[kb]) - Int(fb[kb]) >= activeCodes
+                                    if !shared || Int(b[kb]) - Int(a[ka]) < buriedCodes { own += p }
+                                }
+                                if !(own > 0) || Decibels.fromPower(own / total) <= -headroom[ia] { result[i - range.lowerBound] = true }
+                            }
+                        }
                     }
-                    guard count >= minimumSharedBands else { continue }
-                    let mean = sum / Float(count)
-                    let spread = max(0, sumSquares / Float(count) - mean * mean).squareRoot()
-                    if mean < -dominanceDB || (mean < -marginDB && spread < spreadDB) { result[i - range.lowerBound] = true }
                 }
             }
         }

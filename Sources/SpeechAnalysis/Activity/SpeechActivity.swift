@@ -182,6 +182,10 @@ public enum SpeechActivityDetector {
         var raw: [Bool]
         /// Hysteresis and level gates only (tones included): where sustained sounds are sought.
         let sounding: [Bool]
+        /// How far each frame's level stands over the level gates (the absolute floor and the
+        /// dynamic range under the loudest nearby frame), dB: the crosstalk gate asks whether a
+        /// frame's own sound, without the bands the other party's leakage fills, still clears them.
+        let levelHeadroomDB: [Float]
         /// The hysteresis state just before frame `stateFrame` (absolute), for the next window.
         private(set) var stateBefore = false
 
@@ -227,6 +231,7 @@ public enum SpeechActivityDetector {
             let onset = Float(settings.onsetSNRDB), keep = Float(settings.continueSNRDB)
             let range = Float(settings.dynamicRangeDB)
             var mask = [Bool](repeating: false, count: n), loud = mask
+            var headroom = [Float](repeating: 0, count: n)
             var on = false
             for i in 0..<n {
                 if i == coreStart - start { on = initiallyOn }
@@ -235,9 +240,11 @@ public enum SpeechActivityDetector {
                 let level = levelDB[i]
                 loud[i] = on && level > Constants.absoluteFloorDB && level > loudest[i] - range
                 mask[i] = loud[i] && !concentrated[i]
+                headroom[i] = min(level - Constants.absoluteFloorDB, level - (loudest[i] - range))
             }
             raw = mask
             sounding = loud
+            levelHeadroomDB = headroom
         }
 
         /// The high byte of each 16-bit lane (a logical shift: the bytes are unsigned).
