@@ -26,11 +26,7 @@ struct CrosstalkGateStudy {
 
     /// Rows for one call: `label(channel, seconds)` names each frame's truth.
     static func rows(tag: String, buffer: AudioBuffer, label: (Int, Double) -> String) -> [String] {
-        let contours = buffer.channels.map { samples -> ChannelContours in
-            let frontEnd = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, retainBandLevels: true)
-            frontEnd.consume(samples)
-            return frontEnd.finish()
-        }
+        let contours = TurnTakingSyntheticCallTests.contours(buffer)
         let bands = AnalysisBands.count
         let n = contours.map(\.frameCount).min()!
         let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
@@ -168,11 +164,7 @@ extension CrosstalkGateStudy {
         let (builder, truth) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
         var buffer = builder.buffer(seed: seed)
         Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
-        let contours = buffer.channels.map { samples -> ChannelContours in
-            let frontEnd = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, retainBandLevels: true)
-            frontEnd.consume(samples)
-            return frontEnd.finish()
-        }
+        let contours = TurnTakingSyntheticCallTests.contours(buffer)
         let activity = SpeechActivityDetector.detect(contours)
         func show(_ s: [(Double, Double)]) -> String {
             s.filter { $0.1 > from && $0.0 < to }.map { String(format: "%.3f–%.3f", $0.0, $0.1) }.joined(separator: ", ")
@@ -192,11 +184,7 @@ extension CrosstalkGateStudy {
         let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
         var buffer = builder.buffer(seed: seed)
         Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
-        let contours = buffer.channels.map { samples -> ChannelContours in
-            let frontEnd = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, retainBandLevels: true)
-            frontEnd.consume(samples)
-            return frontEnd.finish()
-        }
+        let contours = TurnTakingSyntheticCallTests.contours(buffer)
         let bands = AnalysisBands.count, n = contours.map(\.frameCount).min()!
         let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
         let windows = (0..<2).map { c in

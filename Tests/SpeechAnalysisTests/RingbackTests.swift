@@ -17,6 +17,13 @@ struct RingbackTests {
         var pattern: [(Double, Double)]
         var periodSeconds: Double { pattern.reduce(0) { $0 + $1.0 + $1.1 } }
         var description: String { name }
+
+        /// The cadence's tone at `time` seconds (peak amplitude 0.1, the tones summed and divided by their count).
+        func sample(atSeconds time: Double) -> Float {
+            var v = tonesHz.reduce(0.0) { $0 + sin(2 * .pi * $1 * time) } / Double(tonesHz.count)
+            if let m = modulationHz { v *= 0.6 + 0.4 * sin(2 * .pi * m * time) }
+            return Float(0.1 * v)
+        }
     }
 
     static let cadences = [
@@ -48,12 +55,7 @@ struct RingbackTests {
             for (on, off) in cadence.pattern {
                 let end = min(t + on, pickup)
                 if end > t {
-                    for i in Int(t * rate)..<Int(end * rate) {
-                        let time = Double(i) / rate
-                        var v = cadence.tonesHz.reduce(0.0) { $0 + sin(2 * .pi * $1 * time) } / Double(cadence.tonesHz.count)
-                        if let m = cadence.modulationHz { v *= 0.6 + 0.4 * sin(2 * .pi * m * time) }
-                        line[i] += Float(0.1 * v)
-                    }
+                    for i in Int(t * rate)..<Int(end * rate) { line[i] += cadence.sample(atSeconds: Double(i) / rate) }
                 }
                 t += on + off
                 if t >= pickup { break }
@@ -120,12 +122,7 @@ struct RingbackTests {
             var rings: [Float] = []
             for _ in 0..<3 {
                 for (on, off) in cadence.pattern {
-                    let tone = (0..<Int(on * 16_000)).map { i -> Float in
-                        let time = Double(i) / 16_000
-                        var v = cadence.tonesHz.reduce(0.0) { $0 + sin(2 * .pi * $1 * time) } / Double(cadence.tonesHz.count)
-                        if let m = cadence.modulationHz { v *= 0.6 + 0.4 * sin(2 * .pi * m * time) }
-                        return Float(0.1 * v)
-                    }
+                    let tone = (0..<Int(on * 16_000)).map { cadence.sample(atSeconds: Double($0) / 16_000) }
                     rings += tone + Synth.silence(durationSeconds: off, sampleRateHz: 16_000)
                 }
             }

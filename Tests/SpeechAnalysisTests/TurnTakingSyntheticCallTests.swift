@@ -127,14 +127,19 @@ struct TurnTakingSyntheticCallTests {
 
     enum NoiseKind: String, Sendable, CaseIterable { case white, babble }
 
-    /// Front end → two-channel speech activity → turn-taking: the path `CallAnalyzer` takes to
-    /// `conversation`, without pitch, level and rate (so a built call costs a fraction in debug).
-    static func conversation(_ buffer: AudioBuffer) -> Conversation {
-        let contours = buffer.channels.map { samples -> ChannelContours in
+    /// Each channel through the front end, band levels kept (what speech activity reads).
+    static func contours(_ buffer: AudioBuffer) -> [ChannelContours] {
+        buffer.channels.map { samples -> ChannelContours in
             let frontEnd = ChannelFrontEnd(sampleRateHz: buffer.sampleRateHz, retainBandLevels: true)
             frontEnd.consume(samples)
             return frontEnd.finish()
         }
+    }
+
+    /// Front end → two-channel speech activity → turn-taking: the path `CallAnalyzer` takes to
+    /// `conversation`, without pitch, level and rate (so a built call costs a fraction in debug).
+    static func conversation(_ buffer: AudioBuffer) -> Conversation {
+        let contours = Self.contours(buffer)
         let activity = SpeechActivityDetector.detect(contours)
         return TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
                                   customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
