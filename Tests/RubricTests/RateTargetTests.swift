@@ -161,7 +161,7 @@ struct RateTargetTests {
     /// (5.36 syl/s, score 100), but its 1.3 s copy still loses 3 of them (5.10 syl/s, score 100): local
     /// rates of 10–17 syllables a second merge even under the narrower smoothing (docs/accuracy.md). A known
     /// issue for that clip; every other clip keeps the rule.
-    @Test func fixtureReadingsAndTheirFasterCopiesNoLongerBothScore100() throws {
+    @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func fixtureReadingsAndTheirFasterCopiesNoLongerBothScore100() throws {
         let stems = Fixtures.stems(in: "speech").filter { $0.hasPrefix("en_") }
         #expect(stems.count >= 9)
         var bothFull: [String] = [], lines: [String] = []

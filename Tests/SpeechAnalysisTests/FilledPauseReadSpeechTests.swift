@@ -14,7 +14,7 @@ import TestSupport
 @Suite struct FilledPauseReadSpeechTests {
     static let hesitant: Set<String> = ["en_mfa_mcauliffe_crossword", "en_mfa_mcauliffe_surround", "en_mfa_mcauliffe_um"]
 
-    @Test func falseAlarmsOnReadSpeech() throws {
+    @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func falseAlarmsOnReadSpeech() throws {
         let clips = try ActivityFixtureTests.speechClips().filter { !Self.hesitant.contains($0.stem) }
         var groups: [String: [ActivityFixtureTests.Clip]] = [:]
         for c in clips { groups["\(c.source)@\(Int(c.rateHz))", default: []].append(c) }
@@ -70,7 +70,7 @@ import TestSupport
     /// The calls built from the fixture read speech: every detection that is not a planted filler
     /// is a false alarm, on the calls whose agent reads only (no turn cut from the MFA clips recorded
     /// with hesitations, whose real "um"s are not labelled). Target: ≤ 10 per hour of agent speech.
-    @Test func falseAlarmsOnTheCalls() throws {
+    @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func falseAlarmsOnTheCalls() throws {
         var alarms = 0, speechSeconds = 0.0, calls = 0
         for stem in Fixtures.stems(in: "calls") {
             let truth = try Fixtures.truth("calls", stem)

@@ -53,7 +53,7 @@ import TestSupport
 
     /// Pitch-preserving WSOLA at 0.8×, 1.0×, 1.25× speed: the articulation rate over all clips
     /// (syllables and phonation time summed) must keep the order and scale with the speed.
-    @Test func rateFollowsTempo() throws {
+    @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func rateFollowsTempo() throws {
         try #require(Self.fixtures.count >= 10)
         var rates: [Double: Double] = [:]
         for speed in [0.8, 1.0, 1.25] {
@@ -108,7 +108,7 @@ import TestSupport
     /// turn loses its quieter clips under the channel threshold at any tempo, and THCHS-30's turn
     /// keeps its clips' own pauses (its truth cannot say where they are: `Fixtures.truthLeavesOutSpeech`).
     /// A known issue, with the figures printed.
-    @Test func denseTurnsAtTempo135() throws {
+    @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func denseTurnsAtTempo135() throws {
         try #require(Self.all.count >= 20)
         var groups: [String: [RateFixture]] = [:]
         for f in Self.all { groups["\(f.stem.split(separator: "_").prefix(2).joined(separator: "_"))@\(f.sampleRateHz)", default: []].append(f) }
@@ -147,7 +147,7 @@ import TestSupport
     /// before). THCHS-30's syllables are counted in the whole utterance (its truth segments leave
     /// phrases out, `Fixtures.truthLeavesOutSpeech`): counted in those segments, D4_894 held 16
     /// nuclei of its 31 syllables and r was 0.946.
-    @Test func issue17Batch() throws {
+    @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func issue17Batch() throws {
         try #require(Self.all.count >= 20)
         let clean: [Row] = Self.all.map { ($0.language, $0.detected().count, $0.trueCount) }
         let s = Self.report("all clips (n \(clean.count))", clean)

@@ -28,7 +28,7 @@ struct SampleRateInvarianceTests {
         let fixtures = try RateFixture.all()
         try #require(fixtures.count >= 27)
         var worst = (nuclei: 0, speechSeconds: 0.0, medianPercent: 0.0, stdevSemitones: 0.0)
-        for fixture in fixtures {
+        for fixture in Sanitizer.few(fixtures, 3) {
             let original = try Self.read(fixture.samples, rateHz: Double(fixture.sampleRateHz), language: fixture.language)
             let copy = try Self.read(Telephone.resample(fixture.samples, fromHz: Double(fixture.sampleRateHz), toHz: Double(rateHz)),
                                      rateHz: Double(rateHz), language: fixture.language)

@@ -162,7 +162,8 @@ struct SixthRoundTwinTests {
     /// Both channels of every fixture call, in 10 ms stretches as the meter runs them.
     @Test func pairedPassMatchesTheSwiftLoopOnFixtureCalls() throws {
         var crossings = 0, calls = 0
-        for stem in Fixtures.stems(in: "calls") {
+        let stems = Sanitizer.few(Fixtures.stems(in: "calls"), 2)
+        for stem in stems {
             let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
             guard buffer.channels.count == 2 else { continue }
             let stretch = Int((buffer.sampleRateHz / 100).rounded())
@@ -170,13 +171,13 @@ struct SixthRoundTwinTests {
                                          stretch: stretch, stem)
             calls += 1
         }
-        #expect(calls >= 10 && crossings > 1000, "\(calls) calls, \(crossings) crossings")
+        #expect(calls >= min(10, stems.count) && crossings > 100 * calls, "\(calls) calls, \(crossings) crossings")
     }
 
     /// Made-up channels: bursts and near-silence, full-scale runs, digital silence (the flush to
     /// zero), subnormal and tiny samples, signed zeros; stretches of several lengths, odd and even,
     /// so crossings fall on both halves of the C loop's two-sample steps.
-    @Test(arguments: [1, 2, 3, 80, 81, 160, 441])
+    @Test(arguments: Sanitizer.few([1, 2, 3, 80, 81, 160, 441], 3))
     func pairedPassMatchesTheSwiftLoopOnMadeUpSignals(stretch: Int) {
         var random = SeededRandom(seed: UInt64(stretch) &+ 60)
         let n = 40_000
@@ -370,7 +371,7 @@ struct SixthRoundTwinTests {
     @Test(arguments: ["calls", "speech"])
     func frameLoopsMatchTheSwiftLoopsOnFixtureFrames(group: String) throws {
         var m = FrameLoopMismatches(), frames = 0
-        for stem in Fixtures.stems(in: group) {
+        for stem in Sanitizer.few(Fixtures.stems(in: group), 2) {
             let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath(group, stem))
             let settings = FrontEndSettings.standard
             let timeBase = settings.timeBase(sampleRateHz: buffer.sampleRateHz)
@@ -390,7 +391,7 @@ struct SixthRoundTwinTests {
             }
         }
         #expect(m.window == 0 && m.power == 0 && m.peak == 0, "\(m)")
-        #expect(frames > 10_000, "\(frames) frames")
+        #expect(frames > (Sanitizer.isActive ? 1_000 : 10_000), "\(frames) frames")
     }
 
     /// Made-up inputs: lengths around the 16-float steps, ties for the largest value (the first

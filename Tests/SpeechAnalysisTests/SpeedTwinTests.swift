@@ -267,7 +267,7 @@ struct SpeedTwinTests {
 struct QuietFrameGateTwinTests {
     @Test func skippingQuietFramesKeepsTheTrack() throws {
         var skipped = 0, frames = 0
-        for stem in Fixtures.stems(in: "calls") {
+        for stem in Sanitizer.few(Fixtures.stems(in: "calls"), 3) {
             let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
             for channel in buffer.channels {
                 // 20 s chunks, so the gate's bound on the loud reference is tight enough to skip

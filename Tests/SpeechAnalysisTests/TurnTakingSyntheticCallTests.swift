@@ -95,7 +95,7 @@ struct TurnTakingSyntheticCallTests {
         }
     }
 
-    @Test(arguments: [false, true])
+    @Test(arguments: Sanitizer.few([false, true], 1))
     func eventsOnBuiltCalls(withEcho: Bool) throws {
         var s = Score()
         for seed in UInt64(1)...6 {
@@ -173,7 +173,7 @@ struct TurnTakingSyntheticCallTests {
         return s
     }
 
-    @Test(arguments: [(NoiseKind.white, 10.0), (.white, 5.0)])
+    @Test(arguments: Sanitizer.few([(NoiseKind.white, 10.0), (.white, 5.0)], 1))
     func eventsOnNoisyBuiltCalls(kind: NoiseKind, snrDB: Double) throws {
         let s = try Self.noisyScores(kind, snrDB: snrDB, seeds: 1...6)
         let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
@@ -195,7 +195,7 @@ struct TurnTakingSyntheticCallTests {
     /// recorded line), at `echoDB` with `delayMilliseconds`: ITU-T G.168 tests echo paths up to
     /// 64–128 ms and line echo return loss of 15–25 dB (`eventsOnBuiltCalls` has −20 dB at 30 ms).
     /// Level-matched utterances, interruptions both ways, 4 calls each.
-    @Test(arguments: [(-15.0, 64.0), (-25.0, 120.0)])
+    @Test(arguments: Sanitizer.few([(-15.0, 64.0), (-25.0, 120.0)], 1))
     func eventsWithEcho(echoDB: Double, delayMilliseconds: Double) throws {
         var s = Score()
         for seed in UInt64(1)...4 {
