@@ -254,3 +254,29 @@ extension CrosstalkGateStudy {
         print("heldout backchannels \(levelDB) dB, echo \(echoDB) dB at \(delayMilliseconds) ms: found \(found)/\(placed), as interruptions \(asInterruption), other interruptions \(other)")
     }
 }
+
+extension CrosstalkGateStudy {
+    /// Prints both channels' speech runs, the truth and the turn-taking events in [from, to]
+    /// seconds of one backchannel call with echo (`heldOutBackchannelsWithEcho`'s construction).
+    @Test(arguments: [(UInt64(4), -15.0, -30.0, 90.0, 17.0, 23.0)])
+    func backchannelCase(seed: UInt64, levelDB: Double, echoDB: Double, delayMilliseconds: Double,
+                         from: Double, to: Double) throws {
+        let (builder, times) = BackchannelLevelTests.call(seed: seed, levelDB: levelDB)
+        var buffer = builder.buffer(seed: seed)
+        Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
+        let contours = TurnTakingSyntheticCallTests.contours(buffer)
+        let activity = SpeechActivityDetector.detect(contours)
+        func show(_ s: [(Double, Double)]) -> String {
+            s.filter { $0.1 > from && $0.0 < to }.map { String(format: "%.3f–%.3f", $0.0, $0.1) }.joined(separator: ", ")
+        }
+        func runs(_ s: [Segment]) -> [(Double, Double)] { s.map { ($0.start, $0.end) } }
+        let tag = "bccase seed \(seed) level \(levelDB) echo \(echoDB) \(delayMilliseconds)"
+        print("\(tag): backchannels placed \(times.map { String(format: "%.3f", $0) })")
+        print("\(tag): truth agent \(show(builder.agentSegments)); customer \(show(builder.customerSegments))")
+        print("\(tag): found agent \(show(runs(activity[0].segments))); customer \(show(runs(activity[1].segments)))")
+        let settings = TurnTakingSettings.standard
+        print("\(tag): spurts agent \(show(runs(TurnTaking.bridge(activity[0].segments, settings.spurtBridgeSeconds)))); customer \(show(runs(TurnTaking.bridge(activity[1].segments, settings.spurtBridgeSeconds))))")
+        let c = TurnTakingSyntheticCallTests.conversation(buffer)
+        print("\(tag): interruptions \((c.interruptions ?? []).map { String(format: "%.3f %@ overlap %.3f", $0.time, "\($0.by)", $0.overlapSeconds) }), backchannels \((c.backchannels ?? []).map { String(format: "%.3f %@ %.3f s", $0.time, "\($0.by)", $0.durationSeconds) })")
+    }
+}
