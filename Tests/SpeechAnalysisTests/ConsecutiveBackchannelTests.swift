@@ -69,13 +69,14 @@ import TestSupport
     /// on the agent channel at −30 dB / 90 ms (the held-out construction that found the case).
     @Test(arguments: [(0.0, nil), (-10.0, nil), (-20.0, nil), (-15.0, -30.0)] as [(Double, Double?)])
     func backchannelRunIsNoInterruption(levelDB: Double, echoDB: Double?) throws {
-        var s = TurnTakingSyntheticCallTests.Score()
+        var s = TurnTakingSyntheticCallTests.Score(), extraBackchannels = 0
         for seed in Self.seeds {
             let (builder, truth) = Self.call(seed: seed, levelDB: levelDB)
             var buffer = builder.buffer(seed: seed)
             if let echoDB { CrosstalkGateStudy.addEcho(&buffer, echoDB: echoDB, delaySeconds: 0.09) }
             let c = TurnTakingSyntheticCallTests.conversation(buffer)
             TurnTakingSyntheticCallTests.score(c, truth, into: &s)
+            extraBackchannels += (c.backchannels ?? []).filter { b in !truth.backchannels.contains { abs(b.time - $0) < 0.5 } }.count
             for bc in truth.backchannels {
                 if let i = (c.interruptions ?? []).first(where: { abs($0.time - bc) < 0.5 }) {
                     print("backchannel run, seed \(seed): backchannel at \(bc) counted as an interruption by \(i.by) at \(i.time)")
@@ -84,7 +85,7 @@ import TestSupport
         }
         let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
         let recall = Double(s.interruptionHits) / Double(s.interruptionsTrue)
-        print("backchannel runs \(levelDB) dB, echo \(echoDB.map { "\($0) dB / 90 ms" } ?? "none"): interruptions P \(precision) R \(recall) (\(s.interruptionHits)/\(s.interruptionsTrue), \(s.interruptionsFound) found); backchannels \(s.backchannelHits)/\(s.backchannelsTrue), as interruptions \(s.backchannelsCalledInterruptions)")
+        print("backchannel runs \(levelDB) dB, echo \(echoDB.map { "\($0) dB / 90 ms" } ?? "none"): interruptions P \(precision) R \(recall) (\(s.interruptionHits)/\(s.interruptionsTrue), \(s.interruptionsFound) found); backchannels \(s.backchannelHits)/\(s.backchannelsTrue), as interruptions \(s.backchannelsCalledInterruptions), found away from the placed ones \(extraBackchannels)")
         #expect(s.backchannelsCalledInterruptions == 0)   // issue 17: no backchannel counted as an interruption
         #expect(precision >= 0.9 && recall >= 0.9)         // issue 17: interruptions P and R ≥ 0.9
         #expect(Double(s.backchannelHits) / Double(s.backchannelsTrue) >= 0.85)   // issue 17: backchannel recall ≥ 0.85
