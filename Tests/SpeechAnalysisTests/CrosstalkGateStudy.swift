@@ -298,7 +298,14 @@ extension CrosstalkGateStudy {
             found += times.filter { t in backchannels.contains { abs($0.time - t) < 0.5 } }.count
             asInterruption += times.filter { t in interruptions.contains { abs($0.time - t) < 0.5 } }.count
             other += interruptions.filter { i in !times.contains { abs(i.time - $0) < 0.5 } }.count
-            extraBackchannels += backchannels.filter { b in !times.contains { abs(b.time - $0) < 0.5 } }.count
+            let extras = backchannels.filter { b in !times.contains { abs(b.time - $0) < 0.5 } }
+            extraBackchannels += extras.count
+            for b in extras {
+                let own = b.by == .agent ? builder.agentSegments : builder.customerSegments
+                let inOwnTruth = own.contains { $0.0 < b.time + b.durationSeconds && $0.1 > b.time }
+                print(String(format: "levels extra: seed %d, %@ at %.3f s, %.3f s, overlaps its own true speech: %@",
+                             Int(seed), "\(b.by)", b.time, b.durationSeconds, "\(inOwnTruth)"))
+            }
         }
         print("levels \(levelDB) dB, echo \(echoDB.map { "\($0) dB / 30 ms" } ?? "none"): found \(found)/\(placed), as interruptions \(asInterruption), other interruptions \(other), backchannels found away from the placed ones \(extraBackchannels)")
     }
