@@ -25,8 +25,9 @@ public struct PartyInput: Sendable {
 ///   (A speaking at its start, or A speaking within 1 s before it and resuming under it or within
 ///   1 s after it, and no turn of B's — B's backchannels aside — ending within 1 s before it) that
 ///   does not make A yield — A going on within 1 s after it has not yielded, even if A paused
-///   under it (feedback that does not claim the floor, Yngve 1970; Ward & Tsukahara 2000). Backchannels are good listening (口头反应 "嗯","是的") and never
-///   interruptions [N‑C8]; nor is A, resuming under B's backchannel, interrupting B.
+///   under it (feedback that does not claim the floor, Yngve 1970; Ward & Tsukahara 2000).
+///   Backchannels are good listening (口头反应 "嗯","是的") and never interruptions [N‑C8]; nor is
+///   A, resuming under B's backchannel, interrupting B.
 /// - **Response latency**: each agent turn that follows customer speech (not a backchannel),
 ///   from the customer's end to the agent's start, when the two do not overlap.
 /// - **Dead air**: both silent ≥ `deadAirSeconds` between the first and the last speech, outside
