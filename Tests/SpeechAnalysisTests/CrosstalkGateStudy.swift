@@ -232,7 +232,7 @@ extension CrosstalkGateStudy {
 
     @Test(arguments: [(-20.0, -25.0, 30.0), (-20.0, -25.0, 120.0), (-10.0, -25.0, 120.0), (-15.0, -30.0, 90.0), (-15.0, -30.0, 30.0), (-15.0, -25.0, 90.0)])
     func heldOutBackchannelsWithEcho(levelDB: Double, echoDB: Double, delayMilliseconds: Double) throws {
-        var placed = 0, found = 0, asInterruption = 0, other = 0
+        var placed = 0, found = 0, asInterruption = 0, other = 0, extraBackchannels = 0
         for seed in UInt64(1)...6 {
             let (builder, times) = BackchannelLevelTests.call(seed: seed, levelDB: levelDB)
             var buffer = builder.buffer(seed: seed)
@@ -250,7 +250,63 @@ extension CrosstalkGateStudy {
                 }
             }
             other += interruptions.filter { i in !times.contains { abs(i.time - $0) < 0.5 } }.count
+            extraBackchannels += (c.backchannels ?? []).filter { b in !times.contains { abs(b.time - $0) < 0.5 } }.count
         }
-        print("heldout backchannels \(levelDB) dB, echo \(echoDB) dB at \(delayMilliseconds) ms: found \(found)/\(placed), as interruptions \(asInterruption), other interruptions \(other)")
+        print("heldout backchannels \(levelDB) dB, echo \(echoDB) dB at \(delayMilliseconds) ms: found \(found)/\(placed), as interruptions \(asInterruption), other interruptions \(other), backchannels found away from the placed ones \(extraBackchannels)")
+    }
+}
+
+extension CrosstalkGateStudy {
+    /// Prints both channels' speech runs, the truth and the turn-taking events in [from, to]
+    /// seconds of one backchannel call with echo (`heldOutBackchannelsWithEcho`'s construction).
+    @Test(arguments: [(UInt64(4), -15.0, -30.0, 90.0, 17.0, 23.0)])
+    func backchannelCase(seed: UInt64, levelDB: Double, echoDB: Double, delayMilliseconds: Double,
+                         from: Double, to: Double) throws {
+        let (builder, times) = BackchannelLevelTests.call(seed: seed, levelDB: levelDB)
+        var buffer = builder.buffer(seed: seed)
+        Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
+        let contours = TurnTakingSyntheticCallTests.contours(buffer)
+        let activity = SpeechActivityDetector.detect(contours)
+        func show(_ s: [(Double, Double)]) -> String {
+            s.filter { $0.1 > from && $0.0 < to }.map { String(format: "%.3f–%.3f", $0.0, $0.1) }.joined(separator: ", ")
+        }
+        func runs(_ s: [Segment]) -> [(Double, Double)] { s.map { ($0.start, $0.end) } }
+        let tag = "bccase seed \(seed) level \(levelDB) echo \(echoDB) \(delayMilliseconds)"
+        print("\(tag): backchannels placed \(times.map { String(format: "%.3f", $0) })")
+        print("\(tag): truth agent \(show(builder.agentSegments)); customer \(show(builder.customerSegments))")
+        print("\(tag): found agent \(show(runs(activity[0].segments))); customer \(show(runs(activity[1].segments)))")
+        let settings = TurnTakingSettings.standard
+        print("\(tag): spurts agent \(show(runs(TurnTaking.bridge(activity[0].segments, settings.spurtBridgeSeconds)))); customer \(show(runs(TurnTaking.bridge(activity[1].segments, settings.spurtBridgeSeconds))))")
+        let c = TurnTakingSyntheticCallTests.conversation(buffer)
+        print("\(tag): interruptions \((c.interruptions ?? []).map { String(format: "%.3f %@ overlap %.3f", $0.time, "\($0.by)", $0.overlapSeconds) }), backchannels \((c.backchannels ?? []).map { String(format: "%.3f %@ %.3f s", $0.time, "\($0.by)", $0.durationSeconds) })")
+    }
+}
+
+extension CrosstalkGateStudy {
+    /// `BackchannelLevelTests`' constructions (6 calls each), with the backchannels the rules report
+    /// away from the placed ones (none is placed there: each is a false backchannel).
+    @Test(arguments: [(0.0, nil), (-10.0, nil), (-20.0, nil), (-25.0, nil), (0.0, -25.0), (-10.0, -25.0), (-20.0, -25.0)] as [(Double, Double?)])
+    func backchannelLevelsWithExtras(levelDB: Double, echoDB: Double?) throws {
+        var placed = 0, found = 0, asInterruption = 0, other = 0, extraBackchannels = 0
+        for seed in UInt64(1)...6 {
+            let (builder, times) = BackchannelLevelTests.call(seed: seed, levelDB: levelDB)
+            var buffer = builder.buffer(seed: seed)
+            if let echoDB { Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: 0.03) }
+            let c = TurnTakingSyntheticCallTests.conversation(buffer)
+            let interruptions = c.interruptions ?? [], backchannels = c.backchannels ?? []
+            placed += times.count
+            found += times.filter { t in backchannels.contains { abs($0.time - t) < 0.5 } }.count
+            asInterruption += times.filter { t in interruptions.contains { abs($0.time - t) < 0.5 } }.count
+            other += interruptions.filter { i in !times.contains { abs(i.time - $0) < 0.5 } }.count
+            let extras = backchannels.filter { b in !times.contains { abs(b.time - $0) < 0.5 } }
+            extraBackchannels += extras.count
+            for b in extras {
+                let own = b.by == .agent ? builder.agentSegments : builder.customerSegments
+                let inOwnTruth = own.contains { $0.0 < b.time + b.durationSeconds && $0.1 > b.time }
+                print(String(format: "levels extra: seed %d, %@ at %.3f s, %.3f s, overlaps its own true speech: %@",
+                             Int(seed), "\(b.by)", b.time, b.durationSeconds, "\(inOwnTruth)"))
+            }
+        }
+        print("levels \(levelDB) dB, echo \(echoDB.map { "\($0) dB / 30 ms" } ?? "none"): found \(found)/\(placed), as interruptions \(asInterruption), other interruptions \(other), backchannels found away from the placed ones \(extraBackchannels)")
     }
 }

@@ -73,6 +73,31 @@ struct TurnTakingRuleTests {
         #expect(c.interruptions?.isEmpty == true)
     }
 
+    /// Two backchannels in a row ("mm … yeah"): the agent's first, `firstSeconds` long, lies in the
+    /// customer's speech; the second starts in the customer's pause `gapSeconds` after the first
+    /// ended, and the customer goes on under it. The first does not make the agent "already
+    /// talking": a backchannel claims no floor. The old rule counted any of the agent's speech
+    /// within 1 s before as talking, so the second was no backchannel and the customer's going on
+    /// (overlap 0.4 s) was counted as the customer interrupting the agent.
+    @Test(arguments: [(0.15, 0.35), (0.3, 0.6), (0.8, 0.9)])
+    func backchannelAfterBackchannelKeepsTheSpeakersFloor(firstSeconds: Double, gapSeconds: Double) {
+        let second = 12.6 + firstSeconds + gapSeconds
+        let c = Self.run(agent: [(2, 8), (12.6, 12.6 + firstSeconds), (second, second + 0.5), (25, 28)],
+                         customer: [(10, second - 0.4), (second + 0.1, 20)])
+        #expect(c.backchannels?.map(\.time) == [12.6, second])
+        #expect(c.interruptions?.isEmpty == true)
+    }
+
+    /// The agent's earlier speech was a turn (talk-over, 1.5 s, not a backchannel): the agent was
+    /// talking, and a short spurt in the customer's pause 0.6 s after it is no backchannel; the
+    /// customer going on under it (overlap 0.4 s) takes the floor back, as before.
+    @Test func spurtAfterTheAgentsOwnTurnIsNoBackchannel() throws {
+        let c = Self.run(agent: [(2, 8), (11, 12.5), (13.1, 13.6), (25, 28)], customer: [(10, 12.7), (13.2, 20)])
+        #expect(c.backchannels?.isEmpty == true)
+        let i = try #require(c.interruptions?.first)
+        #expect(c.interruptions?.count == 1 && i.by == .customer && abs(i.time - 13.2) < 1e-9)
+    }
+
     /// The customer pauses under the agent's "mm" (overlap 0.3 s, over the 0.25 s floor) and goes on
     /// `resumeSeconds` after it: the customer kept the floor, so it is a backchannel. Going on later
     /// than 1 s, the customer has yielded to a short spurt that overlapped enough: an interruption.

@@ -23,10 +23,11 @@ public struct PartyInput: Sendable {
 ///   covered speech [M2]). Overlap that ends in neither yielding is talk-over, not an interruption.
 /// - **Backchannel** by B: a spurt shorter than `backchannelMaxSeconds` while A holds the floor
 ///   (A speaking at its start, or A speaking within 1 s before it and resuming under it or within
-///   1 s after it) that does not make A yield — A going on within 1 s after it has not yielded,
-///   even if A paused under it (feedback that does not claim the floor, Yngve 1970; Ward &
-///   Tsukahara 2000). Backchannels are good listening (口头反应 "嗯","是的") and never
-///   interruptions [N‑C8]; nor is A, resuming under B's backchannel, interrupting B.
+///   1 s after it, and no turn of B's — B's backchannels aside — ending within 1 s before it) that
+///   does not make A yield — A going on within 1 s after it has not yielded, even if A paused
+///   under it (feedback that does not claim the floor, Yngve 1970; Ward & Tsukahara 2000).
+///   Backchannels are good listening (口头反应 "嗯","是的") and never interruptions [N‑C8]; nor is
+///   A, resuming under B's backchannel, interrupting B.
 /// - **Response latency**: each agent turn that follows customer speech (not a backchannel),
 ///   from the customer's end to the agent's start, when the two do not overlap.
 /// - **Dead air**: both silent ≥ `deadAirSeconds` between the first and the last speech, outside
@@ -154,7 +155,12 @@ public enum TurnTaking {
                 // starts after B's did and less than 1 s after B's ends.
                 let before = other.contains { $0.end <= b.start && b.start - $0.end < 1.0 }
                 let after = other.contains { $0.start > b.start && $0.start - b.end < 1.0 }
-                let bWasTalking = i > 0 && b.start - mine[i - 1].end < 1.0
+                // B was talking if a turn of B's (a spurt that is not a backchannel) ended within 1 s
+                // before: a backchannel claims no floor (Yngve 1970; Ward & Tsukahara 2000), so B's
+                // "mm … yeah" in A's turn is two backchannels, and A going on under the second is
+                // within-speaker overlap (Heldner & Edlund 2010), not A interrupting B.
+                let bWasTalking = mine[..<i].indices.reversed().prefix { b.start - mine[$0].end < 1.0 }
+                    .contains { !roles.isBackchannel[$0] }
                 if before && after && !bWasTalking {
                     roles.isBackchannel[i] = true
                     roles.backchannels.append(.init(time: b.start, by: party, durationSeconds: b.durationSeconds))
