@@ -77,7 +77,9 @@ bench-scale: deps
 # the same sanitizer) under AddressSanitizer, then ThreadSanitizer. Swift 6.3 on Linux rejects
 # -sanitize=undefined ("unsupported option"); Swift's own overflow, bounds and exclusivity checks
 # trap in the debug builds used here instead. Scratch folders of their own, so these builds never
-# invalidate the debug build. VOICEQA_SANITIZER tells the slowest tests to repeat less.
+# invalidate the debug build. VOICEQA_SANITIZER tells the accuracy sweeps to run on a few of their
+# inputs or not at all (Tests/TestSupport/Sanitizer.swift): the sanitizers need each path once, and
+# every figure is asserted on all inputs in `make test`.
 sanitize: test-deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build/asan
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
