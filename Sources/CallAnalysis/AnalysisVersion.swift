@@ -10,7 +10,9 @@
 /// their 2.2–3.8 kHz side is judged on the strongest band, which the telephone band keeps (issue 17). 6:
 /// steady tones (ring-back) are left out of the pitch tracker's speaker range (issue 17). 7: a frame
 /// far under the other party is leakage only if its own sound would miss the level gates (issue 17:
-/// quiet backchannels under the customer's speech).
+/// quiet backchannels under the customer's speech). 8: steady tones (ring-back) are left out of the
+/// pitch tracker's silence reference too, so a ring louder than the voice no longer turns the voice's
+/// quietest voiced frames unvoiced (issue 17).
 public enum AnalysisVersion {
-    public static let current = 7
+    public static let current = 8
 }
