@@ -352,8 +352,10 @@ public final class PitchTracker: FrameObserver {
         // The speaker's range and the silence reference of the track are the voice's: call-progress
         // tones on the same channel (ring-back) would pull the range towards themselves, and a ring
         // louder than the voice would raise the reference, so the voice's quietest voiced frames
-        // would turn unvoiced. `QuietFrameGate` stays exact: its bound counts no frame that can be a
-        // tone frame of a first pass, so it is at most this tone-free reference as well as `loud`.
+        // would turn unvoiced (27 fixture voices after 3 rings, `RingbackTests`: voicing changed on
+        // 116 of 9,540 frames with the rings in the reference, 4 of 9,493 without). `QuietFrameGate`
+        // stays exact: its bound counts no frame that can be a tone frame of a first pass, so it is
+        // at most this tone-free reference as well as `loud`.
         let tone = Self.steadyToneFrames(track.f0Hz)
         var toneFreeLoud = loud
         if decodedToneRMS.total > 0 || tone[(first - spanStart)...].contains(true) {
