@@ -12,7 +12,9 @@
 /// far under the other party is leakage only if its own sound would miss the level gates (issue 17:
 /// quiet backchannels under the customer's speech). 8: a backchannel does not make its speaker
 /// "already talking", so a second backchannel less than 1 s after one is a backchannel too, and the
-/// other party going on under it interrupts nobody (issue 17).
+/// other party going on under it interrupts nobody (issue 17). 9: steady tones (ring-back) are left out of
+/// the pitch tracker's silence reference too, so a ring louder than the voice no longer turns the
+/// voice's quietest voiced frames unvoiced (issue 17).
 public enum AnalysisVersion {
-    public static let current = 8
+    public static let current = 9
 }

@@ -1,4 +1,5 @@
 import AudioIO
+import Foundation
 import DSP
 import Testing
 import TestSupport
@@ -290,6 +291,36 @@ struct QuietFrameGateTwinTests {
             }
         }
         print("quiet-frame gate: \(skipped) of \(frames / 2) frames skipped")
+        #expect(skipped > 0)
+    }
+
+    /// The fixture voices as telephone copies after 3 rings (`RingbackTests`): the track is made
+    /// with a silence reference that leaves the rings out, lower than the reference with them, and
+    /// the gate must not skip a frame that reference can voice. 20 s chunks, so the gate skips
+    /// frames; every third voice under the sanitizers (3 is prime to the 4 cadences, so all four ring).
+    @Test func skippingQuietFramesKeepsTheTrackAfterRings() throws {
+        let stride = ProcessInfo.processInfo.environment["VOICEQA_SANITIZER"] == nil ? 1 : 3
+        var skipped = 0, frames = 0
+        for (n, stem) in Fixtures.stems(in: "speech").enumerated() where n % stride == 0 {
+            let audio = try AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem))
+            let cadence = RingbackTests.cadences[n % RingbackTests.cadences.count]
+            let signal = RingbackTests.telephoneRings(cadence)
+                + Telephone.narrowband(audio.channels[0], sampleRateHz: audio.sampleRateHz)
+            var tracks: [PitchTrack] = []
+            for skips in [true, false] {
+                let fe = ChannelFrontEnd(sampleRateHz: 8_000)
+                let tracker = PitchTracker(timeBase: fe.timeBase, fftSize: fe.fftSize, settings: .standard,
+                                           measurePlans: false, expectedFrames: 0, chunkFrames: 2_000,
+                                           skipsQuietFrames: skips)
+                fe.frameObservers.append(tracker)
+                fe.consume(signal)
+                let count = fe.finish().frameCount
+                if skips { skipped += tracker.skippedFrameCount; frames += count }
+                tracks.append(tracker.track!)
+            }
+            #expect(tracks[0].f0Hz == tracks[1].f0Hz, "\(stem) after \(cadence.name) rings")
+        }
+        print("quiet-frame gate after rings: \(skipped) of \(frames) frames skipped")
         #expect(skipped > 0)
     }
 }

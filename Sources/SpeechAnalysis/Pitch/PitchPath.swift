@@ -127,6 +127,12 @@ struct FrameRMSHistogram {
         }
     }
 
+    mutating func add(rms r: Float) {
+        guard r > 0 else { return }
+        bins[Self.bin(rms: r)] += 1
+        total += 1
+    }
+
     /// The bin of a positive frame RMS.
     @inline(__always) static func bin(rms r: Float) -> Int {
         // Truncation, not floor (a libm call without SSE4.1): they differ only below 0, where
@@ -145,6 +151,17 @@ struct FrameRMSHistogram {
         for k in 0..<binCount { sum.bins[k] += b.bins[k] }
         sum.total += b.total
         return sum
+    }
+
+    /// The frames of `a` without those of `b`, which must be among them.
+    static func - (a: FrameRMSHistogram, b: FrameRMSHistogram) -> FrameRMSHistogram {
+        var difference = a
+        for k in 0..<binCount {
+            difference.bins[k] -= b.bins[k]
+            precondition(difference.bins[k] >= 0, "frame RMS bin \(k): removing frames that were not added")
+        }
+        difference.total -= b.total
+        return difference
     }
 
     /// The 99th percentile, as RMS (0 when no frame has energy).

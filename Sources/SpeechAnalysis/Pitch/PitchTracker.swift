@@ -19,13 +19,15 @@ import Foundation
 ///    a Viterbi pass (`PitchPath`): octave cost, octave-jump cost and voiced/unvoiced cost; then
 ///    a second pass over the same candidates with a soft cost outside the speaker's range found by
 ///    the first (Hirst 2011), which removes most octave errors of band-limited (telephone) voices
-///    whose fundamental is missing.
+///    whose fundamental is missing, and with a silence reference without the call-progress tones
+///    the first found.
 ///
 /// Deviations from Boersma 1993 / Praat: the local mean is not subtracted (DC bin zeroed
 /// instead); peaks are interpolated parabolically (Praat's "very accurate" sinc interpolation is
 /// off by default too); the silence reference is the 99th percentile of frame RMS, not the
-/// file's absolute peak; the window is the front end's (40 ms Hann by default, i.e. 2 periods of
-/// 50 Hz, 3 periods of Praat's default 75 Hz floor).
+/// file's absolute peak, and the track's leaves call-progress tones out (`steadyToneFrames`); the
+/// window is the front end's (40 ms Hann by default, i.e. 2 periods of 50 Hz, 3 periods of Praat's
+/// default 75 Hz floor).
 ///
 /// Long recordings are decoded a chunk at a time (`chunkFrames`, 5 minutes, with
 /// `contextFrames` of context either side that are decoded but not kept), so candidates are
@@ -69,8 +71,10 @@ public final class PitchTracker: FrameObserver {
     let chunkFrames: Int
     static let standardChunkFrames = 30_000
     static let contextFrames = 100
-    /// Frame RMS of the frames decoded so far.
+    /// Frame RMS of the frames decoded so far, and of those among them that the first pass found
+    /// to be call-progress tones (`steadyToneFrames`).
     private var decodedRMS = FrameRMSHistogram()
+    private var decodedToneRMS = FrameRMSHistogram()
     /// First-pass F0 codes (`PitchCandidates.code`) of the voiced frames decoded so far.
     private var decodedFirstPass: [Int32] = []
     private var decodedFirstPassCount = 0
@@ -171,7 +175,7 @@ public final class PitchTracker: FrameObserver {
             if directEnergy > 0, directRMS < gate.thresholdRMS {
                 for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
                 storage.append(rms: directRMS, codes: scratchCode, strengths: scratchStrength, count: 0)
-                gate.add(rms: directRMS, frameIndex: frameIndex)
+                gate.add(rms: directRMS, frameIndex: frameIndex, toneWindows: 0)
                 skippedFrameCount += 1
                 return
             }
@@ -200,12 +204,13 @@ public final class PitchTracker: FrameObserver {
         guard energy > 0, energy.isFinite else {
             for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
             storage.append(rms: 0, codes: scratchCode, strengths: scratchStrength, count: 0)
-            gate.add(rms: 0, frameIndex: frameIndex)
+            gate.add(rms: 0, frameIndex: frameIndex, toneWindows: 0)
             return
         }
         let rms = (energy / (Float(fftSize) * windowEnergy)).squareRoot()
-        gate.add(rms: rms, frameIndex: frameIndex)
         let count = searchCandidates(autocorrelation: a, energy: energy)
+        gate.add(rms: rms, frameIndex: frameIndex,
+                 toneWindows: gate.rmsPerLoud > 0 ? gate.toneWindows(scratchCode, count: count) : 0)
         storage.append(rms: rms, codes: scratchCode, strengths: scratchStrength, count: count)
     }
 
@@ -337,17 +342,29 @@ public final class PitchTracker: FrameObserver {
         let candidates = whole ? storage : storage.slice((spanStart - storedFrom)..<(spanEnd - storedFrom))
         let kept = (first - spanStart)..<(end - spanStart)
         // Silence reference and speaker range over everything up to the span's end (the whole
-        // recording when it is decoded in one piece).
+        // recording when it is decoded in one piece). The first pass, which finds the tones, takes
+        // the reference over every frame.
         var rms = FrameRMSHistogram()
         rms.add(candidates.rms[(first - spanStart)...])
         let loud = (decodedRMS + rms).percentile99
-        decodedRMS.add(candidates.rms[kept])
         var track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: loud)
         if decodedFirstPass.isEmpty { decodedFirstPass = [Int32](repeating: 0, count: 65_536) }
-        // The speaker's range is the voice's: call-progress tones on the same channel (ring-back)
-        // would pull it towards themselves. (The silence reference `loud` keeps counting them:
-        // `QuietFrameGate` skips frames on a bound of it taken before any tone is known.)
+        // The speaker's range and the silence reference of the track are the voice's: call-progress
+        // tones on the same channel (ring-back) would pull the range towards themselves, and a ring
+        // louder than the voice would raise the reference, so the voice's quietest voiced frames
+        // would turn unvoiced (27 fixture voices after 3 rings, `RingbackTests`: voicing changed on
+        // 116 of 9,540 frames with the rings in the reference, 4 of 9,493 without). `QuietFrameGate`
+        // stays exact: its bound counts no frame that can be a tone frame of a first pass, so it is
+        // at most this tone-free reference as well as `loud`.
         let tone = Self.steadyToneFrames(track.f0Hz)
+        var toneFreeLoud = loud
+        if decodedToneRMS.total > 0 || tone[(first - spanStart)...].contains(true) {
+            var spanTone = FrameRMSHistogram()
+            for i in (first - spanStart)..<tone.count where tone[i] { spanTone.add(rms: candidates.rms[i]) }
+            toneFreeLoud = (decodedRMS - decodedToneRMS + rms - spanTone).percentile99
+            for i in kept where tone[i] { decodedToneRMS.add(rms: candidates.rms[i]) }
+        }
+        decodedRMS.add(candidates.rms[kept])
         var firstPass = decodedFirstPass, count = decodedFirstPassCount
         for i in (first - spanStart)..<track.frameCount where HalfPrecision.float(track.f0Hz[i]) > 0 && !tone[i] {
             firstPass[Int(PitchCandidates.code(f0Hz: HalfPrecision.float(track.f0Hz[i])))] += 1
@@ -359,7 +376,9 @@ public final class PitchTracker: FrameObserver {
         }
         if settings.speakerRangeCost > 0, let range = Self.speakerRange(codeHistogram: firstPass, count: count) {
             track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, speakerRangeHz: range,
-                                     loudFrameRMS: loud)
+                                     loudFrameRMS: toneFreeLoud)
+        } else if toneFreeLoud != loud {
+            track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: toneFreeLoud)
         }
         f0Hz.append(contentsOf: track.f0Hz[kept])
         let drop = min(storage.frameCount, max(0, end - Self.contextFrames - storedFrom))
@@ -403,7 +422,8 @@ public final class PitchTracker: FrameObserver {
     /// Steady notes of hold music are not call-progress tones and stay in: on the one fixture
     /// channel with a hold, whose agent channel carries three voices, leaving its bass notes out
     /// makes the agents' pitch worse (docs/accuracy.md, Pitch). The tone frames stay in the
-    /// track; they are only left out of the speaker range (`speakerRange`).
+    /// track; they are only left out of the speaker range (`speakerRange`) and of the silence
+    /// reference the track is chosen with (`decode`).
     static func steadyToneFrames(_ f0Hz: [Float16]) -> [Bool] {
         var tone = [Bool](repeating: false, count: f0Hz.count)
         var i = 0

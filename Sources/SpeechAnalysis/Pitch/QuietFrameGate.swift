@@ -21,6 +21,30 @@ import Foundation
 /// never falls as T grows, and the frames a path is chosen over end at most 2 chunks and the
 /// context after the frame (`PitchTracker.decode`), so counting against that T holds for every frame
 /// still to come.
+///
+/// Two references are used (`PitchTracker.decode`): `loud` over every frame for the first pass, and
+/// the same percentile over the frames the first pass does not find to be a call-progress tone
+/// (`PitchTracker.steadyToneFrames`) for the pass that makes the track. The bound counts only frames
+/// that cannot be tone frames, so it is at most either reference: whenever more than T − w(T) of
+/// them lie in bins ≥ b (T every frame with energy, so at least the T' ≤ T tone-free frames, and
+/// T' − w(T') ≤ T − w(T)), more than T − w(T) frames of each set do.
+///
+/// Which frames can be tone frames, told as they stream in: a tone frame of a first pass is one of a
+/// run of ≥ `steadyToneMinimumFrames` voiced frames whose F0 (a half-precision Float of one of the
+/// frame's candidates) lies within ±`steadyToneSpanRatio` of the run's first, which lies in
+/// `callProgressToneHz`, or one of up to `toneEdgeFrames` frames either side of such a run. So every
+/// run frame has a candidate in `toneBandCodes` (that band widened by the span and 0.2 % for the
+/// roundings), and all of them in one interval of at most `toneWindowCodes` codes (±1 % is 138.5
+/// codes, the half-precision rounding ≤ 3.4 codes either side). The band is covered by windows
+/// 2·`toneWindowCodes` wide, one every `toneWindowCodes`, so such an interval lies inside one window,
+/// and the run inside a run of ≥ `steadyToneMinimumFrames` consecutive frames with a candidate in
+/// that window. The gate counts a run per window and takes every frame of a window run that long,
+/// and `toneEdgeFrames` either side, to be a possible tone: never counted. The others are counted
+/// once no window run can reach them any more (`settleFrames` later). A frame the gate skipped has
+/// no candidate here, where the ungated tracker may see some; it is still no tone frame, since the
+/// first pass is the same on both (the bound is at most `loud`) and leaves it unvoiced. This holds
+/// for the first pass of every decoded span, whatever its ends, as each of its runs is a run of the
+/// whole stream.
 struct QuietFrameGate {
     /// x below which a frame cannot be voiced, with 0.02 of margin for rounding (≤ 0: never).
     let xLimit: Double
@@ -28,12 +52,32 @@ struct QuietFrameGate {
     let rmsPerLoud: Float
     /// Frames after the current one over which a path may yet be chosen (2 chunks + context + 1).
     let horizonFrames: Int
-    /// RMS bins (`FrameRMSHistogram.bin`) of every frame with energy so far.
+    /// RMS bins (`FrameRMSHistogram.bin`) of the frames counted so far: frames with energy that
+    /// cannot be tone frames, up to `settleFrames` before the current one.
     private var bins = [Int32](repeating: 0, count: FrameRMSHistogram.binCount)
-    /// Frames with energy so far, and those in bins ≥ `cursor`.
+    /// Frames counted so far, and those in bins ≥ `cursor`.
     private var total = 0
     private var cursor = 0
     private var atOrAboveCursor = 0
+    /// Candidate codes (`PitchCandidates.code`) a call-progress tone's first-pass F0 can have.
+    let toneBandCodes: ClosedRange<UInt16>
+    /// Frames after frame i before no candidate run can reach i any more: a run that reaches
+    /// `steadyToneMinimumFrames` at frame i + settleFrames takes i in as an edge frame.
+    static let settleFrames = PitchTracker.steadyToneMinimumFrames - 1 + PitchTracker.toneEdgeFrames
+    /// Frames not yet counted, by frame index modulo `pendingSlots`: their RMS bin (−1: no energy),
+    /// and one bit per slot for a possible tone.
+    static let pendingSlots = 64
+    private var pendingBins = InlineArray<64, Int16>(repeating: -1)
+    private var pendingTone: UInt64 = 0
+    /// Width of a tone window, in codes, and the number of windows over `toneBandCodes`.
+    static let toneWindowCodes = 150
+    let toneWindowCount: Int
+    /// Per window, consecutive frames up to the current one with a candidate in it; the windows
+    /// whose count is not 0, one bit each.
+    private var windowRunFrames = InlineArray<64, Int32>(repeating: 0)
+    private var activeWindows: UInt64 = 0
+    /// The last frame of a candidate run at least `steadyToneMinimumFrames` long so far.
+    private var lastLongRunFrameIndex = Int.min / 2
     /// The bin whose centre bounds `loud` from below (−1: none yet).
     private var boundBin = -1
     /// RMS below which the next frame is skipped (0 until enough frames are loud).
@@ -47,16 +91,73 @@ struct QuietFrameGate {
         let silenceScale = settings.silenceThreshold / (1 + settings.voicingThreshold)
         rmsPerLoud = enabled && limit > 0 && silenceScale > 0 ? Float(silenceScale * min(limit, 2) * 0.999) : 0
         horizonFrames = 2 * chunkFrames + contextFrames + 1
+        // The band a run's F0 can reach (±span around a first frame in the band), 0.2 % wider for the
+        // half-precision track (relative step ≤ 2⁻¹¹) and the code's rounding (≤ ⅛ cent).
+        let span = PitchTracker.steadyToneSpanRatio, roundingMargin: Float = 1.002
+        let band = PitchTracker.callProgressToneHz
+        toneBandCodes = PitchCandidates.code(f0Hz: band.lowerBound * (1 - span) / roundingMargin)
+            ... PitchCandidates.code(f0Hz: band.upperBound * (1 + span) * roundingMargin)
+        toneWindowCount = (Int(toneBandCodes.upperBound) - Int(toneBandCodes.lowerBound)) / Self.toneWindowCodes + 1
+        precondition(Self.settleFrames < Self.pendingSlots, "tone runs too long for the gate's pending frames")
+        precondition(toneWindowCount <= 64, "tone band too wide for the gate's windows")
     }
 
-    /// Adds frame `frameIndex`'s RMS and updates the threshold for the frames after it.
-    mutating func add(rms: Float, frameIndex: Int) {
+    /// The tone windows (one bit each) holding one of the first `count` codes: window k covers
+    /// codes [low + k·W, low + (k + 2)·W), W = `toneWindowCodes`, low = `toneBandCodes`' lower end.
+    @inline(__always) func toneWindows(_ codes: UnsafeMutableBufferPointer<UInt16>, count: Int) -> UInt64 {
+        var windows: UInt64 = 0
+        for j in 0..<count where toneBandCodes.contains(codes[j]) {
+            let k = (Int(codes[j]) &- Int(toneBandCodes.lowerBound)) / Self.toneWindowCodes
+            windows |= (UInt64(3) << k) >> 1  // windows k − 1 and k
+        }
+        return windows
+    }
+
+    /// Adds frame `frameIndex`'s RMS and its tone windows (`toneWindows`), and updates the threshold
+    /// for the frames after it.
+    mutating func add(rms: Float, frameIndex: Int, toneWindows windows: UInt64) {
         guard rmsPerLoud > 0 else { return }
-        if rms > 0 {
-            let b = FrameRMSHistogram.bin(rms: rms)
-            bins[b] += 1
-            total += 1
-            if b >= cursor { atOrAboveCursor += 1 }
+        let mask = Self.pendingSlots - 1
+        let slot = frameIndex & mask
+        pendingBins[slot] = rms > 0 ? Int16(truncatingIfNeeded: FrameRMSHistogram.bin(rms: rms)) : -1
+        pendingTone &= ~(UInt64(1) << slot)
+        if windows | activeWindows != 0 {
+            let long = Int32(PitchTracker.steadyToneMinimumFrames)
+            var longest: Int32 = 0, reached = false
+            // Runs that end here, then runs that go on or start (one step per window that is set).
+            var ended = activeWindows & ~windows
+            while ended != 0 {
+                windowRunFrames[ended.trailingZeroBitCount] = 0
+                ended &= ended &- 1
+            }
+            var going = windows
+            while going != 0 {
+                let k = going.trailingZeroBitCount
+                let run = windowRunFrames[k] &+ 1
+                windowRunFrames[k] = run
+                longest = max(longest, run)
+                reached = reached || run == long
+                going &= going &- 1
+            }
+            activeWindows = windows
+            if longest >= long { lastLongRunFrameIndex = frameIndex }
+            if reached {
+                // A run just long enough: it and the edge frames before it (those still pending:
+                // all but the ones before the stream's start).
+                for i in max(0, frameIndex - Self.settleFrames)..<frameIndex { pendingTone |= UInt64(1) << (i & mask) }
+            }
+        }
+        if frameIndex - lastLongRunFrameIndex <= PitchTracker.toneEdgeFrames { pendingTone |= UInt64(1) << slot }
+        // The frame no run can reach any more is counted unless it may be a tone.
+        let settled = frameIndex - Self.settleFrames
+        if settled >= 0 {
+            let s = settled & mask
+            let b = Int(pendingBins[s])
+            if b >= 0, pendingTone & (UInt64(1) << s) == 0 {
+                bins[b] += 1
+                total += 1
+                if b >= cursor { atOrAboveCursor += 1 }
+            }
         }
         // Frames that must lie at or above the bound's bin: T − w(T) + 1 for the largest T.
         let t = frameIndex + 1 + horizonFrames
