@@ -12,7 +12,11 @@
 /// far under the other party is leakage only if its own sound would miss the level gates (issue 17:
 /// quiet backchannels under the customer's speech). 8: a backchannel does not make its speaker
 /// "already talking", so a second backchannel less than 1 s after one is a backchannel too, and the
-/// other party going on under it interrupts nobody (issue 17).
+/// other party going on under it interrupts nobody (issue 17). 9: a frame whose bands shared with
+/// the other party are too few for the copy test is leakage if its own sound would miss the level
+/// gates, and a frame showing nothing but the other party, held on by the hysteresis in a stretch
+/// with leakage and no onset of the channel's own, is leakage too, so customer echo no longer
+/// makes agent backchannels (issue 17).
 public enum AnalysisVersion {
-    public static let current = 8
+    public static let current = 9
 }
