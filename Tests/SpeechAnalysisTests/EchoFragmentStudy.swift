@@ -220,3 +220,57 @@ extension EchoFragmentStudy {
         }
     }
 }
+
+extension EchoFragmentStudy {
+    /// The stream's stretch rule replayed on `ConsecutiveBackchannelTests`' echo call (seed 1…3) in
+    /// [from, to] seconds: each frame's score, verdict and the stretch state after it.
+    @Test(arguments: [(UInt64(1), 10.3, 11.5), (UInt64(2), 10.3, 11.5), (UInt64(3), 10.3, 11.5)])
+    func consecutiveStretch(seed: UInt64, from: Double, to: Double) throws {
+        let (builder, truth) = ConsecutiveBackchannelTests.call(seed: seed, levelDB: -15)
+        var buffer = builder.buffer(seed: seed)
+        CrosstalkGateStudy.addEcho(&buffer, echoDB: -30, delaySeconds: 0.09)
+        let c = TurnTakingSyntheticCallTests.conversation(buffer)
+        let extras = (c.backchannels ?? []).filter { b in !truth.backchannels.contains { abs(b.time - $0) < 0.5 } }
+        guard let e = extras.first else { return }
+        print(String(format: "stretch seed %d: extra at %.3f, placed %@", Int(seed), e.time, "\(truth.backchannels)"))
+        let contours = TurnTakingSyntheticCallTests.contours(buffer)
+        let bands = AnalysisBands.count, n = contours.map(\.frameCount).min()!
+        let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
+        let windows = (0..<2).map { c in
+            contours[c].bandLevelCodes.withUnsafeBufferPointer { codes in
+                levels[c].withUnsafeBufferPointer { lv in
+                    ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
+                        SpeechActivityDetector.WindowEvidence(start: 0, codes: UnsafeBufferPointer(rebasing: codes[0..<(n * bands)]),
+                                                              levelDB: lv, settings: .standard, powerOfCode: power)
+                    }
+                }
+            }
+        }
+        var estimator = EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames)
+        levels[0].withUnsafeBufferPointer { x in
+            levels[1].withUnsafeBufferPointer { y in for i in 0..<n { estimator.add(frameIndex: i, x: x[i], y: y.baseAddress! + i) } }
+        }
+        let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
+        let v = contours[0].bandLevelCodes.withUnsafeBufferPointer { a in
+            contours[1].bandLevelCodes.withUnsafeBufferPointer { b in
+                gate.verdicts(of: windows[0], codes: UnsafeBufferPointer(rebasing: a[0..<(n * bands)]), from: windows[1],
+                              codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: estimator.lagFrames)
+            }
+        }
+        var state = 0   // 0 none, 1 leakage only, 2 own onset
+        let tb = contours[0].timeBase
+        var line = ""
+        for i in 0..<n {
+            let s = windows[0].score[i]
+            if s <= 6 { state = 0 } else if v[i] == 2 { if state == 0 { state = 1 } } else if windows[0].raw[i] {
+                if state == 1 && v[i] == 1 { } else if s > 12 { state = 2 }
+            }
+            let t = tb.seconds(ofFrame: i)
+            if t >= from && t <= to {
+                line += String(format: "%.2f s%.0f v%d r%d st%d | ", t, s, Int(v[i]), windows[0].raw[i] ? 1 : 0, state)
+                if line.count > 150 { print("stretch seed \(seed): \(line)"); line = "" }
+            }
+        }
+        print("stretch seed \(seed): \(line)")
+    }
+}
