@@ -14,7 +14,11 @@
 /// "already talking", so a second backchannel less than 1 s after one is a backchannel too, and the
 /// other party going on under it interrupts nobody (issue 17). 9: steady tones (ring-back) are left out of
 /// the pitch tracker's silence reference too, so a ring louder than the voice no longer turns the
-/// voice's quietest voiced frames unvoiced (issue 17).
+/// voice's quietest voiced frames unvoiced (issue 17). 10: a frame whose bands shared with
+/// the other party are too few for the copy test is leakage if its own sound would miss the level
+/// gates, and a frame showing nothing but the other party, held on by the hysteresis in a stretch
+/// with leakage and no onset of the channel's own, is leakage too, so customer echo no longer
+/// makes agent backchannels (issue 17).
 public enum AnalysisVersion {
-    public static let current = 9
+    public static let current = 10
 }

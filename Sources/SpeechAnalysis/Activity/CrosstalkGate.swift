@@ -22,7 +22,15 @@ import DSP
 /// glimpsing account of listening to one talker over another: Cooke 2006, J. Acoust. Soc. Am.
 /// 119(3)). A breath 40 dB under the agent's speech, lifted over the dynamic-range gate only by
 /// the echo filling its low bands, is leakage; a backchannel, which clears the gates by itself,
-/// is not.
+/// is not. Where fewer than `minimumSharedBands` bands are active in both channels (the echo of a
+/// weak syllable edge or of a narrow-band stretch — a nasal, a low vowel — stands over this
+/// channel's floor in only 1–2 bands), the own-sound test is made as above, and a copy in those
+/// bands is only a `Verdict.weakCopy`: leakage where the hysteresis holds the frame on in a
+/// stretch that leakage started and no sound of the channel's own has yet carried over the
+/// onset threshold (`SpeechActivityStream`). On calls with customer echo at −25 dB such frames, a perfect
+/// copy in their 1–2 bands (mean −25 dB, spread 0–1 dB at the echo delay), passed undecided and,
+/// joined by hangover and bridging, made 0.10–0.15 s agent "backchannels" (issue 17,
+/// docs/accuracy.md).
 /// This is a simplification of the two-channel energy-ratio crosstalk detectors used for
 /// meeting and telephone recordings (e.g. Wrigley, Brown, Wan & Renals 2005, IEEE Trans. Speech
 /// Audio Process. 13(1), which also uses cross-channel level differences).
@@ -31,11 +39,27 @@ struct CrosstalkGate {
     /// A band counts as active when it stands this far above its floor, dB.
     var bandActiveDB: Float
     var spreadDB: Float = 4
+    /// The other party speaks when its score is over this, dB (the detector's onset threshold).
+    var otherSpeechDB: Float = 12
     var dominanceDB: Float = 15
     var minimumSharedBands = 3
     /// Longest echo delay searched, frames (300 ms at a 10 ms hop: line and acoustic echo paths
     /// of telephone calls are mostly under that; ITU-T G.168 tests echo cancellers to 64–128 ms).
     static let maximumLagFrames = 30
+
+    /// What the gate finds of a frame.
+    enum Verdict: UInt8 {
+        /// No finding: the frame stays as the level gates left it.
+        case none = 0
+        /// A scaled copy of the other party over only the 1–2 bands the two share (mean difference
+        /// below −`marginDB`, spread under `spreadDB`), or no band of its own over its floor while
+        /// the other party speaks (score over `otherSpeechDB`): too little to tell leakage from a
+        /// chance match, so such a frame is leakage only where the hysteresis holds it on in a
+        /// stretch with leakage and no onset of this channel's own (the stream's rule).
+        case weakCopy = 1
+        /// The other party's leakage.
+        case leakage = 2
+    }
 
     /// Per frame `range` (absolute indices) of `channel`: true where its speech evidence is
     /// leakage of `other`, compared at no delay and at the call's echo delay `echoLagFrames` (±1
@@ -43,7 +67,16 @@ struct CrosstalkGate {
     func leakage(of channel: SpeechActivityDetector.WindowEvidence, codes channelCodes: UnsafeBufferPointer<UInt8>,
                  from other: SpeechActivityDetector.WindowEvidence, codes otherCodes: UnsafeBufferPointer<UInt8>,
                  frames range: Range<Int>, echoLagFrames echoLag: Int) -> [Bool] {
-        var result = [Bool](repeating: false, count: range.count)
+        verdicts(of: channel, codes: channelCodes, from: other, codes: otherCodes, frames: range, echoLagFrames: echoLag)
+            .map { $0 == Verdict.leakage.rawValue }
+    }
+
+    /// Per frame `range` (absolute indices) of `channel`: the `Verdict` raw value, the strongest
+    /// over the lags compared (no delay and the call's echo delay `echoLagFrames` ± 1 frame).
+    func verdicts(of channel: SpeechActivityDetector.WindowEvidence, codes channelCodes: UnsafeBufferPointer<UInt8>,
+                  from other: SpeechActivityDetector.WindowEvidence, codes otherCodes: UnsafeBufferPointer<UInt8>,
+                  frames range: Range<Int>, echoLagFrames echoLag: Int) -> [UInt8] {
+        var result = [UInt8](repeating: Verdict.none.rawValue, count: range.count)
         var lags: Set<Int> = [0]
         for lag in [echoLag - 1, echoLag, echoLag + 1] where lag > 0 { lags.insert(lag) }
         for lag in lags {
@@ -53,11 +86,12 @@ struct CrosstalkGate {
     }
 
     /// Leakage test of frame i of `channel` against frame i − `lagFrames` of `other`.
-    private func mark(_ result: inout [Bool], _ channel: SpeechActivityDetector.WindowEvidence, _ a: UnsafeBufferPointer<UInt8>,
+    private func mark(_ result: inout [UInt8], _ channel: SpeechActivityDetector.WindowEvidence, _ a: UnsafeBufferPointer<UInt8>,
                       _ other: SpeechActivityDetector.WindowEvidence, _ b: UnsafeBufferPointer<UInt8>,
                       range: Range<Int>, lagFrames: Int) {
         let bands = AnalysisBands.count
         let activeCodes = Int((2 * bandActiveDB).rounded())
+        let leak = Verdict.leakage.rawValue, weak = Verdict.weakCopy.rawValue
         // Frames i with i − lag inside the other's window and i inside this window's range.
         let first = max(range.lowerBound, lagFrames, other.start + lagFrames)
         let end = min(range.upperBound, other.start + other.count + lagFrames)
@@ -70,22 +104,35 @@ struct CrosstalkGate {
                         for i in first..<end {
                             let ia = i - channel.start, ib = i - lagFrames - other.start
                             guard channel.raw[ia] && other.score[ib] > bandActiveDB else { continue }
-                            var count = 0
+                            var count = 0, ownActive = 0
                             var sum: Float = 0, sumSquares: Float = 0
                             for band in 0..<bands {
                                 let ka = ia * bands + band, kb = ib * bands + band
-                                guard Int(a[ka]) - Int(fa[ka]) >= activeCodes, Int(b[kb]) - Int(fb[kb]) >= activeCodes else { continue }
+                                guard Int(a[ka]) - Int(fa[ka]) >= activeCodes else { continue }
+                                ownActive += 1
+                                guard Int(b[kb]) - Int(fb[kb]) >= activeCodes else { continue }
                                 let d = 0.5 * (Float(a[ka]) - Float(b[kb]))
                                 sum += d
                                 sumSquares += d * d
                                 count += 1
                             }
-                            guard count >= minimumSharedBands else { continue }
+                            let k = i - range.lowerBound
+                            // Too little for a finding of its own (`Verdict.weakCopy`), and only while the
+                            // other party speaks by the onset standard, as any echo of it does: a channel
+                            // merely over its continue threshold (noise the floor only partly follows)
+                            // matches this one's 1–2 bands by chance.
+                            let otherSpeaks = other.score[ib] > otherSpeechDB
+                            if ownActive == 0 && otherSpeaks { result[k] = max(result[k], weak) }
+                            guard count > 0 else { continue }
                             let mean = sum / Float(count)
                             let spread = max(0, sumSquares / Float(count) - mean * mean).squareRoot()
                             if mean < -marginDB && spread < spreadDB {
-                                result[i - range.lowerBound] = true
-                            } else if mean < -dominanceDB {
+                                // A scaled copy of the other party; over fewer than `minimumSharedBands`
+                                // bands possibly a chance match (`Verdict.weakCopy`).
+                                if count >= minimumSharedBands { result[k] = leak } else if otherSpeaks { result[k] = max(result[k], weak) }
+                            }
+                            if result[k] == leak { continue }
+                            if mean < -dominanceDB {
                                 // Far under the other party but not a scaled copy of it: this channel's
                                 // own sound, alone or mixed with leakage. Its own sound is the power
                                 // outside the shared bands buried ≥ `dominanceDB` under the other party
@@ -100,7 +147,7 @@ struct CrosstalkGate {
                                     let shared = Int(a[ka]) - Int(fa[ka]) >= activeCodes && Int(b[kb]) - Int(fb[kb]) >= activeCodes
                                     if !shared || Int(b[kb]) - Int(a[ka]) < buriedCodes { own += p }
                                 }
-                                if !(own > 0) || Decibels.fromPower(own / total) <= -headroom[ia] { result[i - range.lowerBound] = true }
+                                if !(own > 0) || Decibels.fromPower(own / total) <= -headroom[ia] { result[k] = leak }
                             }
                         }
                     }

@@ -36,6 +36,11 @@ public final class SpeechActivityStream {
     private var evidence: [SpeechActivityDetector.Evidence]
     /// Each channel's hysteresis state just before the next window's first frame.
     private var hysteresisOn: [Bool]
+    /// What the stretch of frames the hysteresis holds on has held so far (two channels).
+    enum Stretch { case none, leakageOnly, ownOnset }
+    /// Per channel (two channels), just before the next window's first frame: what the current
+    /// stretch the hysteresis holds on has held (`none`: no leakage, or the hysteresis is off).
+    private var hysteresisStretch: [Stretch]
 
     /// - Parameter chunkFrames: frames decided per step (default 5 minutes; tests use less, to
     ///   take a long call's path on a short one).
@@ -91,7 +96,8 @@ public final class SpeechActivityStream {
         self.timeBase = timeBase
         self.settings = settings
         self.channelCount = channelCount
-        gate = CrosstalkGate(marginDB: Float(settings.crosstalkMarginDB), bandActiveDB: Float(settings.continueSNRDB))
+        gate = CrosstalkGate(marginDB: Float(settings.crosstalkMarginDB), bandActiveDB: Float(settings.continueSNRDB),
+                             otherSpeechDB: Float(settings.onsetSNRDB))
         echo = channelCount == 2 ? [EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames),
                                     EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames)] : []
         buffers = (0..<channelCount).map { _ in
@@ -102,6 +108,7 @@ public final class SpeechActivityStream {
         }
         evidence = Array(repeating: SpeechActivityDetector.Evidence(timeBase: timeBase), count: channelCount)
         hysteresisOn = Array(repeating: false, count: channelCount)
+        hysteresisStretch = Array(repeating: .none, count: channelCount)
         runObservers = Array(repeating: [], count: channelCount)
     }
 
@@ -203,13 +210,39 @@ public final class SpeechActivityStream {
         var leaks: [[Bool]] = []
         if channelCount == 2, ends[0] > 0, ends[1] > 0 {
             let lags = fixedEchoLagFrames.map { [$0, $0] } ?? [echo[0].lagFrames, echo[1].lagFrames]
-            leaks = (0..<2).map { c in
-                gate.leakage(of: windows[c], codes: windowCodes(buffers[c], windows[c]),
-                             from: windows[1 - c], codes: windowCodes(buffers[1 - c], windows[1 - c]),
-                             frames: start..<ends[c], echoLagFrames: lags[c])
+            let verdicts = (0..<2).map { c in
+                gate.verdicts(of: windows[c], codes: windowCodes(buffers[c], windows[c]),
+                              from: windows[1 - c], codes: windowCodes(buffers[1 - c], windows[1 - c]),
+                              frames: start..<ends[c], echoLagFrames: lags[c])
             }
+            leaks = verdicts.map { v in v.map { $0 == CrosstalkGate.Verdict.leakage.rawValue } }
+            let onset = Float(settings.onsetSNRDB), keep = Float(settings.continueSNRDB)
             for c in 0..<2 {
-                for (k, leak) in leaks[c].enumerated() where leak { windows[c].raw[start + k - windowStart] = false }
+                // The hysteresis ran before the gate, so leakage could switch a channel on and its
+                // continue threshold then held on the leakage's weak edges (the echo of a syllable's
+                // decay or onset standing over this channel's floor in 1–2 bands, too few for the
+                // copy test). In a stretch the hysteresis holds on with leakage in it and no frame of
+                // this channel's own (not a `weakCopy`) over the onset threshold yet, a frame that shows
+                // nothing but the other party (`weakCopy`) is leakage too.
+                var state = hysteresisStretch[c]
+                for k in leaks[c].indices {
+                    let i = start + k - windowStart
+                    let score = windows[c].score[i]
+                    if score <= keep {
+                        state = .none                             // the hysteresis is off here
+                    } else if leaks[c][k] {
+                        if state == .none { state = .leakageOnly }
+                        windows[c].raw[i] = false
+                    } else if windows[c].raw[i] {
+                        if state == .leakageOnly && verdicts[c][k] == CrosstalkGate.Verdict.weakCopy.rawValue {
+                            leaks[c][k] = true
+                            windows[c].raw[i] = false
+                        } else if score > onset {
+                            state = .ownOnset
+                        }
+                    }
+                }
+                hysteresisStretch[c] = state
             }
         }
         for c in 0..<channelCount where ends[c] > start {
