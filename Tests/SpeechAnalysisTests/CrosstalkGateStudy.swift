@@ -166,9 +166,7 @@ extension CrosstalkGateStudy {
         Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
         let contours = TurnTakingSyntheticCallTests.contours(buffer)
         let activity = SpeechActivityDetector.detect(contours)
-        func show(_ s: [(Double, Double)]) -> String {
-            s.filter { $0.1 > from && $0.0 < to }.map { String(format: "%.3f–%.3f", $0.0, $0.1) }.joined(separator: ", ")
-        }
+        func show(_ s: [(Double, Double)]) -> String { Self.spans(s, from: from, to: to) }
         print("study seed \(seed) echo \(echoDB) \(delayMilliseconds): truth agent \(show(builder.agentSegments)); customer \(show(builder.customerSegments))")
         print("study seed \(seed) echo \(echoDB) \(delayMilliseconds): found agent \(show(activity[0].segments.map { ($0.start, $0.end) })); customer \(show(activity[1].segments.map { ($0.start, $0.end) }))")
         print("study seed \(seed): interruptions \(truth.interruptions.map { String(format: "%.3f %@", $0.time, "\($0.by)") })")
@@ -185,18 +183,8 @@ extension CrosstalkGateStudy {
         var buffer = builder.buffer(seed: seed)
         Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
         let contours = TurnTakingSyntheticCallTests.contours(buffer)
-        let bands = AnalysisBands.count, n = contours.map(\.frameCount).min()!
-        let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
-        let windows = (0..<2).map { c in
-            contours[c].bandLevelCodes.withUnsafeBufferPointer { codes in
-                levels[c].withUnsafeBufferPointer { lv in
-                    ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
-                        SpeechActivityDetector.WindowEvidence(start: 0, codes: UnsafeBufferPointer(rebasing: codes[0..<(n * bands)]),
-                                                              levelDB: lv, settings: .standard, powerOfCode: power)
-                    }
-                }
-            }
-        }
+        let bands = AnalysisBands.count
+        let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
         let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
         let lag = Int((delayMilliseconds / 10).rounded())
         let leak = contours[0].bandLevelCodes.withUnsafeBufferPointer { a in
@@ -267,9 +255,7 @@ extension CrosstalkGateStudy {
         Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
         let contours = TurnTakingSyntheticCallTests.contours(buffer)
         let activity = SpeechActivityDetector.detect(contours)
-        func show(_ s: [(Double, Double)]) -> String {
-            s.filter { $0.1 > from && $0.0 < to }.map { String(format: "%.3f–%.3f", $0.0, $0.1) }.joined(separator: ", ")
-        }
+        func show(_ s: [(Double, Double)]) -> String { Self.spans(s, from: from, to: to) }
         func runs(_ s: [Segment]) -> [(Double, Double)] { s.map { ($0.start, $0.end) } }
         let tag = "bccase seed \(seed) level \(levelDB) echo \(echoDB) \(delayMilliseconds)"
         print("\(tag): backchannels placed \(times.map { String(format: "%.3f", $0) })")
@@ -308,5 +294,41 @@ extension CrosstalkGateStudy {
             }
         }
         print("levels \(levelDB) dB, echo \(echoDB.map { "\($0) dB / 30 ms" } ?? "none"): found \(found)/\(placed), as interruptions \(asInterruption), other interruptions \(other), backchannels found away from the placed ones \(extraBackchannels)")
+    }
+}
+
+extension CrosstalkGateStudy {
+    /// What the crosstalk gate reads, for the studies' replays of it: both channels' frame levels
+    /// over their common `n` frames and each channel's window evidence, built as the detector does.
+    static func gateInputs(_ contours: [ChannelContours]) -> (n: Int, levels: [[Float]], windows: [SpeechActivityDetector.WindowEvidence]) {
+        let bands = AnalysisBands.count, n = contours.map(\.frameCount).min()!
+        let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
+        let windows = (0..<2).map { c in
+            contours[c].bandLevelCodes.withUnsafeBufferPointer { codes in
+                levels[c].withUnsafeBufferPointer { lv in
+                    ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
+                        SpeechActivityDetector.WindowEvidence(start: 0, codes: UnsafeBufferPointer(rebasing: codes[0..<(n * bands)]),
+                                                              levelDB: lv, settings: .standard, powerOfCode: power)
+                    }
+                }
+            }
+        }
+        return (n, levels, windows)
+    }
+
+    /// The echo delay of `behind` after `other`, in frames, estimated from every frame as the stream does.
+    static func estimatedLagFrames(behind: [Float], other: [Float]) -> Int {
+        var estimator = EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames)
+        behind.withUnsafeBufferPointer { x in
+            other.withUnsafeBufferPointer { y in
+                for i in 0..<min(x.count, y.count) { estimator.add(frameIndex: i, x: x[i], y: y.baseAddress! + i) }
+            }
+        }
+        return estimator.lagFrames
+    }
+
+    /// The spans of `s` that reach into [from, to] seconds, as "start–end" text.
+    static func spans(_ s: [(Double, Double)], from: Double, to: Double) -> String {
+        s.filter { $0.1 > from && $0.0 < to }.map { String(format: "%.3f–%.3f", $0.0, $0.1) }.joined(separator: ", ")
     }
 }

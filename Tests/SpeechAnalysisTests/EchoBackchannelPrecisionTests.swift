@@ -23,8 +23,21 @@ import TestSupport
                                     (-10.0, -20.0, 45.0), (-15.0, -30.0, 90.0), (-20.0, -25.0, 120.0),
                                     (-10.0, -15.0, 64.0)], 1))
     func noBackchannelWhereTheAgentSaidNothing(levelDB: Double, echoDB: Double, delayMilliseconds: Double) throws {
+        let (placed, found, asInterruption, extras) = Self.tally(levelDB: levelDB, echoDB: echoDB,
+                                                                 delayMilliseconds: delayMilliseconds, seeds: Self.seeds)
+        print("echo \(echoDB) dB / \(delayMilliseconds) ms, backchannels \(levelDB) dB: found \(found)/\(placed), as interruptions \(asInterruption), reported where none was placed \(extras.count) \(extras)")
+        #expect(extras.isEmpty)                                   // no backchannel where the agent said nothing
+        #expect(Double(found) / Double(placed) >= 0.85)           // issue 17: backchannel recall ≥ 0.85
+        #expect(asInterruption == 0)
+    }
+
+    /// `BackchannelLevelTests`' calls on `seeds` with the customer's echo at `echoDB` and
+    /// `delayMilliseconds`: backchannels placed, found, counted as interruptions, and each one
+    /// reported where none was placed.
+    static func tally(levelDB: Double, echoDB: Double, delayMilliseconds: Double, seeds: ClosedRange<UInt64>)
+        -> (placed: Int, found: Int, asInterruption: Int, extras: [String]) {
         var placed = 0, found = 0, asInterruption = 0, extras: [String] = []
-        for seed in Self.seeds {
+        for seed in seeds {
             let (builder, times) = BackchannelLevelTests.call(seed: seed, levelDB: levelDB)
             var buffer = builder.buffer(seed: seed)
             CrosstalkGateStudy.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
@@ -37,9 +50,6 @@ import TestSupport
                 extras.append(String(format: "seed %d %@ at %.3f s (%.3f s)", Int(seed), "\(b.by)", b.time, b.durationSeconds))
             }
         }
-        print("echo \(echoDB) dB / \(delayMilliseconds) ms, backchannels \(levelDB) dB: found \(found)/\(placed), as interruptions \(asInterruption), reported where none was placed \(extras.count) \(extras)")
-        #expect(extras.isEmpty)                                   // no backchannel where the agent said nothing
-        #expect(Double(found) / Double(placed) >= 0.85)           // issue 17: backchannel recall ≥ 0.85
-        #expect(asInterruption == 0)
+        return (placed, found, asInterruption, extras)
     }
 }

@@ -39,25 +39,9 @@ struct EchoFragmentStudy {
             let extras = (c.backchannels ?? []).filter { b in b.by == .agent && !times.contains { abs(b.time - $0) < 0.5 } }
             guard !extras.isEmpty else { continue }
             let contours = TurnTakingSyntheticCallTests.contours(buffer)
-            let bands = AnalysisBands.count, n = contours.map(\.frameCount).min()!
-            let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
-            let windows = (0..<2).map { c in
-                contours[c].bandLevelCodes.withUnsafeBufferPointer { codes in
-                    levels[c].withUnsafeBufferPointer { lv in
-                        ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
-                            SpeechActivityDetector.WindowEvidence(start: 0, codes: UnsafeBufferPointer(rebasing: codes[0..<(n * bands)]),
-                                                                  levelDB: lv, settings: .standard, powerOfCode: power)
-                        }
-                    }
-                }
-            }
-            var estimator = EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames)
-            levels[0].withUnsafeBufferPointer { x in
-                levels[1].withUnsafeBufferPointer { y in
-                    for i in 0..<n { estimator.add(frameIndex: i, x: x[i], y: y.baseAddress! + i) }
-                }
-            }
-            let lag = estimator.lagFrames
+            let bands = AnalysisBands.count
+            let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
+            let lag = CrosstalkGateStudy.estimatedLagFrames(behind: levels[0], other: levels[1])
             let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
             let leak = contours[0].bandLevelCodes.withUnsafeBufferPointer { a in
                 contours[1].bandLevelCodes.withUnsafeBufferPointer { b in
@@ -120,20 +104,8 @@ extension EchoFragmentStudy {
                       (-15.0, -30.0, 90.0), (-20.0, -25.0, 120.0), (-10.0, -15.0, 64.0), (-20.0, -20.0, 100.0),
                       (-25.0, -25.0, 30.0), (-10.0, -200.0, 30.0)])
     func heldOutSeeds(levelDB: Double, echoDB: Double, delayMilliseconds: Double) throws {
-        var placed = 0, found = 0, asInterruption = 0, extras: [String] = []
-        for seed in UInt64(7)...12 {
-            let (builder, times) = BackchannelLevelTests.call(seed: seed, levelDB: levelDB)
-            var buffer = builder.buffer(seed: seed)
-            CrosstalkGateStudy.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
-            let c = TurnTakingSyntheticCallTests.conversation(buffer)
-            let backchannels = c.backchannels ?? [], interruptions = c.interruptions ?? []
-            placed += times.count
-            found += times.filter { t in backchannels.contains { abs($0.time - t) < 0.5 } }.count
-            asInterruption += times.filter { t in interruptions.contains { abs($0.time - t) < 0.5 } }.count
-            for b in backchannels where !times.contains(where: { abs(b.time - $0) < 0.5 }) {
-                extras.append(String(format: "seed %d %@ at %.3f s (%.3f s)", Int(seed), "\(b.by)", b.time, b.durationSeconds))
-            }
-        }
+        let (placed, found, asInterruption, extras) = EchoBackchannelPrecisionTests.tally(
+            levelDB: levelDB, echoDB: echoDB, delayMilliseconds: delayMilliseconds, seeds: 7...12)
         print("heldout seeds 7–12, echo \(echoDB) dB / \(delayMilliseconds) ms, backchannels \(levelDB) dB: found \(found)/\(placed), as interruptions \(asInterruption), reported where none was placed \(extras.count) \(extras)")
     }
 }
@@ -156,25 +128,9 @@ extension EchoFragmentStudy {
 
     static func frames(_ buffer: AudioBuffer, stem: String, channel c: Int, from: Double, to: Double) throws {
         let contours = TurnTakingSyntheticCallTests.contours(buffer)
-        let bands = AnalysisBands.count, n = contours.map(\.frameCount).min()!
-        let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
-        let windows = (0..<2).map { c in
-            contours[c].bandLevelCodes.withUnsafeBufferPointer { codes in
-                levels[c].withUnsafeBufferPointer { lv in
-                    ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
-                        SpeechActivityDetector.WindowEvidence(start: 0, codes: UnsafeBufferPointer(rebasing: codes[0..<(n * bands)]),
-                                                              levelDB: lv, settings: .standard, powerOfCode: power)
-                    }
-                }
-            }
-        }
-        var estimator = EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames)
-        levels[c].withUnsafeBufferPointer { x in
-            levels[1 - c].withUnsafeBufferPointer { y in
-                for i in 0..<n { estimator.add(frameIndex: i, x: x[i], y: y.baseAddress! + i) }
-            }
-        }
-        let lag = estimator.lagFrames
+        let bands = AnalysisBands.count
+        let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
+        let lag = CrosstalkGateStudy.estimatedLagFrames(behind: levels[c], other: levels[1 - c])
         let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
         let v = contours[c].bandLevelCodes.withUnsafeBufferPointer { a in
             contours[1 - c].bandLevelCodes.withUnsafeBufferPointer { b in
@@ -234,27 +190,14 @@ extension EchoFragmentStudy {
         guard let e = extras.first else { return }
         print(String(format: "stretch seed %d: extra at %.3f, placed %@", Int(seed), e.time, "\(truth.backchannels)"))
         let contours = TurnTakingSyntheticCallTests.contours(buffer)
-        let bands = AnalysisBands.count, n = contours.map(\.frameCount).min()!
-        let levels = contours.map { c in (0..<n).map { Float(c.levelDB[$0]) } }
-        let windows = (0..<2).map { c in
-            contours[c].bandLevelCodes.withUnsafeBufferPointer { codes in
-                levels[c].withUnsafeBufferPointer { lv in
-                    ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
-                        SpeechActivityDetector.WindowEvidence(start: 0, codes: UnsafeBufferPointer(rebasing: codes[0..<(n * bands)]),
-                                                              levelDB: lv, settings: .standard, powerOfCode: power)
-                    }
-                }
-            }
-        }
-        var estimator = EchoLagEstimator(maximumLagFrames: CrosstalkGate.maximumLagFrames)
-        levels[0].withUnsafeBufferPointer { x in
-            levels[1].withUnsafeBufferPointer { y in for i in 0..<n { estimator.add(frameIndex: i, x: x[i], y: y.baseAddress! + i) } }
-        }
+        let bands = AnalysisBands.count
+        let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
+        let lag = CrosstalkGateStudy.estimatedLagFrames(behind: levels[0], other: levels[1])
         let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
         let v = contours[0].bandLevelCodes.withUnsafeBufferPointer { a in
             contours[1].bandLevelCodes.withUnsafeBufferPointer { b in
                 gate.verdicts(of: windows[0], codes: UnsafeBufferPointer(rebasing: a[0..<(n * bands)]), from: windows[1],
-                              codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: estimator.lagFrames)
+                              codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: lag)
             }
         }
         var state = 0   // 0 none, 1 leakage only, 2 own onset
