@@ -101,8 +101,12 @@ struct StoreTests {
                     input.agent = agent; input.team = "North"; input.date = "2026-11-30"; input.tags = ["campaign": "winter"]
                     return RecordingRow(input, fileSHA256: fileSHA)
                 }
+                // The report names the file it read; relative to the package, so the fixture holds no
+                // path of the machine that wrote it.
+                let json = try ReportRenderer.json(report, pretty: false)
+                    .replacingOccurrences(of: Fixtures.root.deletingLastPathComponent().path + "/", with: "")
                 try store.commit(analysis: AnalysisRecord(key: key, settingsJSON: AnalysisKey.canonicalSettings(options),
-                                                          digest: AnalysisDigest(report), reportJSON: Data(try ReportRenderer.json(report, pretty: false).utf8),
+                                                          digest: AnalysisDigest(report), reportJSON: Data(json.utf8),
                                                           workerStderr: ""), key: key.value, recordings: rows)
             }
             try store.commitFailure(FailureRow(path: "broken.wav", filePath: "broken.wav", reason: "Format not recognised", stderr: ""))
