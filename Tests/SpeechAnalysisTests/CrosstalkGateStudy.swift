@@ -183,16 +183,10 @@ extension CrosstalkGateStudy {
         var buffer = builder.buffer(seed: seed)
         Self.addEcho(&buffer, echoDB: echoDB, delaySeconds: delayMilliseconds / 1000)
         let contours = TurnTakingSyntheticCallTests.contours(buffer)
-        let bands = AnalysisBands.count
         let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
         let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
         let lag = Int((delayMilliseconds / 10).rounded())
-        let leak = contours[0].bandLevelCodes.withUnsafeBufferPointer { a in
-            contours[1].bandLevelCodes.withUnsafeBufferPointer { b in
-                gate.leakage(of: windows[0], codes: UnsafeBufferPointer(rebasing: a[0..<(n * bands)]), from: windows[1],
-                             codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: lag)
-            }
-        }
+        let leak = CrosstalkGateStudy.verdicts(gate, contours, channel: 0, windows: windows, frameCount: n, echoLagFrames: lag).map { $0 == CrosstalkGate.Verdict.leakage.rawValue }
         let tb = contours[0].timeBase
         var line = ""
         for i in tb.frame(nearest: from)...tb.frame(nearest: to) {
@@ -330,5 +324,18 @@ extension CrosstalkGateStudy {
     /// The spans of `s` that reach into [from, to] seconds, as "start–end" text.
     static func spans(_ s: [(Double, Double)], from: Double, to: Double) -> String {
         s.filter { $0.1 > from && $0.0 < to }.map { String(format: "%.3f–%.3f", $0.0, $0.1) }.joined(separator: ", ")
+    }
+
+    /// The gate's verdicts (`CrosstalkGate.Verdict` raw values) on every frame of channel `c` of
+    /// `contours` against the other channel, with `gateInputs`' windows.
+    static func verdicts(_ gate: CrosstalkGate, _ contours: [ChannelContours], channel c: Int,
+                         windows: [SpeechActivityDetector.WindowEvidence], frameCount n: Int, echoLagFrames lag: Int) -> [UInt8] {
+        let bands = AnalysisBands.count
+        return contours[c].bandLevelCodes.withUnsafeBufferPointer { a in
+            contours[1 - c].bandLevelCodes.withUnsafeBufferPointer { b in
+                gate.verdicts(of: windows[c], codes: UnsafeBufferPointer(rebasing: a[0..<(n * bands)]), from: windows[1 - c],
+                              codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: lag)
+            }
+        }
     }
 }

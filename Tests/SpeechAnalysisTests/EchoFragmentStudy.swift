@@ -43,12 +43,7 @@ struct EchoFragmentStudy {
             let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
             let lag = CrosstalkGateStudy.estimatedLagFrames(behind: levels[0], other: levels[1])
             let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
-            let leak = contours[0].bandLevelCodes.withUnsafeBufferPointer { a in
-                contours[1].bandLevelCodes.withUnsafeBufferPointer { b in
-                    gate.leakage(of: windows[0], codes: UnsafeBufferPointer(rebasing: a[0..<(n * bands)]), from: windows[1],
-                                 codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: lag)
-                }
-            }
+            let leak = CrosstalkGateStudy.verdicts(gate, contours, channel: 0, windows: windows, frameCount: n, echoLagFrames: lag).map { $0 == CrosstalkGate.Verdict.leakage.rawValue }
             let a = contours[0].bandLevelCodes, b = contours[1].bandLevelCodes
             let fa = windows[0].floorCodes, fb = windows[1].floorCodes
             let tb = contours[0].timeBase
@@ -132,12 +127,7 @@ extension EchoFragmentStudy {
         let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
         let lag = CrosstalkGateStudy.estimatedLagFrames(behind: levels[c], other: levels[1 - c])
         let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
-        let v = contours[c].bandLevelCodes.withUnsafeBufferPointer { a in
-            contours[1 - c].bandLevelCodes.withUnsafeBufferPointer { b in
-                gate.verdicts(of: windows[c], codes: UnsafeBufferPointer(rebasing: a[0..<(n * bands)]), from: windows[1 - c],
-                              codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: lag)
-            }
-        }
+        let v = CrosstalkGateStudy.verdicts(gate, contours, channel: c, windows: windows, frameCount: n, echoLagFrames: lag)
         let a = contours[c].bandLevelCodes, b = contours[1 - c].bandLevelCodes
         let fa = windows[c].floorCodes, fb = windows[1 - c].floorCodes
         let tb = contours[c].timeBase
@@ -190,16 +180,10 @@ extension EchoFragmentStudy {
         guard let e = extras.first else { return }
         print(String(format: "stretch seed %d: extra at %.3f, placed %@", Int(seed), e.time, "\(truth.backchannels)"))
         let contours = TurnTakingSyntheticCallTests.contours(buffer)
-        let bands = AnalysisBands.count
         let (n, levels, windows) = CrosstalkGateStudy.gateInputs(contours)
         let lag = CrosstalkGateStudy.estimatedLagFrames(behind: levels[0], other: levels[1])
         let gate = CrosstalkGate(marginDB: 6, bandActiveDB: 6)
-        let v = contours[0].bandLevelCodes.withUnsafeBufferPointer { a in
-            contours[1].bandLevelCodes.withUnsafeBufferPointer { b in
-                gate.verdicts(of: windows[0], codes: UnsafeBufferPointer(rebasing: a[0..<(n * bands)]), from: windows[1],
-                              codes: UnsafeBufferPointer(rebasing: b[0..<(n * bands)]), frames: 0..<n, echoLagFrames: lag)
-            }
-        }
+        let v = CrosstalkGateStudy.verdicts(gate, contours, channel: 0, windows: windows, frameCount: n, echoLagFrames: lag)
         var state = 0   // 0 none, 1 leakage only, 2 own onset
         let tb = contours[0].timeBase
         var line = ""

@@ -61,16 +61,6 @@ struct CrosstalkGate {
         case leakage = 2
     }
 
-    /// Per frame `range` (absolute indices) of `channel`: true where its speech evidence is
-    /// leakage of `other`, compared at no delay and at the call's echo delay `echoLagFrames` (±1
-    /// frame). `channelCodes` and `otherCodes` hold the band codes of the windows' frames.
-    func leakage(of channel: SpeechActivityDetector.WindowEvidence, codes channelCodes: UnsafeBufferPointer<UInt8>,
-                 from other: SpeechActivityDetector.WindowEvidence, codes otherCodes: UnsafeBufferPointer<UInt8>,
-                 frames range: Range<Int>, echoLagFrames echoLag: Int) -> [Bool] {
-        verdicts(of: channel, codes: channelCodes, from: other, codes: otherCodes, frames: range, echoLagFrames: echoLag)
-            .map { $0 == Verdict.leakage.rawValue }
-    }
-
     /// Per frame `range` (absolute indices) of `channel`: the `Verdict` raw value, the strongest
     /// over the lags compared (no delay and the call's echo delay `echoLagFrames` ± 1 frame).
     func verdicts(of channel: SpeechActivityDetector.WindowEvidence, codes channelCodes: UnsafeBufferPointer<UInt8>,

@@ -121,10 +121,7 @@ struct FrameRMSHistogram {
     private(set) var total = 0
 
     mutating func add(_ rms: ArraySlice<Float>) {
-        for r in rms where r > 0 {
-            bins[Self.bin(rms: r)] += 1
-            total += 1
-        }
+        for r in rms { add(rms: r) }
     }
 
     mutating func add(rms r: Float) {
