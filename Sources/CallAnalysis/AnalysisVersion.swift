@@ -18,7 +18,8 @@
 /// the other party are too few for the copy test is leakage if its own sound would miss the level
 /// gates, and a frame showing nothing but the other party, held on by the hysteresis in a stretch
 /// with leakage and no onset of the channel's own, is leakage too, so customer echo no longer
-/// makes agent backchannels (issue 17).
+/// makes agent backchannels (issue 17). 11: a Japanese interval between two syllable nuclei adds at
+/// most 2 morae, so silence inside an inter-pause unit no longer counts as morae (issue 17).
 public enum AnalysisVersion {
-    public static let current = 10
+    public static let current = 11
 }

@@ -17,7 +17,21 @@ import DSP
 /// moraic nasal or a geminate, it counts the time they take. Because d is the speaker's own
 /// median, the estimate follows tempo (a slower speaker has a longer d). Fewer than 3 intervals
 /// give no d, and then no extra morae.
+///
+/// An interval adds at most `maximumExtraMoraeCount` (2): what lies between two nuclei is the
+/// rest of the first syllable — a Japanese syllable holds at most two morae, trimoraic ones being
+/// rare and avoided (Kubozono 1999, "Mora and syllable", in Tsujimura (ed.), The Handbook of
+/// Japanese Linguistics, Blackwell, 31–61) — and at most one mora whose vowel gave no nucleus of
+/// its own (a devoiced high vowel; devoicing of two morae in a row tends to be blocked: Tsuchida
+/// 1997, "Phonetics and phonology of Japanese vowel devoicing", PhD thesis, Cornell; Vance 2008,
+/// The Sounds of Japanese, CUP). A longer interval holds silence that is no mora: a short pause
+/// inside the unit, or one the speech detector bridged (docs/accuracy.md: on devcall3_ja_03 an
+/// interval of 0.57 s across a 0.41 s pause counted 4 morae).
 public enum MoraEstimate {
+    /// Most morae one nucleus-to-nucleus interval adds beyond its first nucleus (see above).
+    static let maximumExtraMoraeCount = 2
+
+
     /// Morae in the units, given the nucleus times (ascending) and the units (ascending).
     /// Returns one mora count per unit.
     public static func moraCounts(nuclei: [Double], units: [Segment]) -> [Int] {
@@ -36,7 +50,7 @@ public enum MoraEstimate {
         }
         return perUnit.map { times in
             var morae = times.count
-            for (a, b) in zip(times, times.dropFirst()) { morae += Int(((b - a) / d).rounded(.down)) }
+            for (a, b) in zip(times, times.dropFirst()) { morae += min(maximumExtraMoraeCount, Int(((b - a) / d).rounded(.down))) }
             return morae
         }
     }
