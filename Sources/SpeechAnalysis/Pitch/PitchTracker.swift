@@ -82,6 +82,8 @@ public final class PitchTracker: FrameObserver {
     @exclusivity(unchecked) private var gate: QuietFrameGate
     /// Frames the gate skipped (tests).
     private(set) var skippedFrameCount = 0
+    /// Decoded spans that ended past the gate's `spanEndLimit` of their first frame (tests: must be 0).
+    private(set) var spansOverLimit = 0
     let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
 
     /// - Parameters:
@@ -102,8 +104,9 @@ public final class PitchTracker: FrameObserver {
 
     /// - Parameter chunkFrames: frames decoded per chunk (tests use short chunks).
     /// - Parameter skipsQuietFrames: whether `QuietFrameGate` may skip frames (tests compare both).
+    /// - Parameter skipsQuietRuns: whether it may also skip a frame by its run test (tests compare).
     init(timeBase: TimeBase, fftSize: Int, settings: PitchSettings, measurePlans: Bool, expectedFrames: Int,
-         chunkFrames: Int, skipsQuietFrames: Bool = true) {
+         chunkFrames: Int, skipsQuietFrames: Bool = true, skipsQuietRuns: Bool = true) {
         self.chunkFrames = max(chunkFrames, 2 * Self.contextFrames)
         self.settings = settings
         self.timeBase = timeBase
@@ -147,7 +150,7 @@ public final class PitchTracker: FrameObserver {
         let held = min(expectedFrames, 2 * self.chunkFrames + 2 * Self.contextFrames)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: held)
         gate = QuietFrameGate(settings: settings, hopSeconds: timeBase.hopSeconds, chunkFrames: self.chunkFrames,
-                              contextFrames: Self.contextFrames, enabled: skipsQuietFrames)
+                              contextFrames: Self.contextFrames, enabled: skipsQuietFrames, runs: skipsQuietRuns)
         f0Hz.reserveCapacity(expectedFrames)
     }
 
@@ -168,11 +171,12 @@ public final class PitchTracker: FrameObserver {
         }
         let bins = powerSpectrum.count
         // Frames too quiet to be voiced on any path skip the inverse FFT and the candidate search
-        // (`QuietFrameGate`). Their energy r_a(0)·N is the sum of the two-sided spectrum, DC removed.
-        if gate.thresholdRMS > 0 {
+        // (`QuietFrameGate`: alone, or with the quiet frames just before it). Their energy r_a(0)·N
+        // is the sum of the two-sided spectrum, DC removed.
+        if gate.thresholdRMS > 0 {  // a bound on the reference; then `runFrameLimitRMS` > 0 too, with runs
             let directEnergy = Self.twoSidedSum(powerSpectrum)
             let directRMS = (directEnergy / (Float(fftSize) * windowEnergy)).squareRoot()
-            if directEnergy > 0, directRMS < gate.thresholdRMS {
+            if directEnergy > 0, directRMS < gate.thresholdRMS || gate.quietRun(rms: directRMS) {
                 for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
                 storage.append(rms: directRMS, codes: scratchCode, strengths: scratchStrength, count: 0)
                 gate.add(rms: directRMS, frameIndex: frameIndex, toneWindows: 0)
@@ -338,6 +342,7 @@ public final class PitchTracker: FrameObserver {
         guard end > first else { return }
         let spanStart = max(storedFrom, first - Self.contextFrames)
         let spanEnd = min(storedFrom + storage.frameCount, end + Self.contextFrames)
+        if spanEnd > gate.spanEndLimit(spanStart) { spansOverLimit += 1 }
         let whole = spanStart == storedFrom && spanEnd == storedFrom + storage.frameCount
         let candidates = whole ? storage : storage.slice((spanStart - storedFrom)..<(spanEnd - storedFrom))
         let kept = (first - spanStart)..<(end - spanStart)
