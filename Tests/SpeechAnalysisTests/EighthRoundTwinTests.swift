@@ -9,7 +9,7 @@ import TestSupport
 /// before it) and its count against the end of the frame's spans. The truth is the tracker that
 /// analyses every frame: the gated tracks must be the same, frame for frame, on every fixture file.
 struct EighthRoundTwinTests {
-    struct Counts { var frames = 0, skippedAlone = 0, skippedWithRuns = 0, spansOverLimit = 0 }
+    struct Counts { var frames = 0, skippedAlone = 0, skippedWithRuns = 0, spansOverLimit = 0, lowBinsRuledOut = 0, lowBinsMisses = 0 }
 
     /// Tracks of one channel with the gate off, with the one-frame test alone (the seventh round's
     /// gate, counted against the new span end) and with the run test; all three must agree.
@@ -24,6 +24,8 @@ struct EighthRoundTwinTests {
             fe.consume(samples)
             let n = fe.finish().frameCount
             counts.spansOverLimit += tracker.spansOverLimit
+            counts.lowBinsRuledOut += tracker.lowBinsRuledOut
+            counts.lowBinsMisses += tracker.lowBinsMisses
             switch (skips, runs) {
             case (false, _): counts.frames += n; #expect(tracker.skippedFrameCount == 0)
             case (true, false): counts.skippedAlone += tracker.skippedFrameCount
@@ -60,6 +62,11 @@ struct EighthRoundTwinTests {
         print("quiet-frame gate, every fixture: \(counts.frames) frames; one-frame test skips \(counts.skippedAlone), with runs \(counts.skippedWithRuns)")
         #expect(counts.spansOverLimit == 0, "a decoded span ended past the gate's span-end limit")
         #expect(counts.skippedWithRuns > counts.skippedAlone)
+        // The low bins' pre-test (`PitchTracker.lowBinsRuleOut`) against the whole test, every frame
+        // it rules out (debug builds run both).
+        print("low-bin pre-test: \(counts.lowBinsRuledOut) frames ruled out, \(counts.lowBinsMisses) of them skippable")
+        #expect(counts.lowBinsMisses == 0)
+        #expect(counts.lowBinsRuledOut > 0)
     }
 
     /// Made-up signals built for the run test: loud voiced bursts (so the bound rises), then long
@@ -96,6 +103,7 @@ struct EighthRoundTwinTests {
         print("quiet-frame gate, made-up quiet voices: \(counts.frames) frames; one-frame test skips \(counts.skippedAlone), with runs \(counts.skippedWithRuns)")
         #expect(counts.spansOverLimit == 0)
         #expect(counts.skippedWithRuns > counts.skippedAlone)
+        #expect(counts.lowBinsMisses == 0)
     }
 
     /// A skipped frame's RMS comes from the spectrum sum, an analysed frame's from the inverse FFT's
