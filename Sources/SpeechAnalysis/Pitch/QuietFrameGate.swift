@@ -26,8 +26,10 @@ import Foundation
 /// every frame of a … i has x_j < g and Σ_{a…i}(g − x_j) > 2C, some path unvoiced at i, the same
 /// outside p … i, scores more than any path voiced at i — also over every prefix that ends in one
 /// state at i + 1, so no Viterbi back pointer at i + 1 points at a voiced state of i, and removing
-/// i's voiced candidates changes no score after i and no track. The one-frame case a = i is the
-/// test above. With the bound R ≤ loud·SilenceThreshold/(1 + VT) (below), x_j ≤ rms_j / R, so the
+/// i's voiced candidates changes no score after i and no track. (In real arithmetic: `PitchPath`
+/// renormalises its Float scores by each frame's best, which may be a voiced state of i, so the
+/// scores after i can shift by a common amount, as with the one-frame test; the twin tests compare
+/// the tracks themselves.) The one-frame case a = i is the test above. With the bound R ≤ loud·SilenceThreshold/(1 + VT) (below), x_j ≤ rms_j / R, so the
 /// gate asks rms_j < g·R for every frame of the run and Σ rms_j < (m·g − 2C)·R over its m frames, g
 /// taken 0.02 lower per frame and 2C 0.02 higher (rounding: `PitchPath` sums in Float; the margin is
 /// ≥ 0.02·m + 0.02 against errors of ≈ 10⁻⁶ per frame). Any start a with every frame quiet will do,
@@ -42,12 +44,12 @@ import Foundation
 /// is at least the centre of bin b whenever more than T − w(T) frames lie in bins ≥ b. T − w(T)
 /// never falls as T grows, so the gate counts against the largest T of a span that holds the frame:
 /// the frames 0 … spanEnd − 1 (the reference of `PitchTracker.decode` is every frame before the
-/// span's first kept frame and every frame of the span), T ≤ spanEnd. Chunk k (C frames from k·C)
-/// is decoded over the span [k·C − ctx, (k + 1)·C + ctx) once the frames reach k·C + 2C + ctx, so
-/// the last span, decoded by `finish`, starts at some m·C − ctx and ends at most at m·C + 2C + ctx − 1.
-/// A frame n lies only in spans with k·C − ctx ≤ n, so every span that holds it ends before
-/// `spanEndLimit(n)` = (⌊(n + ctx)/C⌋ + 2)·C + ctx − 1. (Until the eighth round the gate counted
-/// against n + 2C + ctx + 1, up to ctx − 2 frames short for the frames of the context before a chunk
+/// span's first kept frame and every frame of the span), T ≤ spanEnd. Chunk k (K frames from k·K)
+/// is decoded over the span [k·K − ctx, (k + 1)·K + ctx) once the frames reach k·K + 2K + ctx, so
+/// the last span, decoded by `finish`, is [m·K − ctx, F) for some m, with F ≤ m·K + 2K + ctx − 1.
+/// A frame n lies only in spans with k·K − ctx ≤ n, so every span that holds it has spanEnd ≤
+/// `spanEndLimit(n)` = (⌊(n + ctx)/K⌋ + 2)·K + ctx − 1. (Until the eighth round the gate counted
+/// against n + 2K + ctx + 1, up to ctx − 2 frames short for the frames of the context before a chunk
 /// start; one frame in a hundred is the needed count, so the bound could be one frame short there.)
 ///
 /// Two references are used (`PitchTracker.decode`): `loud` over every frame for the first pass, and
