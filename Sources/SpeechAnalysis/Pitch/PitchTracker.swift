@@ -82,6 +82,13 @@ public final class PitchTracker: FrameObserver {
     @exclusivity(unchecked) private var gate: QuietFrameGate
     /// Frames the gate skipped (tests).
     private(set) var skippedFrameCount = 0
+    /// Decoded spans that ended past the gate's `spanEndLimit` of their first frame (tests: must be 0).
+    private(set) var spansOverLimit = 0
+    /// N·Σw² · 1.001: energy per RMS² of a frame, with the margin of `lowBinsRuleOut`.
+    private let lowBinsEnergyScale: Float
+    /// Debug builds: frames `lowBinsRuleOut` analysed without the whole sum, and those among them the
+    /// whole test would have skipped (tests: must be 0).
+    private(set) var lowBinsRuledOut = 0, lowBinsMisses = 0
     let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
 
     /// - Parameters:
@@ -102,8 +109,9 @@ public final class PitchTracker: FrameObserver {
 
     /// - Parameter chunkFrames: frames decoded per chunk (tests use short chunks).
     /// - Parameter skipsQuietFrames: whether `QuietFrameGate` may skip frames (tests compare both).
+    /// - Parameter skipsQuietRuns: whether it may also skip a frame by its run test (tests compare).
     init(timeBase: TimeBase, fftSize: Int, settings: PitchSettings, measurePlans: Bool, expectedFrames: Int,
-         chunkFrames: Int, skipsQuietFrames: Bool = true) {
+         chunkFrames: Int, skipsQuietFrames: Bool = true, skipsQuietRuns: Bool = true) {
         self.chunkFrames = max(chunkFrames, 2 * Self.contextFrames)
         self.settings = settings
         self.timeBase = timeBase
@@ -121,6 +129,7 @@ public final class PitchTracker: FrameObserver {
         // Window autocorrelation by the same FFT path the frames take.
         let hann = Window.hann(window)
         windowEnergy = hann.reduce(0) { $0 + $1 * $1 }
+        lowBinsEnergyScale = Float(fftSize) * windowEnergy * 1.001
         for i in 0..<fftSize { fft.input[i] = i < window ? hann[i] : 0 }
         fft.forward()
         let bins = fftSize / 2 + 1
@@ -147,7 +156,7 @@ public final class PitchTracker: FrameObserver {
         let held = min(expectedFrames, 2 * self.chunkFrames + 2 * Self.contextFrames)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: held)
         gate = QuietFrameGate(settings: settings, hopSeconds: timeBase.hopSeconds, chunkFrames: self.chunkFrames,
-                              contextFrames: Self.contextFrames, enabled: skipsQuietFrames)
+                              contextFrames: Self.contextFrames, enabled: skipsQuietFrames, runs: skipsQuietRuns)
         f0Hz.reserveCapacity(expectedFrames)
     }
 
@@ -168,11 +177,14 @@ public final class PitchTracker: FrameObserver {
         }
         let bins = powerSpectrum.count
         // Frames too quiet to be voiced on any path skip the inverse FFT and the candidate search
-        // (`QuietFrameGate`). Their energy r_a(0)·N is the sum of the two-sided spectrum, DC removed.
-        if gate.thresholdRMS > 0 {
+        // (`QuietFrameGate`: alone, or with the quiet frames just before it). Their energy r_a(0)·N
+        // is the sum of the two-sided spectrum, DC removed.
+        // A frame whose lowest bins alone carry more energy than a skipped frame can have is analysed
+        // without the whole sum (`lowBinsLimitEnergy`).
+        if gate.thresholdRMS > 0, !lowBinsRuleOut(powerSpectrum) {
             let directEnergy = Self.twoSidedSum(powerSpectrum)
             let directRMS = (directEnergy / (Float(fftSize) * windowEnergy)).squareRoot()
-            if directEnergy > 0, directRMS < gate.thresholdRMS {
+            if directEnergy > 0, directRMS < gate.thresholdRMS || gate.quietRun(rms: directRMS) {
                 for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
                 storage.append(rms: directRMS, codes: scratchCode, strengths: scratchStrength, count: 0)
                 gate.add(rms: directRMS, frameIndex: frameIndex, toneWindows: 0)
@@ -299,6 +311,40 @@ public final class PitchTracker: FrameObserver {
         }
     }
 
+    /// Bins 1 … `lowBins` of the one-sided spectrum (1 kHz at 8 kHz and N = 512): where a telephone
+    /// voice's energy lies, so a loud frame is told from their sum alone.
+    static let lowBins = 64
+
+    /// Whether bins 1 … `lowBins` alone show frame `p` too loud for the gate to skip: twice their
+    /// sum (its energy in the two-sided spectrum, a lower bound of `twoSidedSum`) at or above the
+    /// energy of the largest RMS the gate skips (`QuietFrameGate.thresholdRMS` alone, or
+    /// `runFrameLimitRMS` with a quiet run), 0.1 % up. Exact: both sums add non-negative terms in
+    /// Float, each within n·2⁻²⁴ ≈ 3·10⁻⁵ (n ≤ 513 bins) of its exact value, and RMS = √(E/(N·Σw²))
+    /// is monotone in E with a rounding of a few units of 2⁻²⁴, so when this holds the whole sum's
+    /// RMS is at or above both limits and the frame would not be skipped. In debug builds the
+    /// whole test runs as well, and `lowBinsMisses` counts frames it would have skipped (tests: 0).
+    @inline(__always) func lowBinsRuleOut(_ p: UnsafeBufferPointer<Float>) -> Bool {
+        guard p.count > Self.lowBins + 1 else { return false }
+        let base = p.baseAddress! + 1
+        var sum = SIMD8<Float>(repeating: 0)
+        var k = 0
+        while k < Self.lowBins {
+            sum += UnsafeRawPointer(base + k).loadUnaligned(as: SIMD8<Float>.self)
+            k &+= 8
+        }
+        let limitRMS = max(gate.thresholdRMS, gate.runFrameLimitRMS)
+        let ruledOut = 2 * sum.sum() >= limitRMS * limitRMS * lowBinsEnergyScale
+        #if DEBUG
+        if ruledOut {
+            let energy = Self.twoSidedSum(p)
+            let rms = (energy / (Float(fftSize) * windowEnergy)).squareRoot()
+            if energy > 0, rms < gate.thresholdRMS || gate.quietRun(rms: rms) { lowBinsMisses += 1 }
+            lowBinsRuledOut += 1
+        }
+        #endif
+        return ruledOut
+    }
+
     /// P_1 + … + P_{n−2} twice, plus P_{n−1}: the sum over all N bins of the Hermitian spectrum
     /// whose one-sided half (k = 0 … N/2) is `p`, without bin 0.
     static func twoSidedSum(_ p: UnsafeBufferPointer<Float>) -> Float {
@@ -338,6 +384,7 @@ public final class PitchTracker: FrameObserver {
         guard end > first else { return }
         let spanStart = max(storedFrom, first - Self.contextFrames)
         let spanEnd = min(storedFrom + storage.frameCount, end + Self.contextFrames)
+        if spanEnd > gate.spanEndLimit(spanStart) { spansOverLimit += 1 }
         let whole = spanStart == storedFrom && spanEnd == storedFrom + storage.frameCount
         let candidates = whole ? storage : storage.slice((spanStart - storedFrom)..<(spanEnd - storedFrom))
         let kept = (first - spanStart)..<(end - spanStart)

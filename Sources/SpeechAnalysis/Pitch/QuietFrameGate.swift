@@ -14,13 +14,43 @@ import Foundation
 /// least U − V − 2·VoicedUnvoicedCost. Where that is positive, no path voiced at i is optimal, and
 /// without the voiced candidates at i the Viterbi search finds the same path: x < `xLimit` below.
 ///
+/// A run of quiet frames (issue 18, eighth round). Let frames a … i each have U_j − V > 0, so
+/// x_j < g with g = VT + 2 − V (then x_j < 2 and U_j − V = g − x_j). Take a path voiced at i, its
+/// voiced stretch s … e around i, and swap frames p … i, p = max(s, a), to unvoiced, the frames
+/// outside p … i kept. Inside, each V→V transition (cost ≥ 0) becomes U→U (0); each strength gains
+/// U_j − V_j ≥ g − x_j. At i → i + 1: nothing if e = i (V→U becomes U→U: a gain), else V→V (≥ 0)
+/// becomes U→V (VoicedUnvoicedCost): a loss ≤ C, C the cost after the step correction. At p − 1 → p:
+/// if s ≥ a, U→V (C) becomes U→U (0), a gain of C, and the swap gains at least Σ_{p…i}(g − x_j) > 0;
+/// if s < a (p = a), V→V (≥ 0) becomes V→U (C), and the swap gains at least Σ_{a…i}(g − x_j) − 2C.
+/// (No frame before p, or after i, in the span: that side gains nothing and loses nothing.) So when
+/// every frame of a … i has x_j < g and Σ_{a…i}(g − x_j) > 2C, some path unvoiced at i, the same
+/// outside p … i, scores more than any path voiced at i — also over every prefix that ends in one
+/// state at i + 1, so no Viterbi back pointer at i + 1 points at a voiced state of i, and removing
+/// i's voiced candidates changes no score after i and no track. (In real arithmetic: `PitchPath`
+/// renormalises its Float scores by each frame's best, which may be a voiced state of i, so the
+/// scores after i can shift by a common amount, as with the one-frame test; the twin tests compare
+/// the tracks themselves.) The one-frame case a = i is the test above. With the bound R ≤ loud·SilenceThreshold/(1 + VT) (below), x_j ≤ rms_j / R, so the
+/// gate asks rms_j < g·R for every frame of the run and Σ rms_j < (m·g − 2C)·R over its m frames, g
+/// taken 0.02 lower per frame and 2C 0.02 higher (rounding: `PitchPath` sums in Float; the margin is
+/// ≥ 0.02·m + 0.02 against errors of ≈ 10⁻⁶ per frame). Any start a with every frame quiet will do,
+/// so when the bound falls and an earlier frame of the run is no longer quiet the run starts again
+/// at the frame: fewer frames skipped, never a wrong one. The run's frames are each frame's RMS as
+/// the tracker stores it (the spectrum sum for a skipped frame, the inverse FFT's r(0) otherwise),
+/// which is what `PitchPath` reads.
+///
 /// `loud` is only known when the frames are decoded, so the gate compares with a lower bound of it
 /// from the frames seen so far: `FrameRMSHistogram.percentile99` is the centre of the first bin at
 /// which the count from below reaches rank w(T) = ⌊0.99·(T − 1)⌋ + 1 of T frames with energy, so it
 /// is at least the centre of bin b whenever more than T − w(T) frames lie in bins ≥ b. T − w(T)
-/// never falls as T grows, and the frames a path is chosen over end at most 2 chunks and the
-/// context after the frame (`PitchTracker.decode`), so counting against that T holds for every frame
-/// still to come.
+/// never falls as T grows, so the gate counts against the largest T of a span that holds the frame:
+/// the frames 0 … spanEnd − 1 (the reference of `PitchTracker.decode` is every frame before the
+/// span's first kept frame and every frame of the span), T ≤ spanEnd. Chunk k (K frames from k·K)
+/// is decoded over the span [k·K − ctx, (k + 1)·K + ctx) once the frames reach k·K + 2K + ctx, so
+/// the last span, decoded by `finish`, is [m·K − ctx, F) for some m, with F ≤ m·K + 2K + ctx − 1.
+/// A frame n lies only in spans with k·K − ctx ≤ n, so every span that holds it has spanEnd ≤
+/// `spanEndLimit(n)` = (⌊(n + ctx)/K⌋ + 2)·K + ctx − 1. (Until the eighth round the gate counted
+/// against n + 2K + ctx + 1, up to ctx − 2 frames short for the frames of the context before a chunk
+/// start; one frame in a hundred is the needed count, so the bound could be one frame short there.)
 ///
 /// Two references are used (`PitchTracker.decode`): `loud` over every frame for the first pass, and
 /// the same percentile over the frames the first pass does not find to be a call-progress tone
@@ -50,8 +80,20 @@ struct QuietFrameGate {
     let xLimit: Double
     /// RMS per unit of `loud` at which x = `xLimit` (0: the gate is off).
     let rmsPerLoud: Float
-    /// Frames after the current one over which a path may yet be chosen (2 chunks + context + 1).
-    let horizonFrames: Int
+    /// SilenceThreshold/(1 + VT): x = RMS / (loud · silenceScale).
+    let silenceScale: Double
+    /// Chunk and context frames of `PitchTracker.decode` (`spanEndLimit`).
+    let chunkFrames: Int, contextFrames: Int
+    /// g − 0.02 (the run test above) and 2C + 0.02, in units of x.
+    let runGainPerFrame: Double, runCost: Double
+    /// Silence reference scale SilenceThreshold/(1 + VT) times the bound's RMS (0: no bound): R above.
+    private(set) var runScaleRMS: Double = 0
+    /// RMS below which a frame may belong to a quiet run: g·R (a little lower, for rounding).
+    private(set) var runFrameLimitRMS: Float = 0
+    /// The quiet run up to the last frame added: its frames, their RMS sum and largest RMS.
+    private(set) var runFrames = 0
+    private(set) var runSumRMS: Double = 0
+    private var runMaxRMS: Float = 0
     /// RMS bins (`FrameRMSHistogram.bin`) of the frames counted so far: frames with energy that
     /// cannot be tone frames, up to `settleFrames` before the current one.
     private var bins = [Int32](repeating: 0, count: FrameRMSHistogram.binCount)
@@ -83,14 +125,18 @@ struct QuietFrameGate {
     /// RMS below which the next frame is skipped (0 until enough frames are loud).
     private(set) var thresholdRMS: Float = 0
 
-    init(settings: PitchSettings, hopSeconds: Double, chunkFrames: Int, contextFrames: Int, enabled: Bool = true) {
+    init(settings: PitchSettings, hopSeconds: Double, chunkFrames: Int, contextFrames: Int, enabled: Bool = true,
+         runs: Bool = true) {
         let stepCorrection = 0.01 / hopSeconds  // as `PitchPath`
         let strongestVoiced = 1 + settings.octaveCost * (log2(settings.maximumF0Hz / settings.minimumF0Hz) + 0.001)
         let limit = settings.voicingThreshold + 2 - strongestVoiced - 2 * settings.voicedUnvoicedCost * stepCorrection - 0.02
         xLimit = limit
-        let silenceScale = settings.silenceThreshold / (1 + settings.voicingThreshold)
+        silenceScale = settings.silenceThreshold / (1 + settings.voicingThreshold)
         rmsPerLoud = enabled && limit > 0 && silenceScale > 0 ? Float(silenceScale * min(limit, 2) * 0.999) : 0
-        horizonFrames = 2 * chunkFrames + contextFrames + 1
+        self.chunkFrames = chunkFrames
+        self.contextFrames = contextFrames
+        runGainPerFrame = runs ? settings.voicingThreshold + 2 - strongestVoiced - 0.02 : 0
+        runCost = 2 * settings.voicedUnvoicedCost * stepCorrection + 0.02
         // The band a run's F0 can reach (±span around a first frame in the band), 0.2 % wider for the
         // half-precision track (relative step ≤ 2⁻¹¹) and the code's rounding (≤ ⅛ cent).
         let span = PitchTracker.steadyToneSpanRatio, roundingMargin: Float = 1.002
@@ -159,8 +205,9 @@ struct QuietFrameGate {
                 if b >= cursor { atOrAboveCursor += 1 }
             }
         }
-        // Frames that must lie at or above the bound's bin: T − w(T) + 1 for the largest T.
-        let t = frameIndex + 1 + horizonFrames
+        // Frames that must lie at or above the bound's bin: T − w(T) + 1 for the largest T of the
+        // next frame's spans.
+        let t = spanEndLimit(frameIndex + 1)
         let needed = t - (Int(0.99 * Double(t - 1)) + 1) + 1   // t ≥ 1: truncation is the floor
         while cursor + 1 < FrameRMSHistogram.binCount, atOrAboveCursor - Int(bins[cursor]) >= needed {
             atOrAboveCursor -= Int(bins[cursor])
@@ -173,7 +220,33 @@ struct QuietFrameGate {
         let bound = atOrAboveCursor >= needed ? cursor : -1
         if bound != boundBin {
             boundBin = bound
-            thresholdRMS = bound >= 0 ? Float(FrameRMSHistogram.centre(bin: bound)) * rmsPerLoud : 0
+            let centre = bound >= 0 ? FrameRMSHistogram.centre(bin: bound) : 0
+            thresholdRMS = Float(centre) * rmsPerLoud
+            runScaleRMS = centre * silenceScale
+            runFrameLimitRMS = Float(runScaleRMS * runGainPerFrame * 0.999)
         }
+        // The frame joins the quiet run (with the next frame's bound: every frame of a run must be
+        // quiet against the bound of the frame it lets skip), or ends it.
+        if rms < runFrameLimitRMS {
+            if runMaxRMS >= runFrameLimitRMS { runFrames = 0; runSumRMS = 0; runMaxRMS = 0 }  // the bound fell
+            runFrames += 1
+            runSumRMS += Double(rms)
+            runMaxRMS = max(runMaxRMS, rms)
+        } else {
+            runFrames = 0; runSumRMS = 0; runMaxRMS = 0
+        }
+    }
+
+    /// Whether the next frame, of RMS `rms`, and the quiet run before it are too quiet together for
+    /// any path voiced at the frame (the run test above; the frame itself must be quiet too).
+    /// (`add` keeps every frame of the run below `runFrameLimitRMS`.)
+    @inline(__always) func quietRun(rms: Float) -> Bool {
+        rms < runFrameLimitRMS
+            && runSumRMS + Double(rms) < (Double(runFrames + 1) * runGainPerFrame - runCost) * runScaleRMS
+    }
+
+    /// One more than the last frame of any span that holds frame `n` (see above).
+    @inline(__always) func spanEndLimit(_ n: Int) -> Int {
+        ((n + contextFrames) / chunkFrames + 2) * chunkFrames + contextFrames - 1
     }
 }
