@@ -18,7 +18,9 @@
 /// the other party are too few for the copy test is leakage if its own sound would miss the level
 /// gates, and a frame showing nothing but the other party, held on by the hysteresis in a stretch
 /// with leakage and no onset of the channel's own, is leakage too, so customer echo no longer
-/// makes agent backchannels (issue 17).
+/// makes agent backchannels (issue 17). 11: above the speaker range's ceiling, a pitch path that glided
+/// there from inside the range on candidates stronger than their sub-octave ones pays no range cost, so
+/// real rises past 1.5 × q75 survive the telephone band (issue 17).
 public enum AnalysisVersion {
-    public static let current = 10
+    public static let current = 11
 }
