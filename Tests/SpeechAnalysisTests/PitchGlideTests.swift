@@ -61,7 +61,7 @@ import TestSupport
         // Measured (analysisVersion 5 … 10): the second pass's range cost halves every rise past the
         // ceiling, wideband and telephone alike: GPE over all voiced frames 9.8–11.0 %, on the
         // frames above 1.6 × the median 57–68 % (47–53 of 78–82 frames, all an octave low).
-        // analysisVersion 12 (no range cost on a glided path whose candidates are stronger than
+        // analysisVersion 11 (no range cost on a glided path whose candidates are stronger than
         // their sub-octave ones): male 16 kHz 0 %; male telephone 5.8 % (34 % of the rise frames),
         // female 3.5 / 3.7 % (22 / 23 %): on these nearly periodic synthetic frames r(2T) ties
         // r(T), so some rise frames fail the sub-octave check and the path pays from there on

@@ -35,7 +35,7 @@ import TestSupport
             if !(medianError <= 8 && spreadError <= 1) { failures.append(stem) }
         }
         print("pitch telephone copies outside 8 % / 1 st: \(failures)")
-        // Measured: before analysisVersion 12, 26 of 27 voices held; en_mfa_mcauliffe_english_fast
+        // Measured: before analysisVersion 11, 26 of 27 voices held; en_mfa_mcauliffe_english_fast
         // (103 Hz male, SD 5.62 → 4.29 st) did not: its F0 is bimodal, q75 falls in the gap between
         // body and rises, so the copy's 28 fewer voiced first-pass frames move the range ceiling from
         // 235 to 200 Hz, into the rises, and the range cost halved or unvoiced them. Since (the glide
