@@ -20,9 +20,6 @@
 /// with leakage and no onset of the channel's own, is leakage too, so customer echo no longer
 /// makes agent backchannels (issue 17). 11: a Japanese interval between two syllable nuclei adds at
 /// most 2 morae, so silence inside an inter-pause unit no longer counts as morae (issue 17).
-/// 12: above the speaker range's ceiling, a pitch path that glided
-/// there from inside the range on candidates stronger than their sub-octave ones pays no range cost, so
-/// real rises past 1.5 × q75 survive the telephone band (issue 17).
 public enum AnalysisVersion {
-    public static let current = 12
+    public static let current = 11
 }

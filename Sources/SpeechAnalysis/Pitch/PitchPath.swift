@@ -12,25 +12,8 @@ import Foundation
 /// change; OctaveJumpCost·|log2(F1/F2)| between voiced candidates. Both costs are scaled
 /// by 0.01 s / hop, as Praat does, so they mean the same at any hop.
 enum PitchPath {
-    /// Largest F0 step between frames 10 ms apart that counts as a glide, semitones (scaled by
-    /// hop / 10 ms). Xu & Sun 2002, "Maximum speed of pitch change and how it may relate to
-    /// speech", JASA 111(3): the fastest rises reach ≈ 10.8 + 5.6·d st/s for an excursion of d st,
-    /// so 1.5 st per 10 ms covers excursions up to two octaves; a frame-to-frame step of an octave
-    /// error (12 st) or of the first pass hopping from 2 × to 3 × a falling F0 (2–2.6 st on the
-    /// fixture calls) is not a glide. (1 st leaves the fast English voice's rise, 1.03 st at its
-    /// steepest frame, unfixed.)
-    static let glideSemitonesPer10ms: Double = 1.5
     /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
-    ///   candidates outside it pay `settings.speakerRangeCost` per octave outside, every frame
-    ///   (nil: no range cost), except above the ceiling on a path that glided there from inside the
-    ///   range: voiced since an onset at or under the ceiling, every step since then at most
-    ///   `glideSemitonesPer10ms`, and every frame above the ceiling on a candidate stronger than
-    ///   the frame's candidate an octave below it. A real rise moves there by glides; an octave-up
-    ///   error arrives by a jump of a factor 2, or starts voiced above the ceiling, or (when it
-    ///   follows the second harmonic after a real octave drop, gliding) sits on a candidate no
-    ///   stronger than the true F0 an octave below: for a periodic frame of period T, r(T/2) ≤
-    ///   r(T) ≈ r(2T) (Boersma 1993). (Not exact Viterbi: the flag follows each state's best
-    ///   predecessor.)
+    ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
     /// - Parameter loudFrameRMS: the silence reference, the 99th percentile of frame RMS
     ///   (`FrameRMSHistogram`) over the recording so far.
     static func choose(_ c: PitchCandidates, timeBase: TimeBase, settings: PitchSettings,
@@ -52,7 +35,6 @@ enum PitchPath {
         let lowCode = speakerRangeHz.map { Float(PitchCandidates.code(f0Hz: $0.lowerBound)) } ?? 0
         let highCode = speakerRangeHz.map { Float(PitchCandidates.code(f0Hz: $0.upperBound)) } ?? 65535
         let rangeCostPerCode = speakerRangeHz == nil ? 0 : Float(settings.speakerRangeCost / codesPerOctave)
-        let glideCodes = Float(glideSemitonesPer10ms / 12 * codesPerOctave / stepCorrection)
         let strengthScale: Float = 1 / 32767
 
         var back = [UInt8](repeating: 0, count: n * states)
@@ -62,10 +44,6 @@ enum PitchPath {
         var current = [Float](repeating: -.infinity, count: states)
         var previousCode = [Float](repeating: 0, count: states)
         var currentCode = [Float](repeating: 0, count: states)
-        // Whether each state's path has glided there from inside the speaker's range: voiced from
-        // an onset at or under the range's ceiling, every step since then a glide.
-        var previousGlided = [Bool](repeating: false, count: states)
-        var currentGlided = [Bool](repeating: false, count: states)
         var lastState = 0
 
         c.counts.withUnsafeBufferPointer { counts in
@@ -77,35 +55,20 @@ enum PitchPath {
         current.withUnsafeMutableBufferPointer { current in
         previousCode.withUnsafeMutableBufferPointer { previousCode in
         currentCode.withUnsafeMutableBufferPointer { currentCode in
-        previousGlided.withUnsafeMutableBufferPointer { previousGlided in
-        currentGlided.withUnsafeMutableBufferPointer { currentGlided in
             @inline(__always) func unvoicedStrength(_ frame: Int) -> Float {
                 guard globalRMS > 0, silenceScale > 0 else { return vt }
                 return vt + max(0, 2 - rms[frame] / globalRMS / silenceScale)  // unvoiced strength
             }
-            // r(T) ≥ r(T/2) for a periodic frame of period T, and r(2T) ≈ r(T): a candidate stronger
-            // than the one an octave below it (within ½ st, 200 codes) is not that one's octave-up
-            // error. No candidate there: nothing shows it is not one, so no.
-            @inline(__always) func strongerThanItsSubOctave(_ frame: Int, _ j: Int, code: Float) -> Bool {
-                let sub = code - Float(codesPerOctave), own = strengths[frame * k + j]
-                var found = false
-                for m in 0..<Int(counts[frame]) where abs(Float(codes[frame * k + m]) - sub) <= 200 {
-                    if strengths[frame * k + m] >= own { return false }
-                    found = true
-                }
-                return found
-            }
             @inline(__always) func voicedStrength(_ frame: Int, _ j: Int, code: Float) -> Float {
                 var r = Float(strengths[frame * k + j]) * strengthScale + octaveCostPerCode * (code - floorCode)  // voiced strength with octave cost
-                r -= rangeCostPerCode * max(0, lowCode - code)  // below the range (above: in the search)
+                r -= rangeCostPerCode * max(0, lowCode - code, code - highCode)
                 return r
             }
             previous[0] = unvoicedStrength(0)
             for j in 0..<Int(counts[0]) {
                 let code = Float(codes[j])
                 previousCode[j + 1] = code
-                previous[j + 1] = voicedStrength(0, j, code: code) - rangeCostPerCode * max(0, code - highCode)
-                previousGlided[j + 1] = code <= highCode
+                previous[j + 1] = voicedStrength(0, j, code: code)
             }
             var prevCount = Int(counts[0])
             for i in 1..<n {
@@ -123,33 +86,23 @@ enum PitchPath {
                 for j in 0..<count {
                     let code = Float(codes[i * k + j])
                     currentCode[j + 1] = code
-                    // Above the range's ceiling a frame pays the range cost unless its path glided
-                    // there from inside the range (a real rise); a path that arrives by a jump, or
-                    // starts voiced above the ceiling, pays it every frame (an octave-up error).
-                    let above = rangeCostPerCode * max(0, code - highCode)
-                    let mayGlide = code <= highCode || strongerThanItsSubOctave(i, j, code: code)
-                    var best = previous[0] - voicingCost - above, arg = 0, glided = code <= highCode
+                    var best = previous[0] - voicingCost, arg = 0
                     for p in 0..<prevCount {
-                        let step = abs(code - previousCode[p + 1])
-                        let g = step <= glideCodes && previousGlided[p + 1] && mayGlide
-                        let v = previous[p + 1] - step * jumpCostPerCode - (g ? 0 : above)  // octave-jump and range costs
-                        if v > best { best = v; arg = p + 1; glided = g }
+                        let v = previous[p + 1] - abs(code - previousCode[p + 1]) * jumpCostPerCode  // octave-jump cost
+                        if v > best { best = v; arg = p + 1 }
                     }
                     let score = best + voicedStrength(i, j, code: code)
                     current[j + 1] = score
-                    currentGlided[j + 1] = glided
                     top = max(top, score)
                     back[row + j + 1] = UInt8(arg)
                 }
                 // Renormalise so the running sums stay small (precision over hour-long calls).
-                for j in 0...count {
-                    previous[j] = current[j] - top; previousCode[j] = currentCode[j]; previousGlided[j] = currentGlided[j]
-                }
+                for j in 0...count { previous[j] = current[j] - top; previousCode[j] = currentCode[j] }
                 prevCount = count
             }
             var bestValue = previous[0]
             for j in 0..<prevCount where previous[j + 1] > bestValue { bestValue = previous[j + 1]; lastState = j + 1 }
-        }}}}}}}}}}}
+        }}}}}}}}}
 
         var state = lastState
         for i in stride(from: n - 1, through: 0, by: -1) {
