@@ -141,9 +141,11 @@ struct ActivityFixtureTests {
     /// One-off measurements behind these figures: docs/accuracy.md, "Speech activity".
     ///
     /// By the agent's line noise: most of what is left is on the agents under babble or pink noise
-    /// at 5–10 dB SNR (3 calls: 745 of the agents' 1,118 missed frames, F1 0.921; the other 10 agents
+    /// at 5–10 dB SNR (3 calls: F1 0.933, 0.921 before the steady-noise onset; the other 10 agents
     /// 0.974), where webrtcvad, in its best mode on the same frames, scores 0.63 (the other agents 0.95;
-    /// one-off, Python webrtcvad 2.0.10, 30 ms frames, modes 0–3).
+    /// one-off, Python webrtcvad 2.0.10, 30 ms frames, modes 0–3). What the two babble calls miss
+    /// lies under the babble: 73–95 % of the missed frames carry less power than the noise-only
+    /// mean (docs/accuracy.md).
     @Test func callsOnSegmentLevelTruth() throws {
         var perChannel = [ActivityScore(), ActivityScore()]
         var agentsByNoise = (loudBroadband: ActivityScore(), rest: ActivityScore())
@@ -175,11 +177,50 @@ struct ActivityFixtureTests {
         let pooled = perChannel[0] + perChannel[1]
         print("activity calls, segment-level truth (n 13 calls): agent \(perChannel[0]); customer \(perChannel[1]); pooled \(pooled)")
         print("activity calls, segment-level truth, agents under broadband noise at ≤ 10 dB SNR: \(agentsByNoise.loudBroadband); the other agents: \(agentsByNoise.rest)")
-        #expect(pooled.f1 >= 0.955)   // measured 0.959
+        #expect(pooled.f1 >= 0.96)   // issue 17 target; measured 0.963 (0.9598 before the steady-noise onset)
         #expect(agentsByNoise.rest.f1 >= 0.96)   // measured 0.974 (10 calls)
-        withKnownIssue("issue 17 target F1 ≥ 0.96 on calls: 0.959 on segment-level truth", isIntermittent: true) {
-            #expect(pooled.f1 >= 0.96)
+    }
+
+    /// Held-out copies for the calls target: the agents of the 10 calls without loud broadband
+    /// noise, with pink noise at 5 dB SNR and babble (6 fixture talkers not in the call, at 8 kHz)
+    /// at 5 and 10 dB SNR added to the agent leg (SNR against the agent's mean power over its true
+    /// speech segments), scored on the same frames as `callsOnSegmentLevelTruth`; the truth is the
+    /// call's own. Babble made of fixture voices fills the calls' long silences between turns and
+    /// is taken for speech there (the open item of the babble rows in docs/accuracy.md), so
+    /// babble is reported only; pink noise holds the steady-noise onset's gain on calls it was not
+    /// measured on (0.914 → 0.942 with it).
+    @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func callAgentsWithAddedNoise() throws {
+        let clips = try Self.speechClips()
+        var scores: [String: ActivityScore] = [:]
+        var k: UInt64 = 0
+        for stem in Fixtures.stems(in: "calls") {
+            let truthJSON = try Fixtures.truth("calls", stem)
+            let noise = (truthJSON["noise"] as? [String: Any])?["agent"] as? [String: Any]
+            let type = noise?["type"] as? String ?? "", snr = noise?["snr_db"] as? Double ?? .infinity
+            if ["babble_like", "pink", "white"].contains(type) && snr <= 10 { continue }   // the three under test
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            let truth = Fixtures.speechSegments(truthJSON)
+            let excluded = Fixtures.placementSpans(truthJSON, channel: "agent") {
+                $0.hasPrefix("en_ami_excerpt") || Fixtures.truthLeavesOutSpeech($0)
+            }.map { ($0.0 - 0.3, $0.1 + 0.3) }
+            let inCall = Set((truthJSON["placements"] as? [[String: Any]] ?? []).compactMap { $0["source_id"] as? String })
+            let rate = buffer.sampleRateHz, agent = buffer.channels[0], n = agent.count
+            let p = NoiseMixing.meanPower(agent, sampleRateHz: rate, over: truth[0])
+            k += 1
+            let talkers = clips.filter { !inCall.contains($0.stem) }.map { Telephone.resample($0.samples, fromHz: $0.rateHz, toHz: rate) }
+            let babble = NoiseMixing.babble(from: talkers, talkerCount: 6, length: n, seed: 300 + k)
+            let pink = Synth.pinkNoise(durationSeconds: Double(n) / rate, sampleRateHz: rate, rms: 1, seed: 400 + k)
+            for (label, noise, snrDB) in [("pink 5 dB", pink, 5.0), ("babble 5 dB", babble, 5), ("babble 10 dB", babble, 10)] {
+                let noisy = NoiseMixing.add(noise, to: agent, speechPower: p, snrDB: snrDB)
+                let activities = SpeechActivityDetector.detect([Self.contours(noisy, rateHz: rate), Self.contours(buffer.channels[1], rateHz: rate)])
+                var s = ActivityScore()
+                s.add(detected: Self.pairs(activities[0].segments), truth: truth[0], durationSeconds: buffer.durationSeconds, excluding: excluded)
+                scores[label] = (scores[label] ?? ActivityScore()) + s
+            }
         }
+        for (label, s) in scores.sorted(by: { $0.key < $1.key }) { print("activity call agents + \(label) (n \(k) calls): \(s)") }
+        #expect(scores.count == 3)
+        #expect((scores["pink 5 dB"]?.f1 ?? 0) >= 0.93)   // measured 0.942
     }
 
     /// The same calls with each leg through the GSM 6.10 full-rate codec (common in call
@@ -261,7 +302,12 @@ struct ActivityFixtureTests {
     /// could differ from the whole call's early in a call: on the customer channels of
     /// devcall3_ja_03 and devcall3_zh_00, which open with ring-back, the first piece (finished
     /// after 5 s here, after 10 minutes in use) reads the channel as noisy, and one run gets the
-    /// noisy channel's 0.15 s tail: 15 frames each, nowhere else.
+    /// noisy channel's 0.15 s tail: 15 frames each. On the agent of devcall_en_02 (hum at 5 dB)
+    /// speech stands 14.4–15.2 dB over the noise in the first 20 s by that statistic, 16.8 dB
+    /// over the whole call, next to the 15 dB limit: a piece finished there reads the channel
+    /// as noisy, and its runs get the noisy channel's bridging and tail (51 frames; analysisVersion
+    /// 13's lower onset in steady noise adds soft frames to the evidence and moved it by
+    /// 0.2–0.7 dB). Nowhere else.
     /// With `forcedCutFrames`, a piece that has not fallen quiet for that long is cut anyway (in
     /// use after 10 minutes of sound: music, or noise taken for speech), in the middle of the
     /// longest quiet stretch in its second half, and a run cut there is joined again: forced
@@ -290,6 +336,6 @@ struct ActivityFixtureTests {
         }
         print("activity in pieces (forced cut after \(forcedCutFrames.map(String.init) ?? "–") frames) vs whole: \(pieces) pieces over \(channels) channels; \(differing) of \(total) frames differ")
         #expect(pieces >= 3 * channels, "the calls must be finished in several pieces for this test to mean anything")
-        #expect(differing <= 30)
+        #expect(differing <= 90)   // the three channels above (15 + 15 + 51 frames measured)
     }
 }
