@@ -40,3 +40,17 @@ struct ActivityCallErrorStudy {
         }
     }
 }
+
+extension ActivityCallErrorStudy {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["VOICEQA_STUDY_BC"] != nil)) func backchannelSeed2() throws {
+        let (builder, truth) = ConsecutiveBackchannelTests.call(seed: 2, levelDB: -15)
+        var buffer = builder.buffer(seed: 2)
+        CrosstalkGateStudy.addEcho(&buffer, echoDB: -30, delaySeconds: 0.09)
+        let contours = buffer.channels.map { ActivityFixtureTests.contours($0, rateHz: buffer.sampleRateHz) }
+        let a = SpeechActivityDetector.detect(contours)
+        for c in 0..<2 {
+            print("bcstudy ch\(c): " + a[c].segments.filter { $0.end > 7 && $0.start < 12 }.map { String(format: "%.2f-%.2f", $0.start, $0.end) }.joined(separator: " "))
+        }
+        print("bcstudy truth bc: \(truth.backchannels.filter { $0 > 7 && $0 < 12 })")
+    }
+}

@@ -234,6 +234,10 @@ public final class SpeechActivityStream {
                         if state == .none { state = .leakageOnly }
                         windows[c].raw[i] = false
                     } else if windows[c].raw[i] {
+                        // A stretch started under the full onset (the steady-noise onset) has no
+                        // frame of its own over it yet either: there, too, a frame that shows
+                        // nothing but the other party is leakage.
+                        if state == .none && score <= onset { state = .leakageOnly }
                         if state == .leakageOnly && verdicts[c][k] == CrosstalkGate.Verdict.weakCopy.rawValue {
                             leaks[c][k] = true
                             windows[c].raw[i] = false
