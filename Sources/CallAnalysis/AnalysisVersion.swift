@@ -21,7 +21,10 @@
 /// makes agent backchannels (issue 17). 11: a Japanese interval between two syllable nuclei adds at
 /// most 2 morae, so silence inside an inter-pause unit no longer counts as morae (issue 17).
 /// 12: where the noise is steady (hum, white, pink, line
-/// floor) speech starts at a 3 dB lower score, so soft syllables under steady noise are found (issue 17).
+/// floor) speech starts at a 3 dB lower score, so soft syllables under steady noise are found; a
+/// stretch started under the full onset is treated like one leakage started, and a frame the level
+/// or tone gates drop ends an onset of the channel's own, so the other party's echo after one frame
+/// the copy test missed is no longer kept as this channel's speech (issue 17).
 public enum AnalysisVersion {
     public static let current = 12
 }

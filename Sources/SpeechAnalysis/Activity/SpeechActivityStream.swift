@@ -221,9 +221,15 @@ public final class SpeechActivityStream {
                 // The hysteresis ran before the gate, so leakage could switch a channel on and its
                 // continue threshold then held on the leakage's weak edges (the echo of a syllable's
                 // decay or onset standing over this channel's floor in 1–2 bands, too few for the
-                // copy test). In a stretch the hysteresis holds on with leakage in it and no frame of
-                // this channel's own (not a `weakCopy`) over the onset threshold yet, a frame that shows
-                // nothing but the other party (`weakCopy`) is leakage too.
+                // copy test). In a stretch the hysteresis holds on with leakage in it and no onset of
+                // this channel's own yet, a frame that shows nothing but the other party (`weakCopy`)
+                // is leakage too. An onset of its own lasts while sound of its own does: a frame the
+                // level or tone gates drop while the hysteresis holds on shows none, so after it the
+                // stretch again holds only the other party until a frame of its own carries over the
+                // onset threshold (the echo of a tonal vowel of the other party after one frame the
+                // copy test missed is not held on as this channel's speech). A leakage frame does
+                // not end it: during this channel's quiet speech under the other party, frames whose
+                // own sound would miss the level gates alone are leakage between frames of its own.
                 var state = hysteresisStretch[c]
                 for k in leaks[c].indices {
                     let i = start + k - windowStart
@@ -244,6 +250,8 @@ public final class SpeechActivityStream {
                         } else if score > onset {
                             state = .ownOnset
                         }
+                    } else if state == .ownOnset {
+                        state = .leakageOnly                      // dropped by the level or tone gates
                     }
                 }
                 hysteresisStretch[c] = state
