@@ -180,7 +180,7 @@ public final class PitchTracker: FrameObserver {
         // (`QuietFrameGate`: alone, or with the quiet frames just before it). Their energy r_a(0)·N
         // is the sum of the two-sided spectrum, DC removed.
         // A frame whose lowest bins alone carry more energy than a skipped frame can have is analysed
-        // without the whole sum (`lowBinsLimitEnergy`).
+        // without the whole sum (`lowBinsRuleOut`).
         if gate.thresholdRMS > 0, !lowBinsRuleOut(powerSpectrum) {
             let directEnergy = Self.twoSidedSum(powerSpectrum)
             let directRMS = (directEnergy / (Float(fftSize) * windowEnergy)).squareRoot()

@@ -22,7 +22,12 @@ import Foundation
 /// becomes U→V (VoicedUnvoicedCost): a loss ≤ C, C the cost after the step correction. At p − 1 → p:
 /// if s ≥ a, U→V (C) becomes U→U (0), a gain of C, and the swap gains at least Σ_{p…i}(g − x_j) > 0;
 /// if s < a (p = a), V→V (≥ 0) becomes V→U (C), and the swap gains at least Σ_{a…i}(g − x_j) − 2C.
-/// (No frame before p, or after i, in the span: that side gains nothing and loses nothing.) So when
+/// (No frame after i in the span: that side gains nothing and loses nothing. The run starts again
+/// at every span's first frame k·K − ctx, so a is at or after the first frame of every span that
+/// holds i: if s < a, frame a − 1 is in the span; if s ≥ a and s is the span's first frame, then
+/// s = a, the entry gains nothing, and the swap still gains at least Σ_{a…i}(g − x_j) − C > C.
+/// Without that restart a run reaching back over a span's start could let a path voiced from
+/// that start to i lose: a review found such a lattice.) So when
 /// every frame of a … i has x_j < g and Σ_{a…i}(g − x_j) > 2C, some path unvoiced at i, the same
 /// outside p … i, scores more than any path voiced at i — also over every prefix that ends in one
 /// state at i + 1, so no Viterbi back pointer at i + 1 points at a voiced state of i, and removing
@@ -235,6 +240,8 @@ struct QuietFrameGate {
         } else {
             runFrames = 0; runSumRMS = 0; runMaxRMS = 0
         }
+        // A run never reaches back over a span's first frame (k·K − ctx): see the proof above.
+        if (frameIndex + 1 + contextFrames) % chunkFrames == 0 { runFrames = 0; runSumRMS = 0; runMaxRMS = 0 }
     }
 
     /// Whether the next frame, of RMS `rms`, and the quiet run before it are too quiet together for
