@@ -167,7 +167,7 @@ struct EighthRoundTwinTests {
             run(Telephone.narrowband(audio.channels[0], sampleRateHz: audio.sampleRateHz), 8_000)
         }
         print("frame RMS, spectrum sum against inverse FFT: \(frames) frames, \(different) in different 0.05 dB bins, largest difference \(largest) dB")
-        #expect(frames > 100_000)
+        #expect(frames > (Sanitizer.isActive ? 10_000 : 100_000))   // sanitizer runs: a few files (`Sanitizer.few`)
         #expect(different == 0)
         #expect(largest < 0.001)  // dB: the two sums differ by rounding alone
     }
