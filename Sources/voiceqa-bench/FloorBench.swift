@@ -208,7 +208,7 @@ func callgrindStages(excerpt: String, binDir: URL, workDir: URL) {
         ("  of which FFTW c2r (RealFFT.inverse)", c("RealFFT.inverse()")),
         ("level (ChannelLevelMeter)", level),
         ("speech activity (SpeechActivityStream.finish)", activity),
-        ("  of which BandNoiseFloor.floorCodes", c("BandNoiseFloor.floorCodes(_:frameCount:)")),
+        ("  of which BandNoiseFloor.floorCodes", c("BandNoiseFloor.floorCodes(_:frameCount:lift:)")),
         ("syllables, steady spectrum (observers)", syllables),
         ("JSON (ReportRenderer.json)", json),
         ("rest (start-up, measures, rubric)", total - decode - frontEnd - pitch - level - activity - syllables - json),

@@ -23,9 +23,9 @@ struct EighthRoundTwinTests {
             fe.frameObservers.append(tracker)
             fe.consume(samples)
             let n = fe.finish().frameCount
-            counts.spansOverLimit += tracker.spansOverLimit
-            counts.lowBinsRuledOut += tracker.lowBinsRuledOut
-            counts.lowBinsMisses += tracker.lowBinsMisses
+            counts.spansOverLimit += tracker.spanOverLimitCount
+            counts.lowBinsRuledOut += tracker.lowBinsRuledOutCount
+            counts.lowBinsMisses += tracker.lowBinsMissCount
             switch (skips, runs) {
             case (false, _): counts.frames += n; #expect(tracker.skippedFrameCount == 0)
             case (true, false): counts.skippedAlone += tracker.skippedFrameCount

@@ -24,21 +24,12 @@ struct BandNoiseFloor {
     var maximumLiftDB: Float = 8
 
     /// Floor codes (0.5 dB units, same coding as `bandLevelCodes`), `AnalysisBands.count` per
-    /// frame, of `frameCount` consecutive frames of band codes.
-    func floorCodes(_ codes: UnsafeBufferPointer<UInt8>, frameCount n: Int) -> [UInt8] {
-        var unused: [Int32] = []
-        return floorCodes(codes, frameCount: n, liftCodes: &unused, wantsLift: false)
-    }
-
-    /// As `floorCodes(_:frameCount:)`, and per frame in `lift` the sum over the bands of how far
-    /// the percentile lifted the floor over the biased minimum, in codes (0.5 dB): how much the
-    /// noise fluctuates around the frame (small in steady noise, several dB per band in babble).
+    /// frame, of `frameCount` consecutive frames of band codes; and per frame in `lift` the sum over
+    /// the bands of how far the percentile lifted the floor over the biased minimum, in codes: how
+    /// much the noise fluctuates around the frame (small in steady noise, several dB per band in
+    /// babble; `SpeechActivityDetector` lowers its onset where it is small).
     func floorCodes(_ codes: UnsafeBufferPointer<UInt8>, frameCount n: Int, lift: inout [Int32]) -> [UInt8] {
-        floorCodes(codes, frameCount: n, liftCodes: &lift, wantsLift: true)
-    }
-
-    private func floorCodes(_ codes: UnsafeBufferPointer<UInt8>, frameCount n: Int, liftCodes lift: inout [Int32], wantsLift: Bool) -> [UInt8] {
-        if wantsLift { lift = [Int32](repeating: 0, count: n) }
+        lift = [Int32](repeating: 0, count: n)
         let bands = AnalysisBands.count
         var floors = [UInt8](repeating: 0, count: n * bands)
         guard n > 0 else { return floors }
@@ -91,10 +82,8 @@ struct BandNoiseFloor {
                             Self.percentileFloors(x, minimum: minimum, bounds: bounds, histogram: histogram,
                                                   halfWindow: percentileHalfWindowFrames, percentile: percentile,
                                                   into: out.baseAddress! + b, stride: bands)
-                            if wantsLift {
-                                for i in 0..<n {
-                                    lift[i] &+= Int32(out[i &* bands &+ b]) &- Int32(bounds[Int(minimum[i])].below)
-                                }
+                            for i in 0..<n {
+                                lift[i] &+= Int32(out[i &* bands &+ b]) &- Int32(bounds[Int(minimum[i])].below)
                             }
                         }
                     }

@@ -83,12 +83,12 @@ public final class PitchTracker: FrameObserver {
     /// Frames the gate skipped (tests).
     private(set) var skippedFrameCount = 0
     /// Decoded spans that ended past the gate's `spanEndLimit` of their first frame (tests: must be 0).
-    private(set) var spansOverLimit = 0
+    private(set) var spanOverLimitCount = 0
     /// N·Σw² · 1.001: energy per RMS² of a frame, with the margin of `lowBinsRuleOut`.
     private let lowBinsEnergyScale: Float
     /// Debug builds: frames `lowBinsRuleOut` analysed without the whole sum, and those among them the
     /// whole test would have skipped (tests: must be 0).
-    private(set) var lowBinsRuledOut = 0, lowBinsMisses = 0
+    private(set) var lowBinsRuledOutCount = 0, lowBinsMissCount = 0
     let sampleRate: Float, candidateFloor: Float, octaveCost: Float, minimumF0: Float, maximumF0: Float
 
     /// - Parameters:
@@ -156,7 +156,7 @@ public final class PitchTracker: FrameObserver {
         let held = min(expectedFrames, 2 * self.chunkFrames + 2 * Self.contextFrames)
         storage = PitchCandidates(capacity: Self.maximumCandidateCount, expectedFrames: held)
         gate = QuietFrameGate(settings: settings, hopSeconds: timeBase.hopSeconds, chunkFrames: self.chunkFrames,
-                              contextFrames: Self.contextFrames, enabled: skipsQuietFrames, runs: skipsQuietRuns)
+                              contextFrames: Self.contextFrames, enabled: skipsQuietFrames, skipsRuns: skipsQuietRuns)
         f0Hz.reserveCapacity(expectedFrames)
     }
 
@@ -184,7 +184,7 @@ public final class PitchTracker: FrameObserver {
         if gate.thresholdRMS > 0, !lowBinsRuleOut(powerSpectrum) {
             let directEnergy = Self.twoSidedSum(powerSpectrum)
             let directRMS = (directEnergy / (Float(fftSize) * windowEnergy)).squareRoot()
-            if directEnergy > 0, directRMS < gate.thresholdRMS || gate.quietRun(rms: directRMS) {
+            if directEnergy > 0, gate.skips(rms: directRMS) {
                 for j in 0..<Self.maximumCandidateCount { scratchCode[j] = 0; scratchStrength[j] = 0 }
                 storage.append(rms: directRMS, codes: scratchCode, strengths: scratchStrength, count: 0)
                 gate.add(rms: directRMS, frameIndex: frameIndex, toneWindows: 0)
@@ -322,7 +322,7 @@ public final class PitchTracker: FrameObserver {
     /// Float, each within n·2⁻²⁴ ≈ 3·10⁻⁵ (n ≤ 513 bins) of its exact value, and RMS = √(E/(N·Σw²))
     /// is monotone in E with a rounding of a few units of 2⁻²⁴, so when this holds the whole sum's
     /// RMS is at or above both limits and the frame would not be skipped. In debug builds the
-    /// whole test runs as well, and `lowBinsMisses` counts frames it would have skipped (tests: 0).
+    /// whole test runs as well, and `lowBinsMissCount` counts frames it would have skipped (tests: 0).
     @inline(__always) func lowBinsRuleOut(_ p: UnsafeBufferPointer<Float>) -> Bool {
         guard p.count > Self.lowBins + 1 else { return false }
         let base = p.baseAddress! + 1
@@ -338,8 +338,8 @@ public final class PitchTracker: FrameObserver {
         if ruledOut {
             let energy = Self.twoSidedSum(p)
             let rms = (energy / (Float(fftSize) * windowEnergy)).squareRoot()
-            if energy > 0, rms < gate.thresholdRMS || gate.quietRun(rms: rms) { lowBinsMisses += 1 }
-            lowBinsRuledOut += 1
+            if energy > 0, gate.skips(rms: rms) { lowBinsMissCount += 1 }
+            lowBinsRuledOutCount += 1
         }
         #endif
         return ruledOut
@@ -384,7 +384,7 @@ public final class PitchTracker: FrameObserver {
         guard end > first else { return }
         let spanStart = max(storedFrom, first - Self.contextFrames)
         let spanEnd = min(storedFrom + storage.frameCount, end + Self.contextFrames)
-        if spanEnd > gate.spanEndLimit(spanStart) { spansOverLimit += 1 }
+        if spanEnd > gate.spanEndLimit(spanStart) { spanOverLimitCount += 1 }
         let whole = spanStart == storedFrom && spanEnd == storedFrom + storage.frameCount
         let candidates = whole ? storage : storage.slice((spanStart - storedFrom)..<(spanEnd - storedFrom))
         let kept = (first - spanStart)..<(end - spanStart)

@@ -34,8 +34,8 @@ import Foundation
 /// i's voiced candidates changes no score after i and no track. (In real arithmetic: `PitchPath`
 /// renormalises its Float scores by each frame's best, which may be a voiced state of i, so the
 /// scores after i can shift by a common amount, as with the one-frame test; the twin tests compare
-/// the tracks themselves.) The one-frame case a = i is the test above. With the bound R ≤ loud·SilenceThreshold/(1 + VT) (below), x_j ≤ rms_j / R, so the
-/// gate asks rms_j < g·R for every frame of the run and Σ rms_j < (m·g − 2C)·R over its m frames, g
+/// the tracks themselves.) The one-frame case a = i is the test above. With the bound
+/// R ≤ loud·SilenceThreshold/(1 + VT) (below), x_j ≤ rms_j / R, so the gate asks rms_j < g·R for every frame of the run and Σ rms_j < (m·g − 2C)·R over its m frames, g
 /// taken 0.02 lower per frame and 2C 0.02 higher (rounding: `PitchPath` sums in Float; the margin is
 /// ≥ 0.02·m + 0.02 against errors of ≈ 10⁻⁶ per frame). Any start a with every frame quiet will do,
 /// so when the bound falls and an earlier frame of the run is no longer quiet the run starts again
@@ -96,7 +96,7 @@ struct QuietFrameGate {
     /// RMS below which a frame may belong to a quiet run: g·R (a little lower, for rounding).
     private(set) var runFrameLimitRMS: Float = 0
     /// The quiet run up to the last frame added: its frames, their RMS sum and largest RMS.
-    private(set) var runFrames = 0
+    private(set) var runFrameCount = 0
     private(set) var runSumRMS: Double = 0
     private var runMaxRMS: Float = 0
     /// RMS bins (`FrameRMSHistogram.bin`) of the frames counted so far: frames with energy that
@@ -131,7 +131,7 @@ struct QuietFrameGate {
     private(set) var thresholdRMS: Float = 0
 
     init(settings: PitchSettings, hopSeconds: Double, chunkFrames: Int, contextFrames: Int, enabled: Bool = true,
-         runs: Bool = true) {
+         skipsRuns runs: Bool = true) {
         let stepCorrection = 0.01 / hopSeconds  // as `PitchPath`
         let strongestVoiced = 1 + settings.octaveCost * (log2(settings.maximumF0Hz / settings.minimumF0Hz) + 0.001)
         let limit = settings.voicingThreshold + 2 - strongestVoiced - 2 * settings.voicedUnvoicedCost * stepCorrection - 0.02
@@ -233,23 +233,29 @@ struct QuietFrameGate {
         // The frame joins the quiet run (with the next frame's bound: every frame of a run must be
         // quiet against the bound of the frame it lets skip), or ends it.
         if rms < runFrameLimitRMS {
-            if runMaxRMS >= runFrameLimitRMS { runFrames = 0; runSumRMS = 0; runMaxRMS = 0 }  // the bound fell
-            runFrames += 1
+            if runMaxRMS >= runFrameLimitRMS { endRun() }  // the bound fell
+            runFrameCount += 1
             runSumRMS += Double(rms)
             runMaxRMS = max(runMaxRMS, rms)
         } else {
-            runFrames = 0; runSumRMS = 0; runMaxRMS = 0
+            endRun()
         }
         // A run never reaches back over a span's first frame (k·K − ctx): see the proof above.
-        if (frameIndex + 1 + contextFrames) % chunkFrames == 0 { runFrames = 0; runSumRMS = 0; runMaxRMS = 0 }
+        if (frameIndex + 1 + contextFrames) % chunkFrames == 0 { endRun() }
     }
+
+    private mutating func endRun() { runFrameCount = 0; runSumRMS = 0; runMaxRMS = 0 }
+
+    /// Whether the next frame, of RMS `rms`, is skipped: alone (`thresholdRMS`) or with the quiet
+    /// run before it (`quietRun`).
+    @inline(__always) func skips(rms: Float) -> Bool { rms < thresholdRMS || quietRun(rms: rms) }
 
     /// Whether the next frame, of RMS `rms`, and the quiet run before it are too quiet together for
     /// any path voiced at the frame (the run test above; the frame itself must be quiet too).
     /// (`add` keeps every frame of the run below `runFrameLimitRMS`.)
     @inline(__always) func quietRun(rms: Float) -> Bool {
         rms < runFrameLimitRMS
-            && runSumRMS + Double(rms) < (Double(runFrames + 1) * runGainPerFrame - runCost) * runScaleRMS
+            && runSumRMS + Double(rms) < (Double(runFrameCount + 1) * runGainPerFrame - runCost) * runScaleRMS
     }
 
     /// One more than the last frame of any span that holds frame `n` (see above).

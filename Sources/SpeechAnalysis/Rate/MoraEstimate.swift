@@ -31,7 +31,6 @@ public enum MoraEstimate {
     /// Most morae one nucleus-to-nucleus interval adds beyond its first nucleus (see above).
     static let maximumExtraMoraeCount = 2
 
-
     /// Morae in the units, given the nucleus times (ascending) and the units (ascending).
     /// Returns one mora count per unit.
     public static func moraCounts(nuclei: [Double], units: [Segment]) -> [Int] {
