@@ -5,6 +5,7 @@ import TestSupport
 
 /// Issue 18, fifth round: the loops rewritten for speed against plain scalar twins. Each must
 /// give exactly the twin's values, so the reports do not change.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct FifthRoundTwinTests {
     /// The clipping scan (sixteen samples at a time while all are quiet) against the scalar test
     /// per sample, on samples at and around the clip level, NaN, infinities, signed zeros and

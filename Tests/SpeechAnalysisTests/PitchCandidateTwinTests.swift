@@ -8,6 +8,7 @@ import TestSupport
 /// The pitch tracker's candidate search eight lags at a time (`PitchTracker.searchCandidates`,
 /// issue 18) against its scalar twin, the loop it replaced: normalise every lag, then walk the
 /// lags one at a time. Codes, strengths and counts must be exactly the same, so tracks do not change.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct PitchCandidateTwinTests {
     /// The candidates of one frame: count, then `maximumCandidateCount` codes and strengths.
     struct Candidates: Equatable {
@@ -159,6 +160,7 @@ struct PitchCandidateTwinTests {
 
 /// `PitchTracker.twoSidedSum` sixteen bins per step against main 969c5e2's eight per step: the
 /// lanes take the same bins in the same order, so the sums must agree bit for bit.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct TwoSidedSumTwinTests {
     static func reference(_ p: UnsafeBufferPointer<Float>) -> Float {
         let n = p.count

@@ -8,6 +8,7 @@ import TestSupport
 
 /// Issue 18, sixth round: the loops rewritten for speed against their previous forms, kept here as
 /// twins. Each must give exactly the twin's values, so the reports do not change.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct SixthRoundTwinTests {
     typealias V = SIMD2<Double>
 

@@ -8,6 +8,7 @@ import TestSupport
 /// The per-frame loops restructured for speed (issue 18) against plain scalar twins: the one-pass
 /// per-band noise floor, and the level meter's passes. Each must give exactly the twin's values
 /// (same operations in the same order), so the reports do not change.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct SpeedTwinTests {
     @Test(arguments: [1, 2, 3, 5, 6, 299, 601, 602, 1500, 7000])
     func bandNoiseFloorMatchesTheStridedLoop(frames: Int) {
@@ -266,6 +267,7 @@ struct SpeedTwinTests {
 
 /// The pitch tracker skipping frames too quiet to be voiced (`QuietFrameGate`, issue 18) against
 /// the same tracker analysing every frame: the tracks must be the same, frame for frame.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct QuietFrameGateTwinTests {
     @Test func skippingQuietFramesKeepsTheTrack() throws {
         var skipped = 0, frames = 0
@@ -328,6 +330,7 @@ struct QuietFrameGateTwinTests {
 
 /// The front end's 16 band codes at once (`ChannelContours.codes(forPowers:)`, issue 18) against
 /// `code(forPower:)` one band at a time.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct BandCodeTwinTests {
     @Test func sixteenAtOnceMatchOneAtATime() {
         var random = SeededRandom(seed: 18)
@@ -352,6 +355,7 @@ struct BandCodeTwinTests {
 }
 
 /// The inline half-precision conversions (issue 18) against the standard library's.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct HalfPrecisionTwinTests {
     /// `HalfPrecision` against the standard library's conversions: every half to Float; to half,
     /// every half's value, the midpoints between neighbouring halves (the ties) and the values one

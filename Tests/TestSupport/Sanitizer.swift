@@ -9,11 +9,19 @@ import Foundation
 ///   `@Test(.disabled(if: Sanitizer.isActive, "accuracy sweep"))`;
 /// - a sweep that is the only test of a path (a twin of a C kernel, pieces against the whole call)
 ///   runs on `Sanitizer.few(_:_:)` of its inputs.
+/// - a twin suite (an optimised form against its plain twin, each driven on one thread) is skipped
+///   under ThreadSanitizer only (`@Suite(.disabled(if: Sanitizer.findsOnlyRaces, ...))`):
+///   ThreadSanitizer reports data races, a twin's own objects live on one thread, and the shared
+///   state it reaches (FFT plans, lookup tables) is reached in parallel by the suites that still
+///   run there; AddressSanitizer still runs the twins on `few` inputs. They took about 6 min of
+///   CPU under ThreadSanitizer (2026-12-05).
 /// Every figure and target is asserted in the plain run (`make test`) on all of its inputs.
 public enum Sanitizer {
     /// `address`, `thread`, or nil in a plain run.
     public static let name: String? = ProcessInfo.processInfo.environment["VOICEQA_SANITIZER"]
     public static var isActive: Bool { name != nil }
+    /// True under ThreadSanitizer, which finds data races and nothing else.
+    public static var findsOnlyRaces: Bool { name == "thread" }
 
     /// All of `items` in a plain run; under a sanitizer `count` of them spread over the list, the
     /// first and the last among them (for `count` 1, the last: the sweeps list their hardest case
