@@ -166,7 +166,7 @@ public enum SpeechActivityDetector {
 
     static func detect(_ channels: [ChannelContours], settings: SpeechActivitySettings, chunkFrames: Int,
                        fixedEchoLagFrames: Int? = nil, finishAfterFrames: Int? = nil, forcedCutFrames: Int? = nil,
-                       pieceEnds: UnsafeMutablePointer<[[Int]]>? = nil) -> [SpeechActivity] {
+                       pieceEnds: UnsafeMutablePointer<[[Int]]>? = nil, steadyNoiseReliefDB: Float? = nil) -> [SpeechActivity] {
         guard let first = channels.first else { return [] }
         let bands = AnalysisBands.count
         precondition(channels.allSatisfy { $0.bandLevelCodes.count == $0.frameCount * bands },
@@ -174,6 +174,7 @@ public enum SpeechActivityDetector {
         let stream = SpeechActivityStream(timeBase: first.timeBase, channelCount: channels.count, settings: settings,
                                           chunkFrames: chunkFrames)
         stream.fixedEchoLagFrames = fixedEchoLagFrames
+        if let steadyNoiseReliefDB { stream.steadyNoiseReliefDB = steadyNoiseReliefDB }
         if let finishAfterFrames { stream.finishAfterFrames = finishAfterFrames }
         if let forcedCutFrames { stream.forcedCutFrames = forcedCutFrames }
         let inputs = channels.indices.map { stream.input(channel: $0) }
@@ -212,8 +213,11 @@ public enum SpeechActivityDetector {
         ///     frame the caller keeps: the one thing carried from frame to frame, it comes from the
         ///     previous window (`stateBefore`), since frames before `coreStart` are only margin.
         ///   - stateFrame: the frame whose preceding state `stateBefore` records.
+        ///   - steadyNoiseReliefDB: how much lower the onset is in steady noise (tests set 0 to
+        ///     compare with the full onset everywhere).
         init(start: Int, codes: UnsafeBufferPointer<UInt8>, levelDB: UnsafeBufferPointer<Float>, settings: SpeechActivitySettings,
-             powerOfCode power: UnsafeBufferPointer<Float>, coreStart: Int = 0, initiallyOn: Bool = false, stateFrame: Int = -1) {
+             powerOfCode power: UnsafeBufferPointer<Float>, coreStart: Int = 0, initiallyOn: Bool = false, stateFrame: Int = -1,
+             steadyNoiseReliefDB: Float = Constants.steadyNoiseOnsetReliefDB) {
             self.start = start
             let n = levelDB.count, bands = AnalysisBands.count
             var lift: [Int32] = []
@@ -246,7 +250,7 @@ public enum SpeechActivityDetector {
             // Hysteresis and gates.
             let loudest = BandNoiseFloor.slidingMaximum(levelDB, halfWindow: Constants.dynamicRangeHalfWindowFrames)
             let onset = Float(settings.onsetSNRDB), keep = Float(settings.continueSNRDB)
-            let steadyOnset = max(keep, onset - Constants.steadyNoiseOnsetReliefDB)
+            let steadyOnset = max(keep, onset - steadyNoiseReliefDB)
             let steadyLift = Int32(Constants.steadyNoiseLiftDB * 2 * Float(bands))
             let range = Float(settings.dynamicRangeDB)
             var mask = [Bool](repeating: false, count: n), loud = mask
