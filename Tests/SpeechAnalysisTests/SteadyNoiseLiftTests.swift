@@ -164,7 +164,9 @@ struct SteadyNoiseLiftTests {
                 func share(_ x: [Double]) -> Double { Double(x.filter { $0 <= threshold }.count) / Double(x.count) }
                 let (aloneMedian, quietMedian) = (Self.percentile(alone, 0.5), Self.percentile(quiet, 0.5))
                 let quietMargin = kind.isSteady ? threshold - quietMedian : quietMedian - threshold
-                print(String(format: "steady-noise lift %@ %@: noise alone median %.2f dB, 5th–95th pct %.2f–%.2f dB, %.0f %% of frames ≤ %.1f dB | with speech: noise-only frames (n %d) median %.2f dB (margin %+.2f dB), all frames median %.2f dB, %.0f %% at the lower onset",
+                print(String(format: "steady-noise lift %@ %@: noise alone median %.2f dB, 5th–95th pct %.2f–%.2f dB, "
+                             + "%.0f %% of frames ≤ %.1f dB | with speech: noise-only frames (n %d) median %.2f dB "
+                             + "(margin %+.2f dB), all frames median %.2f dB, %.0f %% at the lower onset",
                              kind.rawValue, snrDB.isNaN ? "−66 dBFS µ-law" : String(format: "%.0f dB SNR", snrDB),
                              aloneMedian, Self.percentile(alone, 0.05), Self.percentile(alone, 0.95), 100 * share(alone), threshold,
                              quiet.count, quietMedian, quietMargin, Self.percentile(lift, 0.5), 100 * share(lift)))
@@ -202,10 +204,12 @@ struct SteadyNoiseLiftTests {
                              excluding: [(0, scene.phraseEnds[0].0)] + zip(scene.phraseEnds, scene.phraseEnds.dropFirst()).map { ($0.0.1, $0.1.0) }
                                  + [(scene.phraseEnds.last!.1, duration)])
                     row += [all, ends]
-                    noiseOnlyFrames.append(a.isSpeech.indices.filter { a.isSpeech[$0] && Self.noiseOnly(c.timeBase.seconds(ofFrame: $0), scene) }.count)
+                    let speech = a.isSpeech
+                    noiseOnlyFrames.append(speech.indices.filter { speech[$0] && Self.noiseOnly(c.timeBase.seconds(ofFrame: $0), scene) }.count)
                 }
                 func recall(_ s: ActivityScore) -> Double { Double(s.truePositives) / Double(max(1, s.truePositives + s.falseNegatives)) }
-                print(String(format: "steady-noise onset %@ %@: F1 %.3f → %.3f, phrase-end recall %.3f → %.3f, frames found in the noise-only stretches %d → %d",
+                print(String(format: "steady-noise onset %@ %@: F1 %.3f → %.3f, phrase-end recall %.3f → %.3f, "
+                             + "frames found in the noise-only stretches %d → %d",
                              kind.rawValue, snrDB.isNaN ? "−66 dBFS µ-law" : String(format: "%.0f dB SNR", snrDB),
                              row[0].f1, row[2].f1, recall(row[1]), recall(row[3]), noiseOnlyFrames[0], noiseOnlyFrames[1]))
                 var p = pooled[kind.isSteady] ?? (ActivityScore(), ActivityScore(), ActivityScore(), ActivityScore())
@@ -224,7 +228,8 @@ struct SteadyNoiseLiftTests {
             }
         }
         for (steady, p) in pooled.sorted(by: { $0.key && !$1.key }) {
-            print("steady-noise onset, \(steady ? "steady" : "fluctuating") noises pooled: F1 \(p.full) → \(p.lower); phrase ends \(p.endsFull) → \(p.endsLower)")
+            print("steady-noise onset, \(steady ? "steady" : "fluctuating") noises pooled: \(p.full) → \(p.lower); "
+                  + "phrase ends \(p.endsFull) → \(p.endsLower)")
         }
         let steady = try #require(pooled[true])
         #expect(steady.lower.f1 > steady.full.f1)
