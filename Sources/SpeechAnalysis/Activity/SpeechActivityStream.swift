@@ -55,6 +55,8 @@ public final class SpeechActivityStream {
 
     /// Tests: an echo delay to use instead of the estimate.
     var fixedEchoLagFrames: Int?
+    /// Tests: how much lower the onset is in steady noise (0: the full onset everywhere).
+    var steadyNoiseReliefDB = SpeechActivityDetector.Constants.steadyNoiseOnsetReliefDB
 
     /// Runs `body(c)` once for each channel c in 0..<count and returns when every call has
     /// returned; the calls may run at once on different threads. Each builds channel c's
@@ -184,7 +186,7 @@ public final class SpeechActivityStream {
         built.withUnsafeMutableBufferPointer { buffer in
             let slots = buffer   // each call writes its own slot
             let bufferStart = bufferStart, look = look, first = windowStart - bufferStart
-            let bufferList = buffers, on = hysteresisOn, settings = settings
+            let bufferList = buffers, on = hysteresisOn, settings = settings, relief = steadyNoiseReliefDB
             let build = { (c: Int) in
                 let local = first..<max(first, min(available[c], ends[c] + look) - bufferStart)
                 slots[c] = ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
@@ -193,7 +195,7 @@ public final class SpeechActivityStream {
                         codes: UnsafeBufferPointer(start: bufferList[c].codes + local.lowerBound * bands, count: local.count * bands),
                         levelDB: UnsafeBufferPointer(start: bufferList[c].levels + local.lowerBound, count: local.count),
                         settings: settings, powerOfCode: power,
-                        coreStart: start, initiallyOn: on[c], stateFrame: nextStart)
+                        coreStart: start, initiallyOn: on[c], stateFrame: nextStart, steadyNoiseReliefDB: relief)
                 }
             }
             if let runChannels, channelCount > 1 {
