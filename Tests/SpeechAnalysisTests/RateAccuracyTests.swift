@@ -105,7 +105,8 @@ import TestSupport
     /// faster turn within 10 % of the truth, its articulation rate 1.35 times the original's
     /// within 4 %; medians over the turns, n = turns). Not met on these turns yet: the single-clip
     /// turns (en_arctic, zh_aishell1) move by ±2 nuclei with the frame phase, the MFA English
-    /// turn loses its quieter clips under the channel threshold at any tempo, and THCHS-30's turn
+    /// turn loses part of its two clips recorded 10 dB quieter (57 of 77 at 1.0× with the channel
+    /// threshold, 65 with the local reference of ±5 s; `denseTurnWithLevelSteps`), and THCHS-30's turn
     /// keeps its clips' own pauses (its truth cannot say where they are: `Fixtures.truthLeavesOutSpeech`).
     /// A known issue, with the figures printed.
     @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func denseTurnsAtTempo135() throws {
@@ -137,6 +138,41 @@ import TestSupport
             #expect(countError <= 10)  // % (issue 17 target)
             #expect(ratioError <= 4)   // % (issue 17 target)
         }
+    }
+
+    /// A dense turn whose clips differ in level (issue 17): each source's clips joined as in
+    /// `denseTurnsAtTempo135`, once as recorded and once with per-clip gains of 0, −20, −10, −6,
+    /// −15 and −3 dB (cycled) — what an agent moving off the microphone does. The syllables are
+    /// the same, so the count should not move. With the channel-wide nucleus reference it lost
+    /// 18.6–42.1 % of the nuclei (median 25.8 % over four multi-clip sources): the quieter clips'
+    /// vowels fell under the loud clips' p99 − 25 dB. With the local reference (the p99 of the speech
+    /// within ±5 s, at most 20 dB under the channel's) they lose 5.5–22.2 % (median 14.4 %,
+    /// docs/accuracy.md).
+    @Test func denseTurnWithLevelSteps() throws {
+        try #require(Self.all.count >= 20)
+        let gainsDB: [Float] = [0, -20, -10, -6, -15, -3]
+        var losses: [Double] = []
+        for source in Sanitizer.few(["en_ljspeech", "en_mfa", "ja_commonvoice", "zh_thchs30"], 1) {
+            // The source's clips at its most common sample rate (one turn is one recording).
+            let g = Dictionary(grouping: Self.all.filter { $0.stem.hasPrefix(source) }, by: \.sampleRateHz).values.max { $0.count < $1.count }!
+            try #require(g.count >= 3)
+            var counts: [Int] = []
+            for stepped in [false, true] {
+                let utterances = g.enumerated().map { k, f in
+                    let gain = stepped ? Float(Decibels.toAmplitude(Double(gainsDB[k % gainsDB.count]))) : 1
+                    return DenseSpeech.Utterance(samples: f.samples.map { $0 * gain }, truth: f.segments.map { ($0.start, $0.end) })
+                }
+                let joined = DenseSpeech.join(utterances, sampleRateHz: Double(g[0].sampleRateHz), marginSeconds: 0.125)
+                var turn = g[0]
+                turn.samples = joined.samples
+                turn.segments = joined.truth.map { Segment(start: $0.0, end: $0.1) }
+                counts.append(turn.detected().count)
+            }
+            losses.append(100 * Double(counts[0] - counts[1]) / Double(counts[0]))
+            print(String(format: "rate dense turn %@ (n %d) with level steps: %d → %d (%.1f %% fewer)", source, g.count, counts[0], counts[1], losses.last!))
+        }
+        #expect(Statistics.median(losses)! <= 17)  // % (25.8 with the channel-wide reference)
+        #expect(losses.allSatisfy { $0 <= 25 })     // % (the worst was 42.1)
     }
 
     /// Issue 17's targets on every clip (the batch included), per language and per source
