@@ -24,7 +24,9 @@
 /// floor) speech starts at a 3 dB lower score, so soft syllables under steady noise are found; a
 /// stretch started under the full onset is treated like one leakage started, and a frame the level
 /// or tone gates drop ends an onset of the channel's own, so the other party's echo after one frame
-/// the copy test missed is no longer kept as this channel's speech (issue 17).
+/// the copy test missed is no longer kept as this channel's speech (issue 17). 13: the syllable
+/// nucleus threshold follows the speaker's level over ±5 s (at most 20 dB under the channel's), so a
+/// quieter stretch of a call keeps its weaker vowels (issue 17).
 public enum AnalysisVersion {
-    public static let current = 12
+    public static let current = 13
 }
