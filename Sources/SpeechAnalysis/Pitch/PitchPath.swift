@@ -12,9 +12,10 @@ import Foundation
 /// change; OctaveJumpCost·|log2(F1/F2)| between voiced candidates. Both costs are scaled
 /// by 0.01 s / hop, as Praat does, so they mean the same at any hop.
 enum PitchPath {
-    /// How near a candidate must lie to a glided first-pass F0 to pay no range cost there: 1 st,
-    /// the first pass's own F0 (refined by a second pass over the same candidates, it moves by far
-    /// less), never its octave.
+    /// How near a candidate must lie to a glided first-pass F0 to pay no range cost there: 1 st.
+    /// Both passes choose among the same candidates, so the first pass's own candidate lies within
+    /// the half-precision track's rounding (≤ 4 codes) of it; the window picks that one out and
+    /// leaves its octaves (4,800 codes away) out.
     static let glideWaiverCodes = Int(PitchCandidates.codesPerOctave / 12)
     /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
     ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
