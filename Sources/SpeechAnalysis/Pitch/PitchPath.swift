@@ -12,12 +12,24 @@ import Foundation
 /// change; OctaveJumpCost·|log2(F1/F2)| between voiced candidates. Both costs are scaled
 /// by 0.01 s / hop, as Praat does, so they mean the same at any hop.
 enum PitchPath {
+    /// How near a candidate must lie to a glided first-pass F0 to pay no range cost there: 1 st.
+    /// Both passes choose among the same candidates, so the first pass's own candidate lies within
+    /// the half-precision track's rounding (≤ 4 codes) of it; the window picks that one out and
+    /// leaves its octaves (4,800 codes away) out.
+    static let glideWaiverCodes = Int(PitchCandidates.codesPerOctave / 12)
     /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
     ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
+    /// - Parameter glideCodes: per frame, 0 or the F0 code (`PitchCandidates.code`) of a first-pass
+    ///   frame the first pass glided to above the range's ceiling (`PitchTracker.glidedAboveCeiling`):
+    ///   there, candidates within `glideWaiverCodes` of that code pay no range cost above the
+    ///   ceiling. The waiver is a fixed property of (frame, candidate), not of the path, so the
+    ///   search stays a Viterbi search over node strengths no larger than without a range, with
+    ///   the same transition costs (what `QuietFrameGate`'s proof assumes).
     /// - Parameter loudFrameRMS: the silence reference, the 99th percentile of frame RMS
     ///   (`FrameRMSHistogram`) over the recording so far.
     static func choose(_ c: PitchCandidates, timeBase: TimeBase, settings: PitchSettings,
-                       speakerRangeHz: ClosedRange<Float>? = nil, loudFrameRMS: Double) -> PitchTrack {
+                       speakerRangeHz: ClosedRange<Float>? = nil, glideCodes: [UInt16]? = nil,
+                       loudFrameRMS: Double) -> PitchTrack {
         let n = c.frameCount
         let k = c.capacity, states = k + 1  // state 0 = unvoiced, 1…k = candidate j − 1
         var f0Hz = [Float](repeating: 0, count: n)
@@ -36,6 +48,9 @@ enum PitchPath {
         let highCode = speakerRangeHz.map { Float(PitchCandidates.code(f0Hz: $0.upperBound)) } ?? 65535
         let rangeCostPerCode = speakerRangeHz == nil ? 0 : Float(settings.speakerRangeCost / codesPerOctave)
         let strengthScale: Float = 1 / 32767
+        let waiverCodes = Float(glideWaiverCodes)
+        let glide = speakerRangeHz == nil ? [] : glideCodes ?? []
+        precondition(glide.isEmpty || glide.count == n, "one glide code per frame")
 
         var back = [UInt8](repeating: 0, count: n * states)
         // Running scores (renormalised every frame, so Float keeps its precision over hours) and
@@ -50,6 +65,7 @@ enum PitchPath {
         c.codes.withUnsafeBufferPointer { codes in
         c.strengths.withUnsafeBufferPointer { strengths in
         c.rms.withUnsafeBufferPointer { rms in
+        glide.withUnsafeBufferPointer { glide in
         back.withUnsafeMutableBufferPointer { back in
         previous.withUnsafeMutableBufferPointer { previous in
         current.withUnsafeMutableBufferPointer { current in
@@ -61,7 +77,10 @@ enum PitchPath {
             }
             @inline(__always) func voicedStrength(_ frame: Int, _ j: Int, code: Float) -> Float {
                 var r = Float(strengths[frame * k + j]) * strengthScale + octaveCostPerCode * (code - floorCode)  // voiced strength with octave cost
-                r -= rangeCostPerCode * max(0, lowCode - code, code - highCode)
+                // Above the ceiling: no range cost near a first-pass F0 that glided there.
+                var above = code - highCode
+                if above > 0, !glide.isEmpty, glide[frame] != 0, abs(code - Float(glide[frame])) <= waiverCodes { above = 0 }
+                r -= rangeCostPerCode * max(0, lowCode - code, above)
                 return r
             }
             previous[0] = unvoicedStrength(0)
@@ -102,7 +121,7 @@ enum PitchPath {
             }
             var bestValue = previous[0]
             for j in 0..<prevCount where previous[j + 1] > bestValue { bestValue = previous[j + 1]; lastState = j + 1 }
-        }}}}}}}}}
+        }}}}}}}}}}
 
         var state = lastState
         for i in stride(from: n - 1, through: 0, by: -1) {

@@ -422,8 +422,13 @@ public final class PitchTracker: FrameObserver {
             decodedFirstPassCount += 1
         }
         if settings.speakerRangeCost > 0, let range = Self.speakerRange(codeHistogram: firstPass, count: count) {
+            // Frames where the first pass glided above the ceiling from inside the range keep their
+            // first-pass F0 free of the range cost (`glidedAboveCeiling`). The first pass is the
+            // same with or without `QuietFrameGate`, so these frames are too.
+            let glide = Self.glidedAboveCeiling(track.f0Hz, tone: tone, ceilingHz: range.upperBound,
+                                                hopSeconds: timeBase.hopSeconds)
             track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, speakerRangeHz: range,
-                                     loudFrameRMS: toneFreeLoud)
+                                     glideCodes: glide, loudFrameRMS: toneFreeLoud)
         } else if toneFreeLoud != loud {
             track = PitchPath.choose(candidates, timeBase: timeBase, settings: settings, loudFrameRMS: toneFreeLoud)
         }
@@ -451,6 +456,54 @@ public final class PitchTracker: FrameObserver {
             return 0
         }
         return (0.75 * value(rank: count / 4))...(1.5 * value(rank: (3 * count) / 4))
+    }
+
+    /// Largest F0 step between first-pass frames 10 ms apart that counts as a glide, semitones
+    /// (scaled by hop / 10 ms). Xu & Sun 2002, "Maximum speed of pitch change and how it may relate
+    /// to speech", JASA 111(3): the fastest rises reach ≈ 10.8 + 5.6·d st/s for an excursion of d st,
+    /// so 1.5 st per 10 ms covers excursions up to two octaves (falls are of the same order); the
+    /// step of an octave error (12 st in 10 ms) is no glide.
+    static let glideSemitonesPer10ms: Float = 1.5
+
+    /// Per frame of a first-pass track, the F0 code (`PitchCandidates.code`) of a frame on a glided
+    /// excursion above `ceilingHz`, else 0. An excursion is a run of voiced frames above the ceiling;
+    /// it is glided when the first pass glided into it and out of it: its voiced run starts at or
+    /// under the ceiling and every step from that onset through the excursion is at most
+    /// `glideSemitonesPer10ms`, and the frame after it is unvoiced or a step that small away. A real
+    /// rise moves like that (en_mfa_mcauliffe_english_fast through the telephone band: onset 183 Hz,
+    /// ceiling 200 Hz, up to 246 Hz by steps ≤ 1.03 st and back). An octave-up error jumps into the
+    /// range's top or past the ceiling (zh_thchs30_D4_974's copy: 147 → 320 → 417 Hz), starts voiced
+    /// above it, or, where the first pass follows the second harmonic after a real octave drop
+    /// (en_ljspeech_LJ001_0004's copy at 2.31 s: 481 → 502 → 528 Hz while the F0 falls to 260 Hz),
+    /// ends with a jump down to the F0. Call-progress tone frames (`steadyToneFrames`) are never
+    /// glided. The first pass has no range cost and is the same with or without `QuietFrameGate`,
+    /// so these codes are too (the gate's proof).
+    static func glidedAboveCeiling(_ f0Hz: [Float16], tone: [Bool], ceilingHz: Float, hopSeconds: Double) -> [UInt16] {
+        let n = f0Hz.count
+        var codes = [UInt16](repeating: 0, count: n)
+        let ceiling = Int(PitchCandidates.code(f0Hz: ceilingHz))
+        let stepCodes = Int(glideSemitonesPer10ms / 12 * PitchCandidates.codesPerOctave * Float(hopSeconds / 0.01))
+        // First-pass codes, 0 where unvoiced or a tone.
+        let code = (0..<n).map { i -> Int in
+            let f = HalfPrecision.float(f0Hz[i])
+            return f > 0 && !tone[i] ? Int(PitchCandidates.code(f0Hz: f)) : 0
+        }
+        var glided = false  // every step of the voiced run so far a glide, from an onset at or under the ceiling
+        var i = 0
+        while i < n {
+            guard code[i] > 0 else { glided = false; i += 1; continue }
+            glided = i == 0 || code[i - 1] == 0 ? code[i] <= ceiling : glided && abs(code[i] - code[i - 1]) <= stepCodes
+            guard code[i] > ceiling, glided else { i += 1; continue }
+            // A glided entry above the ceiling: the excursion is glided if it is left by a glide.
+            var end = i
+            while end + 1 < n, code[end + 1] > ceiling, abs(code[end + 1] - code[end]) <= stepCodes { end += 1 }
+            let next = end + 1
+            let leftByGlide = next == n || code[next] == 0 || abs(code[next] - code[end]) <= stepCodes
+            if leftByGlide { for m in i...end { codes[m] = UInt16(code[m]) } }
+            glided = leftByGlide
+            i = next
+        }
+        return codes
     }
 
     /// Voiced frames needed before the first pass is trusted to set a speaker range (0.5 s).

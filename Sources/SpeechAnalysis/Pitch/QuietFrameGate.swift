@@ -9,7 +9,10 @@ import Foundation
 /// loud the 99th percentile of frame RMS the path is chosen with; every voiced candidate's strength
 /// is at most V = 1 + OctaveCost·log2(MaximumF0/MinimumF0) (a peak of the normalised
 /// autocorrelation, reflected at 1, plus the octave bonus; the second pass's range cost only lowers
-/// it). Swapping a path's voiced state at i for the unvoiced one changes each of its two
+/// it, and its waiver on glided excursions, `PitchTracker.glidedAboveCeiling`, only takes that
+/// lowering back on some (frame, candidate) pairs, fixed before the search from the first-pass
+/// track, which is the same gated or not: every node strength stays a function of its frame and
+/// candidate alone, ≤ V, and the transitions are unchanged). Swapping a path's voiced state at i for the unvoiced one changes each of its two
 /// transitions by at least −VoicedUnvoicedCost (V→U for V→V, U→U for U→V), so the swap gains at
 /// least U − V − 2·VoicedUnvoicedCost. Where that is positive, no path voiced at i is optimal, and
 /// without the voiced candidates at i the Viterbi search finds the same path: x < `xLimit` below.
