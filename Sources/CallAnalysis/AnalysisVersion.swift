@@ -26,7 +26,10 @@
 /// or tone gates drop ends an onset of the channel's own, so the other party's echo after one frame
 /// the copy test missed is no longer kept as this channel's speech (issue 17). 13: the syllable
 /// nucleus threshold follows the speaker's level over ±5 s (at most 20 dB under the channel's), so a
-/// quieter stretch of a call keeps its weaker vowels (issue 17).
+/// quieter stretch of a call keeps its weaker vowels (issue 17). 14: the pitch tracker's second pass
+/// charges no speaker-range cost on frames the first pass glided to above the range's ceiling from
+/// inside it (steps ≤ 1.5 st per 10 ms), for candidates within 1 st of the first pass, so real rises
+/// of a voice whose two pitch modes straddle the ceiling are no longer halved (issue 17).
 public enum AnalysisVersion {
-    public static let current = 13
+    public static let current = 14
 }

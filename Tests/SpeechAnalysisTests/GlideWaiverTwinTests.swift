@@ -12,6 +12,7 @@ import TestSupport
 /// loud frames glide far above the ceiling and, inside the excursion, one or a few frames of the
 /// same voice fall ≈ 31–40 dB under the loud ones, below the gate's limit, yet still periodic. The
 /// truth is the tracker that analyses every frame: the gated tracks must be the same, frame for frame.
+@Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct GlideWaiverTwinTests {
     /// A harmonic voice (12 harmonics at 1/h) following `f0Hz(t)` and `amplitude(t)`, by phase
     /// accumulation at `rate`, with 1 % of F0 jitter held for 4 ms at a time (so r(2T) < r(T), as
