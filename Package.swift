@@ -17,7 +17,6 @@ let package = Package(
         // System libraries: a module map and a pkg-config name, nothing more.
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Framing, windows, FFT (owns the FFTW plans), filters, dB helpers, TimeBase.
         .target(name: "DSP", dependencies: ["CFFTW"]),
@@ -37,8 +36,9 @@ let package = Package(
         .target(name: "Checksum", dependencies: ["CSHA256Blocks"]),
         // JSON, text and HTML (coaching page) renderings of an analysis, as pure functions.
         .target(name: "Reports", dependencies: ["CallAnalysis", "Rubric", "Checksum"]),
-        // A PostgreSQL connection through libpq (blocking, one per process), for the shared audit store.
-        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+        // A PostgreSQL connection through libpq (blocking, one per process), for the shared audit store;
+        // libpq is loaded with dlopen at the first connection, so `analyze` never maps it.
+        .target(name: "PostgresClient"),
         // Batch audits: inputs, analysis keys, the results store (SQLite via GRDB) and summaries.
         .target(name: "Audit", dependencies: ["Reports", "Rubric", "CallAnalysis", "PostgresClient", "Checksum",
                                               .product(name: "GRDB", package: "GRDB.swift")]),

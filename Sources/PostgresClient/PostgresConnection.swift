@@ -1,4 +1,3 @@
-import CLibPQ
 import Foundation
 
 /// A value bound to a query parameter or read from a result, in PostgreSQL's text form (bytes
@@ -31,6 +30,7 @@ public enum PostgresError: Error, CustomStringConvertible, Equatable {
 /// ~/.pgpass, PGSERVICE) or the URL; none is ever kept in an error or a log line.
 public final class PostgresConnection {
     private let connection: OpaquePointer
+    private let pq: LibPQ
     /// The URL with any password replaced by `***`, for messages.
     public let redactedURL: String
 
@@ -40,44 +40,50 @@ public final class PostgresConnection {
     ///     noticed and its session, with its row locks, ended by the server's side too.
     public init(url: String, applicationName: String = "voiceqa", keepaliveIdleSeconds: Int = 30) throws {
         redactedURL = Self.redact(url)
+        let pq: LibPQ
+        switch LibPQ.shared {
+        case let .success(library): pq = library
+        case let .failure(error): throw PostgresError.cannotConnect(target: redactedURL, reason: error.reason)
+        }
+        self.pq = pq
         let keys = ["dbname", "application_name", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "connect_timeout"]
         let values = [url, applicationName, "1", String(keepaliveIdleSeconds), "10", "3", "10"]
         // expand_dbname = 1: the first dbname is read as a URI/connection string; later keys add to it.
-        let conn = Self.withCStrings(keys) { k in Self.withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
+        let conn = Self.withCStrings(keys) { k in Self.withCStrings(values) { v in pq.connectdbParams(k, v, 1) } }
         guard let conn else { throw PostgresError.cannotConnect(target: redactedURL, reason: "out of memory") }
-        guard PQstatus(conn) == CONNECTION_OK else {
-            let reason = Self.message(PQerrorMessage(conn))
-            PQfinish(conn)
+        guard pq.status(conn) == LibPQ.connectionOK else {
+            let reason = Self.message(pq.errorMessage(conn))
+            pq.finish(conn)
             throw PostgresError.cannotConnect(target: redactedURL, reason: reason)
         }
         connection = conn
     }
 
-    deinit { PQfinish(connection) }
+    deinit { pq.finish(connection) }
 
     /// Runs one statement with `$1…$n` parameters and returns its rows (text form; `bytea`
     /// columns as bytes when `byteColumns` names them).
     @discardableResult
     public func query(_ sql: String, _ parameters: [PostgresValue] = []) throws -> [[PostgresValue]] {
         let result = try execute(sql, parameters)
-        defer { PQclear(result) }
+        defer { pq.clear(result) }
         return rows(of: result)
     }
 
     private func rows(of result: OpaquePointer) -> [[PostgresValue]] {
-        let rowCount = Int(PQntuples(result)), columnCount = Int(PQnfields(result))
+        let rowCount = Int(pq.ntuples(result)), columnCount = Int(pq.nfields(result))
         var rows: [[PostgresValue]] = []
         rows.reserveCapacity(rowCount)
         for r in 0..<rowCount {
             var row: [PostgresValue] = []
             row.reserveCapacity(columnCount)
             for c in 0..<columnCount {
-                if PQgetisnull(result, Int32(r), Int32(c)) != 0 { row.append(.null); continue }
-                let length = Int(PQgetlength(result, Int32(r), Int32(c)))
-                let pointer = PQgetvalue(result, Int32(r), Int32(c))!
-                let isBytea = PQftype(result, Int32(c)) == 17   // BYTEAOID
+                if pq.getisnull(result, Int32(r), Int32(c)) != 0 { row.append(.null); continue }
+                let length = Int(pq.getlength(result, Int32(r), Int32(c)))
+                let pointer = pq.getvalue(result, Int32(r), Int32(c))!
+                let isBytea = pq.ftype(result, Int32(c)) == 17   // BYTEAOID
                 if isBytea {
-                    row.append(.bytes(Self.unescapeBytea(pointer)))
+                    row.append(.bytes(unescapeBytea(pointer)))
                 } else {
                     row.append(.text(String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)))
                 }
@@ -93,11 +99,11 @@ public final class PostgresConnection {
     /// Like `query`, with each column's name and type.
     public func queryWithColumns(_ sql: String, _ parameters: [PostgresValue] = []) throws -> ([String], [ColumnType], [[PostgresValue]]) {
         let result = try execute(sql, parameters)
-        let columnCount = Int(PQnfields(result))
+        let columnCount = Int(pq.nfields(result))
         var names: [String] = [], types: [ColumnType] = []
         for c in 0..<columnCount {
-            names.append(String(cString: PQfname(result, Int32(c))))
-            switch PQftype(result, Int32(c)) {
+            names.append(pq.fname(result, Int32(c)).map { String(cString: $0) } ?? "")
+            switch pq.ftype(result, Int32(c)) {
             case 20, 21, 23: types.append(.integer)          // int8, int2, int4
             case 700, 701, 1700: types.append(.real)         // float4, float8, numeric
             case 25, 1043: types.append(.text)               // text, varchar
@@ -105,14 +111,14 @@ public final class PostgresConnection {
             default: types.append(.other)
             }
         }
-        defer { PQclear(result) }
+        defer { pq.clear(result) }
         return (names, types, rows(of: result))
     }
 
     /// Runs statements separated by semicolons, without parameters (migrations).
     public func execute(script sql: String) throws {
-        guard let result = PQexec(connection, sql) else { throw lost() }
-        defer { PQclear(result) }
+        guard let result = pq.exec(connection, sql) else { throw lost() }
+        defer { pq.clear(result) }
         try check(result)
     }
 
@@ -130,7 +136,7 @@ public final class PostgresConnection {
     }
 
     /// The server's process id for this session (`pg_backend_pid()`).
-    public var backendPID: Int32 { PQbackendPID(connection) }
+    public var backendPID: Int32 { pq.backendPID(connection) }
 
     // MARK: - libpq plumbing
 
@@ -150,8 +156,8 @@ public final class PostgresConnection {
             }
         }
         var values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0.baseAddress!) } }
-        guard let result = PQexecParams(connection, sql, Int32(parameters.count), nil, &values, lengths, formats, 0) else { throw lost() }
-        do { try check(result) } catch { PQclear(result); throw error }
+        guard let result = pq.execParams(connection, sql, Int32(parameters.count), nil, &values, lengths, formats, 0) else { throw lost() }
+        do { try check(result) } catch { pq.clear(result); throw error }
         return result
     }
 
@@ -162,18 +168,18 @@ public final class PostgresConnection {
     }
 
     private func check(_ result: OpaquePointer) throws {
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        switch pq.resultStatus(result) {
+        case LibPQ.commandOK, LibPQ.tuplesOK, LibPQ.emptyQuery: return
         default:
-            if PQstatus(connection) != CONNECTION_OK { throw lost() }
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "?????"
-            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-                ?? Self.message(PQresultErrorMessage(result))
+            if pq.status(connection) != LibPQ.connectionOK { throw lost() }
+            let state = pq.resultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "?????"
+            let message = pq.resultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+                ?? Self.message(pq.resultErrorMessage(result))
             throw PostgresError.statementFailed(sqlState: state, message: message)
         }
     }
 
-    private func lost() -> PostgresError { .connectionLost(reason: Self.message(PQerrorMessage(connection))) }
+    private func lost() -> PostgresError { .connectionLost(reason: Self.message(pq.errorMessage(connection))) }
 
     private static func message(_ p: UnsafeMutablePointer<CChar>?) -> String {
         guard let p else { return "unknown error" }
@@ -181,10 +187,10 @@ public final class PostgresConnection {
             .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
-    private static func unescapeBytea(_ p: UnsafePointer<CChar>) -> [UInt8] {
+    private func unescapeBytea(_ p: UnsafePointer<CChar>) -> [UInt8] {
         var length = 0
-        guard let raw = PQunescapeBytea(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), &length) else { return [] }
-        defer { PQfreemem(raw) }
+        guard let raw = pq.unescapeBytea(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), &length) else { return [] }
+        defer { pq.freemem(raw) }
         return Array(UnsafeBufferPointer(start: raw, count: length))
     }
 

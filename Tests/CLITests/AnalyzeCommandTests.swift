@@ -27,6 +27,19 @@ struct AnalyzeCommandTests {
         #expect(json["warnings"] is [Any])
     }
 
+    #if os(Linux)
+    /// libpq (with OpenSSL, GnuTLS, Kerberos, OpenLDAP… behind it, ≈ 5 MB resident) is loaded by
+    /// the PostgreSQL store's first connection only: the dynamic loader's own log (glibc's
+    /// `LD_DEBUG=libs`) of an `analyze` run names libsndfile, which analysis links, and never libpq.
+    @Test func analyzeDoesNotLoadLibPQ() throws {
+        let call = Fixtures.audioPath("speech", "en_arctic_slt_a0009")
+        let out = try CLIRunner.run(["analyze", "--jobs", "1", call], environment: ["LD_DEBUG": "libs"])
+        #expect(out.exitCode == 0)
+        #expect(out.stderr.contains("libsndfile"), "LD_DEBUG gave no loader log")
+        #expect(!out.stderr.contains("libpq"))
+    }
+    #endif
+
     @Test func agentChannelSwapsRoles() throws {
         let call = Fixtures.audioPath("calls", "devcall2_en_00")
         let out = try CLIRunner.run(["analyze", "--format", "json", "--agent-channel", "1", call])

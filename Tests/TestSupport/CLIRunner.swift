@@ -18,11 +18,15 @@ public enum CLIRunner {
         return nil
     }
 
-    public static func run(_ arguments: [String], timeoutSeconds: Double = 120) throws -> Output {
+    /// `environment` adds to (or replaces) variables of the test's own environment.
+    public static func run(_ arguments: [String], timeoutSeconds: Double = 120, environment: [String: String] = [:]) throws -> Output {
         guard let binary = binaryURL else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
