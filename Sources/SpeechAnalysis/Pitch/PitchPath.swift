@@ -14,8 +14,9 @@ import Foundation
 enum PitchPath {
     /// How near a candidate must lie to a glided first-pass F0 to pay no range cost there: 1 st.
     /// Both passes choose among the same candidates, so the first pass's own candidate lies within
-    /// the half-precision track's rounding (≤ 4 codes) of it; the window picks that one out and
-    /// leaves its octaves (4,800 codes away) out.
+    /// the half-precision track's rounding (≤ 4 codes) of it; the window admits that one and any
+    /// other candidate within 1 st (not fitted: wide enough for the rounding, far narrower than an
+    /// octave) and leaves its octaves (4,800 codes away) out.
     static let glideWaiverCodes = Int(PitchCandidates.codesPerOctave / 12)
     /// - Parameter speakerRangeHz: the speaker's plausible range from a first pass; voiced
     ///   candidates outside it pay `settings.speakerRangeCost` per octave outside (nil: no range cost).
