@@ -198,7 +198,7 @@ public enum SyllableNuclei {
 /// and picks once more. Memory: the envelope of the frames not yet finished (4 bytes per frame,
 /// normally 5 to 10 minutes of them), the whole envelope at half precision (2 bytes per frame:
 /// 0.7 MB per hour of audio), 16 bytes per candidate (about 10 per second of speech), and the local
-/// reference's blocks (a count and 12 levels per second of audio, about 0.4 MB per hour).
+/// reference's blocks (a count and 12 levels per second of audio, about 0.2 MB per hour).
 public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     struct Candidate {
         var frame: Int
@@ -226,9 +226,12 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     private var runs: [Range<Int>] = []
     private var runIndex = 0
     private var speechLevels = DecibelHistogram()
-    /// The local reference's blocks (`SyllableNuclei.localReferenceBlockSeconds` of frames each):
-    /// per block, its speech frames' count and their `LevelBlock.kept` largest smoothed levels.
-    private var blocks: [LevelBlock] = []
+    /// The local reference's blocks (`SyllableNuclei.localReferenceBlockSeconds` of frames each), in
+    /// two flat arrays so that a new block allocates nothing of its own: per block its speech frames'
+    /// count, and its `keptPerBlock` largest smoothed speech levels, descending (−∞ where it holds
+    /// fewer speech frames).
+    private var blockSpeechFrameCounts: [Int32] = []
+    private var blockTopLevels: [Float] = []
     private let blockFrames: Int, halfWidthBlocks: Int
     /// Levels kept per block: the top 1 % of a whole window (plus one) lies among its blocks' top values.
     private let keptPerBlock: Int
@@ -316,24 +319,20 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
         return nuclei.map { timeBase.seconds(ofFrame: $0) }
     }
 
-    /// Speech levels of one block of frames for the local reference: how many speech frames it
-    /// holds and the largest `kept` of their smoothed levels (descending).
-    struct LevelBlock {
-        var speechFrameCount = 0
-        var top: [Float] = []
-        /// Counts `v` and keeps it if among the `kept` largest.
-        mutating func add(_ v: Float, kept: Int) {
-            speechFrameCount += 1
-            if top.count < kept { top.append(v) } else if v > top[kept - 1] { top[kept - 1] = v } else { return }
-            var k = top.count - 1                                     // insertion: top stays descending
-            while k > 0 && top[k - 1] < top[k] { top.swapAt(k - 1, k); k -= 1 }
-        }
-    }
-
+    /// Counts speech frame `frame`, of smoothed level `v`, in its block and keeps `v` if it is among
+    /// the block's `keptPerBlock` largest (insertion into the block's descending slots).
     private func addToBlock(frame: Int, levelDB v: Float) {
-        let b = frame / blockFrames
-        while blocks.count <= b { blocks.append(LevelBlock()) }
-        blocks[b].add(v, kept: keptPerBlock)
+        let b = frame / blockFrames, kept = keptPerBlock
+        while blockSpeechFrameCounts.count <= b {
+            blockSpeechFrameCounts.append(0)
+            blockTopLevels.append(contentsOf: repeatElement(-Float.infinity, count: kept))
+        }
+        blockSpeechFrameCounts[b] += 1
+        let first = b * kept
+        var k = first + kept - 1
+        guard v > blockTopLevels[k] else { return }
+        blockTopLevels[k] = v
+        while k > first && blockTopLevels[k - 1] < blockTopLevels[k] { blockTopLevels.swapAt(k - 1, k); k -= 1 }
     }
 
     /// The nucleus threshold of each block: the channel's, or lower where the speech within
@@ -341,17 +340,21 @@ public final class SyllableTracker: BandLevelObserver, SpeechRunObserver {
     /// smoothed speech levels of the blocks around it (at least `localReferenceMinimumSpeechSeconds`
     /// of speech) minus `thresholdBelowPercentile99DB`. Never above the channel's threshold.
     private func localThresholds(channelThreshold: Float) -> [Float] {
-        guard halfWidthBlocks > 0, !blocks.isEmpty else { return [channelThreshold] }
+        let blockCount = blockSpeechFrameCounts.count
+        guard halfWidthBlocks > 0, blockCount > 0 else { return [channelThreshold] }
         let below = Float(settings.thresholdBelowPercentile99DB)
         let minimumFrames = Int((SyllableNuclei.localReferenceMinimumSpeechSeconds / timeBase.hopSeconds).rounded())
-        var out = [Float](repeating: channelThreshold, count: blocks.count)
+        var out = [Float](repeating: channelThreshold, count: blockCount)
         var pooled: [Float] = []
-        for b in blocks.indices {
-            let window = max(0, b - halfWidthBlocks)...min(blocks.count - 1, b + halfWidthBlocks)
-            let n = window.reduce(0) { $0 + blocks[$1].speechFrameCount }
+        for b in 0..<blockCount {
+            let window = max(0, b - halfWidthBlocks)...min(blockCount - 1, b + halfWidthBlocks)
+            let n = window.reduce(0) { $0 + Int(blockSpeechFrameCounts[$1]) }
             guard n >= max(1, minimumFrames) else { continue }
             pooled.removeAll(keepingCapacity: true)
-            for w in window { pooled += blocks[w].top }
+            for w in window {   // a block's levels: as many as it holds speech frames, at most `keptPerBlock`
+                let first = w * keptPerBlock
+                pooled += blockTopLevels[first..<(first + min(keptPerBlock, Int(blockSpeechFrameCounts[w])))]
+            }
             pooled.sort(by: >)
             // Rank ⌊0.99 (n − 1)⌋ from the bottom, as `DecibelHistogram.percentile(99)`.
             let fromTop = n - 1 - Int((0.99 * Double(n - 1)).rounded(.down))
