@@ -20,7 +20,7 @@ struct ActivityFixtureTests {
     struct Clip {
         var stem: String; var samples: [Float]; var rateHz: Double; var truth: [(Double, Double)]
         /// Corpus and voice group: the stem's first two parts (`zh_thchs30`, `en_mfa`, …).
-        var source: String { stem.split(separator: "_").prefix(2).joined(separator: "_") }
+        var source: String { Fixtures.source(stem) }
         /// THCHS-30's `speech_segments` (energy VAD on the source) leave out whole phrases: in
         /// D4_894 the truth holds 2.9 s of speech in 0.87–7.75 s, while the 100 ms levels stand
         /// 10–20 dB over the −38 dBFS room floor through 0.8–4.1, 4.7–6.6 and 6.9–8.6 s (31

@@ -57,10 +57,6 @@ import TestSupport
         return (scores, outside)
     }
 
-    static func source(_ stem: String) -> String {
-        let parts = stem.split(separator: "_")
-        return parts.prefix(2).joined(separator: "_") + (stem.contains("mcauliffe") ? "_mcauliffe" : "")
-    }
 
     @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func shiftedVoicesKeepTheirPitchThroughTheTelephone() throws {
         var rows: [Row] = []
@@ -108,9 +104,9 @@ import TestSupport
                          k, group.count, group.filter(\.summaryHolds).count, group.filter(\.octaveFailure).count,
                          pooledWide[k]!.description, pooledPhone[k]!.description))
         }
-        let keys = Set(rows.map { "\(Self.source($0.stem)) k \(String(format: "%.2f", $0.k))" }).sorted()
+        let keys = Set(rows.map { "\(Fixtures.source($0.stem)) k \(String(format: "%.2f", $0.k))" }).sorted()
         for key in keys {
-            let group = rows.filter { "\(Self.source($0.stem)) k \(String(format: "%.2f", $0.k))" == key }
+            let group = rows.filter { "\(Fixtures.source($0.stem)) k \(String(format: "%.2f", $0.k))" == key }
             var wide = PitchScores(), phone = PitchScores()
             for row in group { wide.merge(row.wideScores); phone.merge(row.phoneScores) }
             print(String(format: "pitch shifted %@: n %d, hold %d, worst median %.1f %%, worst SD gap %+.2f st; wide %@; phone %@",

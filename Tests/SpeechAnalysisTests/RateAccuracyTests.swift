@@ -112,7 +112,7 @@ import TestSupport
     @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func denseTurnsAtTempo135() throws {
         try #require(Self.all.count >= 20)
         var groups: [String: [RateFixture]] = [:]
-        for f in Self.all { groups["\(f.stem.split(separator: "_").prefix(2).joined(separator: "_"))@\(f.sampleRateHz)", default: []].append(f) }
+        for f in Self.all { groups["\(Fixtures.source(f.stem))@\(f.sampleRateHz)", default: []].append(f) }
         var countErrors: [Double] = [], ratioErrors: [Double] = []
         for (key, g) in groups.sorted(by: { $0.key < $1.key }) {
             let joined = DenseSpeech.join(g.map { .init(samples: $0.samples, truth: $0.segments.map { ($0.start, $0.end) }) },
@@ -189,7 +189,7 @@ import TestSupport
         let s = Self.report("all clips (n \(clean.count))", clean)
         var sources: [String: [(Int, Int)]] = [:]
         for (f, row) in zip(Self.all, clean) {
-            sources[f.stem.split(separator: "_").prefix(2).joined(separator: "_"), default: []].append((row.detected, row.truth))
+            sources[Fixtures.source(f.stem), default: []].append((row.detected, row.truth))
         }
         for (source, pairs) in sources.sorted(by: { $0.key < $1.key }) {
             print(String(format: "rate source %@ (n %d): MAPE %.1f %%", source, pairs.count, RateStatistics.medianAPE(pairs)))
@@ -237,7 +237,7 @@ import TestSupport
                 let a = d.measures.articulationRateSyllablesPerSecond
                 let ratioError = original > 0 && row.detected > 0 ? 100 * abs(a / original / speed - 1) : Double.nan
                 if !ratioError.isNaN { ratioErrors.append(ratioError) }
-                let source = f.stem.split(separator: "_").prefix(2).joined(separator: "_")
+                let source = Fixtures.source(f.stem)
                 for key in [String(source.prefix(2)), source] { bySource[key, default: []].append((countErrors.last!, ratioError)) }
             }
             tempo[speed] = (Statistics.median(countErrors) ?? .nan, Statistics.median(ratioErrors) ?? .nan)

@@ -50,7 +50,7 @@ import TestSupport
                 let (g, y) = shifted(f, samples: x, timeScale: 1 / speed, milliseconds: ms)
                 return g.detected(samples: y)
             }
-            return Spread(source: f.stem.split(separator: "_").prefix(2).joined(separator: "_"), language: f.language,
+            return Spread(source: Fixtures.source(f.stem), language: f.language,
                           nuclei: d.map(\.measures.syllableCount), counts: d.map(\.count), truth: f.trueCount)
         }
     }

@@ -134,10 +134,8 @@ struct SteadyNoiseLiftTests {
         return lift.map { Double($0) / Double(2 * AnalysisBands.count) }
     }
 
-    static func percentile(_ x: [Double], _ p: Double) -> Double {
-        let s = x.sorted()
-        return s[min(s.count - 1, Int(p * Double(s.count - 1)))]
-    }
+    /// `Statistics.percentile` with p as a fraction.
+    static func percentile(_ x: [Double], _ p: Double) -> Double { Statistics.percentile(x, 100 * p) ?? .nan }
 
     static let snrsDB = [5.0, 10, 20]
 
@@ -232,7 +230,10 @@ struct SteadyNoiseLiftTests {
                   + "phrase ends \(p.endsFull) → \(p.endsLower)")
         }
         let steady = try #require(pooled[true])
+        func recall(_ s: ActivityScore) -> Double { Double(s.truePositives) / Double(max(1, s.truePositives + s.falseNegatives)) }
         #expect(steady.lower.f1 > steady.full.f1)
-        #expect(steady.endsLower.truePositives > steady.endsFull.truePositives)
+        #expect(steady.lower.f1 >= 0.92)              // measured 0.936 (0.878 at the full onset)
+        #expect(recall(steady.endsLower) >= 0.65)     // measured 0.673 (0.497 at the full onset)
+        #expect(steady.lower.falsePositives <= steady.full.falsePositives + 100)   // measured 382 vs 317 frames
     }
 }

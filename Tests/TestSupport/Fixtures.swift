@@ -22,6 +22,12 @@ public enum Fixtures {
         stem.hasPrefix("devcall3_") || stem.contains("_mfa_") || stem.hasPrefix("zh_thchs30") || stem == "ja_commonvoice_24511055"
     }
 
+    /// The source a speech fixture comes from, the first two parts of its stem ("en_ljspeech",
+    /// "zh_thchs30", …): the unit figures are reported per, and held out by.
+    public static func source(_ stem: String) -> String {
+        stem.split(separator: "_").prefix(2).joined(separator: "_")
+    }
+
     /// Whether the `speech_segments` of a speech fixture (or of a call's placement built from it;
     /// `stem` may be a placement's `source_id`) leave out speech: THCHS-30's energy-VAD truth
     /// leaves out whole phrases. In D4_894 it holds 2.9 s of speech in 0.87–7.75 s while the

@@ -12,8 +12,8 @@ import Foundation
 /// it, and its waiver on glided excursions, `PitchTracker.glidedAboveCeiling`, only takes that
 /// lowering back on some (frame, candidate) pairs, fixed before the search from the first-pass
 /// track, which is the same gated or not: every node strength stays a function of its frame and
-/// candidate alone, ≤ V, and the transitions are unchanged). Swapping a path's voiced state at i for the unvoiced one changes each of its two
-/// transitions by at least −VoicedUnvoicedCost (V→U for V→V, U→U for U→V), so the swap gains at
+/// candidate alone, ≤ V, and the transitions are unchanged). Swapping a path's voiced state at i
+/// for the unvoiced one changes each of its two transitions by at least −VoicedUnvoicedCost (V→U for V→V, U→U for U→V), so the swap gains at
 /// least U − V − 2·VoicedUnvoicedCost. Where that is positive, no path voiced at i is optimal, and
 /// without the voiced candidates at i the Viterbi search finds the same path: x < `xLimit` below.
 ///
@@ -38,7 +38,8 @@ import Foundation
 /// renormalises its Float scores by each frame's best, which may be a voiced state of i, so the
 /// scores after i can shift by a common amount, as with the one-frame test; the twin tests compare
 /// the tracks themselves.) The one-frame case a = i is the test above. With the bound
-/// R ≤ loud·SilenceThreshold/(1 + VT) (below), x_j ≤ rms_j / R, so the gate asks rms_j < g·R for every frame of the run and Σ rms_j < (m·g − 2C)·R over its m frames, g
+/// R ≤ loud·SilenceThreshold/(1 + VT) (below), x_j ≤ rms_j / R, so the gate asks rms_j < g·R for
+/// every frame of the run and Σ rms_j < (m·g − 2C)·R over its m frames, g
 /// taken 0.02 lower per frame and 2C 0.02 higher (rounding: `PitchPath` sums in Float; the margin is
 /// ≥ 0.02·m + 0.02 against errors of ≈ 10⁻⁶ per frame). Any start a with every frame quiet will do,
 /// so when the bound falls and an earlier frame of the run is no longer quiet the run starts again
