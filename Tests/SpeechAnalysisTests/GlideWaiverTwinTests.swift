@@ -14,22 +14,14 @@ import TestSupport
 /// truth is the tracker that analyses every frame: the gated tracks must be the same, frame for frame.
 @Suite(.disabled(if: Sanitizer.findsOnlyRaces, "twins run on one thread: nothing of their own for ThreadSanitizer"))
 struct GlideWaiverTwinTests {
-    /// A harmonic voice (12 harmonics at 1/h) following `f0Hz(t)` and `amplitude(t)`, by phase
-    /// accumulation at `rate`, with 1 % of F0 jitter held for 4 ms at a time (so r(2T) < r(T), as
-    /// in a real voice).
+    /// `VoiceSynth`'s voiced /a/ (glottal pulses at 1 % Gaussian period jitter, male formants)
+    /// following `f0Hz(t)`, at RMS 1 times `amplitude(t)`; one number of `random` per call, so the
+    /// dipped and undipped signals stay the same outside the dips.
     static func voice(seconds: Double, rate: Double, random: inout SeededRandom, f0Hz: (Double) -> Double,
                       amplitude: (Double) -> Double) -> [Float] {
-        var phase = 0.0, jitter = 1.0
-        let hold = Int(0.004 * rate)
-        return (0..<Int(seconds * rate)).map { i in
-            let t = Double(i) / rate
-            if i % hold == 0 { jitter = 1 + 0.01 * (Double(random.next() % 2_001) / 1_000 - 1) }
-            let f = f0Hz(t) * jitter
-            phase += 2 * .pi * f / rate
-            var s = 0.0
-            for h in 1...12 where Double(h) * f < rate / 2 { s += sin(Double(h) * phase) / Double(h) }
-            return Float(amplitude(t) * s)
-        }
+        let x = VoiceSynth.voiced(durationSeconds: seconds, sampleRateHz: rate, f0Hz: f0Hz, jitterRatio: 0.01,
+                                  formants: VoiceSynth.vowelA, rms: 1, seed: random.next())
+        return x.indices.map { x[$0] * Float(amplitude(Double($0) / rate)) }
     }
 
     /// A low voice (body 100–130 Hz, so the range's ceiling lies near 190 Hz) with rises from 150 Hz
@@ -108,7 +100,7 @@ struct GlideWaiverTwinTests {
         #expect(dips > 0)
         #expect(skippedInDips > 0)
         #expect(counts.spansOverLimit == 0)
-        #expect(framesAboveTwiceBody >= (Sanitizer.isActive ? 80 : 400))   // measured 438 over 4 seeds; 2 without the waiver
+        #expect(framesAboveTwiceBody >= (Sanitizer.isActive ? 50 : 300))   // measured 354 over 4 seeds (122 on seed 0, the sanitizer runs' one); 3 without the waiver
     }
 
     /// Random lattices (a review's fuzz): bodies at 100–140 Hz with excursions that glide (0.3–1.7 st
