@@ -121,33 +121,40 @@ import TestSupport
         // the shift holds, our wideband track of the shifted voice against the scaled Praat track
         // pooled GPE 2.44 / 2.16 / 1.93 / 1.29 / 1.50 % for k 0.6 … 1.5 (4.27 % at k 1.8, mostly the
         // MFA male voices shifted up, their copies erring alike: not the telephone band). Through the
-        // telephone 150 of 159 keep their summary (median within 8 %, SD within 1 st); of the 9 that
+        // telephone 152 of 159 keep their summary (median within 8 %, SD within 1 st); of the 7 that
         // do not, 4 are voices whose wideband track of the shifted copy is itself off (GPE 6–32 %
         // against the scaled Praat track, the copy nearer the truth), 1 is a copy 9.0 % high
-        // (en_ljspeech_LJ001_0005 at k 0.7), and 3 are the issue's octave failure.
+        // (en_ljspeech_LJ001_0005 at k 0.7), 1 is zh_aishell1 at k 0.6 (SD −1.38 st), and 1 is
+        // ja_commonvoice_38853932 at k 0.6 (below).
         #expect(rows.count == 159)
-        #expect(rows.filter(\.summaryHolds).count >= 150)
-        for row in rows where row.truthMedianHz >= 65 {
-            #expect(!row.octaveFailure, "\(row.stem) k \(row.k): median \(row.wideMedianHz) → \(row.phoneMedianHz) Hz")
-        }
-        for (k, bound) in [(0.7, 0.025), (0.8, 0.025), (1.25, 0.025), (1.5, 0.025), (1.8, 0.04)] {
-            #expect((pooledPhone[k]?.grossErrorRatio ?? 1) <= bound, "copy GPE at k \(k)")
-            #expect((pooledWide[k]?.grossErrorRatio ?? 1) <= bound + 0.005, "shift check at k \(k)")
-        }
-        // The issue's failure (issue 17, cause 4): 3 of the 25 voices shifted by 0.6, medians
-        // 60–63 Hz, through the telephone: median +12.5 to +30.6 %, SD +8.1 to +12.1 st. The first
+        #expect(rows.filter(\.summaryHolds).count >= 152)
+        // The issue's failure (issue 17, cause 4), fixed by the speaker range's octave limit
+        // (`PitchTracker.speakerRange`): the 3 voices shifted by 0.6 to true medians of 60–63 Hz
+        // had, through the telephone, median +12.5 to +30.6 % and SD +8.1 to +12.1 st. Their first
         // pass goes far above F0 (ja_commonvoice_38853932: 4.5–7.3 ×, 300–440 Hz, the lowest
         // components the 300 Hz high-pass leaves) on 21–33 % of the frames both call voiced, so the
-        // third quartile lands on them and the speaker range (0.75·q25 … 1.5·q75) reaches 460–540 Hz:
-        // the second pass's range cost never reaches them.
-        // docs/accuracy.md, Pitch.
-        withKnownIssue("issue 17, cause 4: voices near 60 Hz move through the telephone band", isIntermittent: true) {
-            for row in rows where row.truthMedianHz < 65 {
-                #expect(!row.octaveFailure, "\(row.stem) k \(row.k): median \(row.wideMedianHz) → \(row.phoneMedianHz) Hz")
-            }
-            #expect((pooledPhone[0.6]?.grossErrorRatio ?? 1) <= 0.025, "copy GPE at k 0.6")
+        // third quartile landed on them and the ceiling (1.5 × q75) at 460–540 Hz. With q75 held
+        // within an octave of the median the ceiling is ≤ 3 × median and the second pass takes those
+        // frames back: medians within 0.1–2.0 %, SD gaps +0.83, +1.26, −0.25 st.
+        for row in rows {
+            #expect(!row.octaveFailure, "\(row.stem) k \(row.k): median \(row.wideMedianHz) → \(row.phoneMedianHz) Hz")
         }
-        #expect((pooledPhone[0.6]?.grossErrorRatio ?? 1) <= 0.035, "copy GPE at k 0.6, regression bound")
-        #expect((pooledWide[0.6]?.grossErrorRatio ?? 1) <= 0.025, "shift check at k 0.6")
+        for row in rows where row.truthMedianHz < 65 {
+            #expect(row.medianErrorPercent <= 8, "\(row.stem) k \(row.k): median \(row.wideMedianHz) → \(row.phoneMedianHz) Hz")
+        }
+        for (k, bound) in [(0.6, 0.025), (0.7, 0.025), (0.8, 0.025), (1.25, 0.025), (1.5, 0.025), (1.8, 0.04)] {
+            #expect((pooledPhone[k]?.grossErrorRatio ?? 1) <= bound, "copy GPE at k \(k)")
+            #expect((pooledWide[k]?.grossErrorRatio ?? 1) <= bound + (k == 0.6 ? 0 : 0.005), "shift check at k \(k)")
+        }
+        // One of the 3 keeps an SD gap over 1 st: ja_commonvoice_38853932 at k 0.6, +1.26 st (median
+        // +2.0 %). 4 of its 220 voiced copy frames (1.11–1.14 s) are an event Praat tracks at
+        // 5.5 × F0 (310–350 Hz) and our wideband track leaves unvoiced; the copy's second pass takes
+        // its sub-octave, 175–179 Hz, inside the ceiling (3 × the first-pass median, 234 Hz). Without
+        // those 4 frames the gap is +0.44 st. docs/accuracy.md, Pitch.
+        withKnownIssue("issue 17, cause 4: one 63 Hz voice's copy SD 1.26 st over its wideband track", isIntermittent: true) {
+            for row in rows where row.truthMedianHz < 65 {
+                #expect(row.summaryHolds, "\(row.stem) k \(row.k): SD \(row.wideSD) → \(row.phoneSD) st")
+            }
+        }
     }
 }

@@ -442,11 +442,29 @@ public final class PitchTracker: FrameObserver {
 
     /// The speaker's plausible F0 range from a first pass: 0.75 × first quartile to 1.5 × third
     /// quartile of the voiced F0 (the two-pass floor and ceiling of Hirst 2011, "The analysis by
-    /// synthesis of speech melody: from data to models", Journal of Speech Sciences 1(1)), from a
-    /// histogram of the F0 codes (`PitchCandidates.code`) of `count` voiced frames. nil with fewer
-    /// than `minimumFramesForRange` voiced frames.
+    /// synthesis of speech melody: from data to models", Journal of Speech Sciences 1(1)), the third
+    /// quartile taken no higher than `quartileOctaveLimit` × the median, from a histogram of the F0
+    /// codes (`PitchCandidates.code`) of `count` voiced frames. nil with fewer than
+    /// `minimumFramesForRange` voiced frames.
+    ///
+    /// Why the limit: an octave error of the first pass moves a frame to a multiple of its F0 (×2
+    /// an octave up; through the telephone band a 60 Hz voice, its 1st–4th harmonics cut by the
+    /// 300 Hz high-pass, is followed at 4.5–7.3 × F0 on a quarter or more of its frames, issue 17).
+    /// Once a quarter of the voiced frames err upward, the third quartile lands on them and the
+    /// ceiling, 1.5 × q75, lies above the errors, so the second pass cannot take them back. The
+    /// median moves only when half the frames err. A voice's own third quartile lies well within an
+    /// octave of its median: Praat's wideband tracks of the 27 fixture voices (7 sources, 3
+    /// languages) give q75/median 1.08–1.58 (the en_mfa male voices, rises included, 1.17–1.49). So
+    /// q75 more than an octave above the median says that a quarter of the frames sit an octave or
+    /// more above the voice's body — the signature of octave errors, not of a voice — and the
+    /// ceiling is then held at 1.5 × 2 × median, 1.58 octaves above it, which still admits every
+    /// real rise of those voices. A channel that carries several sources can pass the octave too
+    /// (devcall_mixed_03's agent channel: voices and hold music); there the limit lowers the ceiling
+    /// onto the music's notes (docs/accuracy.md, Pitch). The limit only lowers the ceiling; the first
+    /// pass is the same with or without `QuietFrameGate`, so this range is too (the gate's proof).
     static func speakerRange(codeHistogram: [Int32], count: Int) -> ClosedRange<Float>? {
         guard count >= minimumFramesForRange else { return nil }
+        // F0 at rank r, 0 ≤ r < count (the histogram holds `count` frames).
         func value(rank: Int) -> Float {
             var seen = 0
             for (code, n) in codeHistogram.enumerated() {
@@ -455,8 +473,13 @@ public final class PitchTracker: FrameObserver {
             }
             return 0
         }
-        return (0.75 * value(rank: count / 4))...(1.5 * value(rank: (3 * count) / 4))
+        let q25 = value(rank: count / 4), q50 = value(rank: count / 2), q75 = value(rank: (3 * count) / 4)
+        return (0.75 * q25)...(1.5 * min(q75, quartileOctaveLimit * q50))
     }
+
+    /// Highest ratio of the third quartile to the median that `speakerRange` takes from a first
+    /// pass: an octave (the step of an octave error).
+    static let quartileOctaveLimit: Float = 2
 
     /// Largest F0 step between first-pass frames 10 ms apart that counts as a glide, semitones
     /// (scaled by hop / 10 ms). Xu & Sun 2002, "Maximum speed of pitch change and how it may relate
