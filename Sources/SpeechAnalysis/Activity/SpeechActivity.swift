@@ -171,7 +171,8 @@ public enum SpeechActivityDetector {
 
     static func detect(_ channels: [ChannelContours], settings: SpeechActivitySettings, chunkFrames: Int,
                        fixedEchoLagFrames: Int? = nil, finishAfterFrames: Int? = nil, forcedCutFrames: Int? = nil,
-                       pieceEnds: UnsafeMutablePointer<[[Int]]>? = nil, steadyNoiseReliefDB: Float? = nil) -> [SpeechActivity] {
+                       pieceEnds: UnsafeMutablePointer<[[Int]]>? = nil, steadyNoiseReliefDB: Float? = nil,
+                       noisyTailSeconds: Double? = nil) -> [SpeechActivity] {
         guard let first = channels.first else { return [] }
         let bands = AnalysisBands.count
         precondition(channels.allSatisfy { $0.bandLevelCodes.count == $0.frameCount * bands },
@@ -180,6 +181,7 @@ public enum SpeechActivityDetector {
                                           chunkFrames: chunkFrames)
         stream.fixedEchoLagFrames = fixedEchoLagFrames
         if let steadyNoiseReliefDB { stream.steadyNoiseReliefDB = steadyNoiseReliefDB }
+        if let noisyTailSeconds { stream.noisyTailSeconds = noisyTailSeconds }
         if let finishAfterFrames { stream.finishAfterFrames = finishAfterFrames }
         if let forcedCutFrames { stream.forcedCutFrames = forcedCutFrames }
         let inputs = channels.indices.map { stream.input(channel: $0) }
@@ -353,6 +355,8 @@ public enum SpeechActivityDetector {
         /// Frames a piece may reach without a quiet stretch before it is cut anyway (a channel
         /// that sounds for 10 minutes on end: music, or noise taken as speech).
         var forcedCutFrames = 60_000
+        /// How long run ends are held on noisy channels, seconds (tests vary it).
+        var noisyTailSeconds = Constants.noisyTailSeconds
 
         init(timeBase: TimeBase) { self.timeBase = timeBase }
 
@@ -436,7 +440,7 @@ public enum SpeechActivityDetector {
             if noisy {
                 FrameRuns.closeGaps(&mask, maxGapFrames: Int((Constants.noisyBridgeSeconds / hop).rounded()),
                                     keepingOpen: open, fragmentFrames: shortestFrames)
-                let tail = Int((Constants.noisyTailSeconds / hop).rounded())
+                let tail = Int((noisyTailSeconds / hop).rounded())
                 for r in FrameRuns.runs(mask) { for i in r.upperBound..<min(n, r.upperBound + tail) { mask[i] = true } }
             }
             var sustained = Array(sounding[0..<n])
