@@ -190,8 +190,9 @@ struct TurnTakingSyntheticCallTests {
         return (clean, buffer, truth)
     }
 
-    @Test(arguments: Sanitizer.few([(NoiseKind.white, 10.0), (.white, 5.0)], 1))
-    func eventsOnNoisyBuiltCalls(kind: NoiseKind, snrDB: Double) throws {
+    /// `latencyMAESeconds`: the latency MAE measured on the 18 latencies (2026-12-05, analysisVersion 14).
+    @Test(arguments: Sanitizer.few([(NoiseKind.white, 10.0, 0.100), (.white, 5.0, 0.092)], 1))
+    func eventsOnNoisyBuiltCalls(kind: NoiseKind, snrDB: Double, latencyMAESeconds: Double) throws {
         let s = try Self.noisyScores(kind, snrDB: snrDB, seeds: 1...6)
         let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
         let recall = Double(s.interruptionHits) / Double(s.interruptionsTrue)
@@ -203,7 +204,13 @@ struct TurnTakingSyntheticCallTests {
         #expect(precision >= 0.9 && recall >= 0.9)
         #expect(bcRecall >= 0.8)
         #expect(s.backchannelsCalledInterruptions == 0)
-        #expect(latencyMAE <= 0.15 && s.latenciesMissed <= 1)
+        // Latency: the target is 0.10 s; held to the measured MAE plus 0.01 s (one
+        // frame). Where the error comes from (LatencyNoiseStudy, docs/accuracy.md "Turn-taking"):
+        // the customer's turn end, which the noisy-channel hold (0.15 s) puts 0.11–0.15 s past the
+        // truth on 12 of the 18 ends (the last 0.03–0.08 s of those phrase ends lie ≥ 10 dB under
+        // the noise) and which stays 0.03–0.07 s early on the 6 ends of ja_commonvoice_38853932,
+        // whose last ~0.2 s sink into the noise; the agent's onsets are within 0.07 s.
+        #expect(latencyMAE <= latencyMAESeconds + 0.01 && s.latenciesMissed == 0)
         #expect(s.deadAirMissed == 0)
         #expect((s.deadAirBoundaryErrors.max() ?? 1) <= 0.3)
     }
