@@ -108,31 +108,15 @@ struct LatencyNoiseStudy {
         print("noise-only score \(snrDB) dB: p50/p90/p99/p99.9 \(p.joined(separator: " / ")) over \(noiseScores.count)")
     }
 
-    /// Phrase ends of the fixture utterances (true segment ends followed by ≥ 0.3 s without
-    /// speech, as a turn end is) under white noise: the signed error of the nearest detected
-    /// end within 0.3 s, with run ends held `tail` seconds on noisy channels, per source.
+    /// Phrase ends of the fixture utterances under white noise (`phraseEndErrors`), with the hold
+    /// off and at its default, per source.
     @Test(arguments: [10.0, 5.0])
     func phraseEndsOnClips(snrDB: Double) throws {
         let clips = try ActivityFixtureTests.speechClips()
         for tail in [0.0, 0.15] {
             var bySource: [String: [Double]] = [:]
             for (k, clip) in clips.enumerated() where clip.truthIsExactEnough {
-                let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
-                let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
-                                             sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
-                let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
-                let activity = SpeechActivityDetector.detect([ActivityFixtureTests.contours(x, rateHz: clip.rateHz)], settings: .standard,
-                                                             chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
-                                                             noisyTailSeconds: tail)[0]
-                let ends = activity.segments.map(\.end)
-                for (j, seg) in clip.truth.enumerated() {
-                    let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
-                    guard nextStart - seg.1 >= 0.3 else { continue }
-                    guard let e = ends.min(by: { abs($0 - seg.1) < abs($1 - seg.1) }), abs(e - seg.1) < 0.3 else {
-                        print("phrase end \(clip.stem) \(seg.1): none within 0.3 s"); continue
-                    }
-                    bySource[clip.source, default: []].append(e - seg.1)
-                }
+                bySource[clip.source, default: []] += Self.phraseEndErrors(clip, index: k, snrDB: snrDB, tailSeconds: tail)
             }
             for (source, d) in bySource.sorted(by: { $0.key < $1.key }) {
                 print(String(format: "phrase ends %.0f dB tail %.2f %@ (n %d): median %+.3f, MAE %.3f", snrDB, tail, source, d.count,
@@ -167,26 +151,92 @@ struct LatencyNoiseStudy {
                 }
             }
             for (k, clip) in clips.enumerated() where clip.truthIsExactEnough {
-                let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
-                let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
-                                             sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
-                let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
-                let activity = SpeechActivityDetector.detect([ActivityFixtureTests.contours(x, rateHz: clip.rateHz)], settings: .standard,
-                                                             chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
-                                                             noisyTailSeconds: tail)[0]
-                let ends = activity.segments.map(\.end)
-                let group = clip.stem.hasPrefix("en") ? "clips en" : "clips ja+zh"
-                for (j, seg) in clip.truth.enumerated() {
-                    let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
-                    guard nextStart - seg.1 >= 0.3 else { continue }
-                    guard let e = ends.min(by: { abs($0 - seg.1) < abs($1 - seg.1) }), abs(e - seg.1) < 0.3 else { continue }
-                    errors[group, default: []].append(e - seg.1)
-                }
+                errors[clip.stem.hasPrefix("en") ? "clips en" : "clips ja+zh", default: []]
+                    += Self.phraseEndErrors(clip, index: k, snrDB: snrDB, tailSeconds: tail)
             }
             let line = errors.sorted { $0.key < $1.key }.map { key, d in
                 String(format: "%@ n %d MAE %.3f median %+.3f", key, d.count, Statistics.mean(d.map(abs)) ?? 0, Statistics.median(d) ?? 0)
             }
             print(String(format: "sweep %.0f dB tail %.2f: ", snrDB, tail) + line.joined(separator: "; "))
         }
+    }
+
+    /// Phrase ends of fixture utterance `clip` (true segment ends followed by ≥ 0.3 s without
+    /// speech, as a turn end is) under white noise at `snrDB` (the seed `ActivityFixtureTests`
+    /// uses for clip `index`): the signed error of the nearest detected end within 0.3 s, with
+    /// run ends held `tailSeconds` on noisy channels.
+    static func phraseEndErrors(_ clip: ActivityFixtureTests.Clip, index k: Int, snrDB: Double, tailSeconds: Double) -> [Double] {
+        let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
+        let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
+                                     sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
+        let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
+        let activity = SpeechActivityDetector.detect([ActivityFixtureTests.contours(x, rateHz: clip.rateHz)], settings: .standard,
+                                                     chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
+                                                     noisyTailSeconds: tailSeconds)[0]
+        let ends = activity.segments.map(\.end)
+        var errors: [Double] = []
+        for (j, seg) in clip.truth.enumerated() {
+            let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
+            guard nextStart - seg.1 >= 0.3 else { continue }
+            guard let e = ends.min(by: { abs($0 - seg.1) < abs($1 - seg.1) }), abs(e - seg.1) < 0.3 else {
+                print("phrase end \(clip.stem) \(seg.1): none within 0.3 s"); continue
+            }
+            errors.append(e - seg.1)
+        }
+        return errors
+    }
+
+    /// Whether the decay before a run's end predicts how much of the phrase end sank: for each
+    /// phrase end of the clips (hold off), the score fall over the last frames the raw
+    /// decision keeps, and the signed end error.
+    @Test func decayAgainstLoss() throws {
+        let clips = try ActivityFixtureTests.speechClips()
+        for snrDB in [10.0, 5.0] {
+            for (k, clip) in clips.enumerated() where clip.truthIsExactEnough {
+                let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
+                let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
+                                             sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
+                let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
+                let contours = ActivityFixtureTests.contours(x, rateHz: clip.rateHz)
+                let w = Self.evidence(contours)
+                let hop = contours.timeBase.hopSeconds
+                for (j, seg) in clip.truth.enumerated() {
+                    let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
+                    guard nextStart - seg.1 >= 0.3 else { continue }
+                    // The last raw speech frame within 0.4 s before the true end (or 0.1 s after).
+                    let e = Int((seg.1 / hop).rounded())
+                    guard let last = stride(from: min(w.count - 1, e + 10), through: max(0, e - 40), by: -1).first(where: { w.raw[$0] }) else { continue }
+                    let peak = (max(0, last - 15)...last).map { w.score[$0] }.max() ?? 0
+                    // Frames from the last frame at ≥ 12 dB to the last raw frame.
+                    let lastHigh = stride(from: last, through: max(0, last - 30), by: -1).first(where: { w.score[$0] >= 12 }) ?? last
+                    let slope = Double(w.score[lastHigh] - w.score[last]) / Double(max(1, last - lastHigh))
+                    let trace = (max(0, last - 8)...min(w.count - 1, last + 2)).map { String(format: "%.0f", w.score[$0]) }.joined(separator: " ")
+                    print(String(format: "decay %.0f dB %@ end %.2f loss %+.3f peak %.0f fall frames %d slope %.1f dB/frame | %@", snrDB, clip.stem, seg.1,
+                                 Double(last + 1) * hop - seg.1, peak, last - lastHigh, slope, trace))
+                }
+            }
+        }
+    }
+
+    /// The customer channels of the noisy built calls as raw 32-bit float files (16 kHz) with
+    /// their true turn ends, into the directory `VOICEQA_LATENCY_STUDY` names (if it is one), for
+    /// a reference detector to be scored on the same ends.
+    @Test func exportCustomerChannels() throws {
+        let directory = ProcessInfo.processInfo.environment["VOICEQA_LATENCY_STUDY"] ?? ""
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        var ends = "file\tcustomer\ttrueEnd\tagentStart\n"
+        for snrDB in [200.0, 20, 10, 5] {
+            for seed in UInt64(1)...6 {
+                let call = TurnTakingSyntheticCallTests.noisyCall(.white, snrDB: snrDB, seed: seed)
+                let name = String(format: "white%.0f_%d.f32", snrDB, seed)
+                let data = call.noisy.channels[1].withUnsafeBufferPointer { Data(buffer: $0) }
+                try data.write(to: URL(fileURLWithPath: directory + "/" + name))
+                for (k, l) in call.truth.latencies.enumerated() {
+                    ends += "\(name)\t\(call.truth.latencyTalkers[k].customer)\t\(l.customerEnd)\t\(l.agentStart)\n"
+                }
+            }
+        }
+        try ends.write(toFile: directory + "/ends.tsv", atomically: true, encoding: .utf8)
     }
 }
