@@ -240,3 +240,22 @@ struct LatencyNoiseStudy {
         try ends.write(toFile: directory + "/ends.tsv", atomically: true, encoding: .utf8)
     }
 }
+
+extension LatencyNoiseStudy {
+    /// Under babble the built calls' latencies are all missed: how much of each channel is taken
+    /// for speech, against the truth.
+    @Test func babbleCoverage() throws {
+        for snrDB in [20.0, 10.0] {
+            for seed in UInt64(1)...2 {
+                let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed)
+                let activity = SpeechActivityDetector.detect(TurnTakingSyntheticCallTests.contours(call.noisy))
+                let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
+                let truth = [builder.agentSegments, builder.customerSegments].map { $0.reduce(0) { $0 + $1.1 - $1.0 } }
+                for c in 0..<2 {
+                    print(String(format: "babble %.0f dB seed %d channel %d: %.1f s of speech found in %d runs (truth %.1f s) of %.1f s",
+                                 snrDB, seed, c, activity[c].speechSeconds, activity[c].segments.count, truth[c], call.noisy.durationSeconds))
+                }
+            }
+        }
+    }
+}
