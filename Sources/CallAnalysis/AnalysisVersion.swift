@@ -29,7 +29,10 @@
 /// quieter stretch of a call keeps its weaker vowels (issue 17). 14: the pitch tracker's second pass
 /// charges no speaker-range cost on frames the first pass glided to above the range's ceiling from
 /// inside it (steps ≤ 1.5 st per 10 ms), for candidates within 1 st of the first pass, so real rises
-/// of a voice whose two pitch modes straddle the ceiling are no longer halved (issue 17).
+/// of a voice whose two pitch modes straddle the ceiling are no longer halved (issue 17). 15: a filled
+/// pause may last up to 2 s (an "um" can hold its nasal), its silence around is judged on frames the
+/// level gate passes, and a run whose F0 spreads under 0.1 st (a pure tone, no voice) is not one
+/// (issue 17).
 public enum AnalysisVersion {
-    public static let current = 14
+    public static let current = 15
 }

@@ -13,6 +13,8 @@ struct TurnTakingSyntheticCallTests {
         var interruptions: [(time: Double, by: Conversation.Party)] = []
         var backchannels: [Double] = []
         var latencies: [(customerEnd: Double, agentStart: Double)] = []
+        /// The utterances either side of each latency (customer's, agent's), for studies.
+        var latencyTalkers: [(customer: String, agent: String)] = []
         var deadAir: [(Double, Double)] = []
     }
 
@@ -36,7 +38,9 @@ struct TurnTakingSyntheticCallTests {
         // 2. The agent answers after a normal latency.
         start = customerEnd2 + uniform(0.3...1.5)
         truth.latencies.append((customerEnd2, start))
-        end = b.place(pick(any), onAgent: true, speechStart: start)
+        let u3 = pick(any)
+        truth.latencyTalkers.append((u2.id, u3.id))
+        end = b.place(u3, onAgent: true, speechStart: start)
         // 3. The customer talks; the agent interrupts 1.5 s in and the customer yields 0.4–0.8 s later.
         start = end + uniform(0.4...1.0)
         let u4 = pick(long)
@@ -47,19 +51,24 @@ struct TurnTakingSyntheticCallTests {
         // 4. Dead air, then the customer speaks and the agent answers.
         let dead = uniform(3.5...7)
         truth.deadAir.append((end, end + dead))
-        let customerEnd6 = b.place(pick(any), onAgent: false, speechStart: end + dead)
+        let u6 = pick(any)
+        let customerEnd6 = b.place(u6, onAgent: false, speechStart: end + dead)
         start = customerEnd6 + uniform(0.3...1.5)
         truth.latencies.append((customerEnd6, start))
         // 5. The customer interrupts the agent's long turn and the agent yields.
         let u7 = pick(long)
+        truth.latencyTalkers.append((u6.id, u7.id))
         let customerStart = start + 1.2
         b.place(u7, onAgent: true, speechStart: start, cutAt: customerStart + uniform(0.4...0.8))
-        let customerEnd8 = b.place(pick(any), onAgent: false, speechStart: customerStart)
+        let u8 = pick(any)
+        let customerEnd8 = b.place(u8, onAgent: false, speechStart: customerStart)
         truth.interruptions.append((customerStart, .customer))
         // 6. The agent closes after a latency.
         start = customerEnd8 + uniform(0.3...1.5)
         truth.latencies.append((customerEnd8, start))
-        b.place(pick(any), onAgent: true, speechStart: start)
+        let u9 = pick(any)
+        truth.latencyTalkers.append((u8.id, u9.id))
+        b.place(u9, onAgent: true, speechStart: start)
         return (b, truth)
     }
 
@@ -155,26 +164,35 @@ struct TurnTakingSyntheticCallTests {
     static func noisyScores(_ kind: NoiseKind, snrDB: Double, seeds: ClosedRange<UInt64>) throws -> Score {
         var s = Score()
         for seed in seeds {
-            let (builder, truth) = Self.scenario(seed: seed, levelled: true)
-            var buffer = builder.buffer(seed: seed)
-            for (k, segments) in [builder.agentSegments, builder.customerSegments].enumerated() {
-                let power = NoiseMixing.meanPower(buffer.channels[k], sampleRateHz: CallBuilder.rateHz, over: segments)
-                let noiseSeed = seed &* 31 &+ UInt64(k)
-                let noise = switch kind {
-                case .white: Synth.whiteNoise(durationSeconds: Double(buffer.frameCount) / CallBuilder.rateHz,
-                                              sampleRateHz: CallBuilder.rateHz, rms: 1, seed: noiseSeed)
-                case .babble: NoiseMixing.babble(from: CallBuilder.levelledUtterances.map(\.samples), talkerCount: 6,
-                                                 length: buffer.frameCount, seed: noiseSeed)
-                }
-                buffer.channels[k] = NoiseMixing.add(noise, to: buffer.channels[k], speechPower: power, snrDB: snrDB)
-            }
-            Self.score(Self.conversation(buffer), truth, into: &s)
+            let call = Self.noisyCall(kind, snrDB: snrDB, seed: seed)
+            Self.score(Self.conversation(call.noisy), call.truth, into: &s)
         }
         return s
     }
 
-    @Test(arguments: Sanitizer.few([(NoiseKind.white, 10.0), (.white, 5.0)], 1))
-    func eventsOnNoisyBuiltCalls(kind: NoiseKind, snrDB: Double) throws {
+    /// One built call of `noisyScores`: the level-matched scenario of `seed`, before and after
+    /// the noise.
+    static func noisyCall(_ kind: NoiseKind, snrDB: Double, seed: UInt64) -> (clean: AudioBuffer, noisy: AudioBuffer, truth: Truth) {
+        let (builder, truth) = Self.scenario(seed: seed, levelled: true)
+        let clean = builder.buffer(seed: seed)
+        var buffer = clean
+        for (k, segments) in [builder.agentSegments, builder.customerSegments].enumerated() {
+            let power = NoiseMixing.meanPower(buffer.channels[k], sampleRateHz: CallBuilder.rateHz, over: segments)
+            let noiseSeed = seed &* 31 &+ UInt64(k)
+            let noise = switch kind {
+            case .white: Synth.whiteNoise(durationSeconds: Double(buffer.frameCount) / CallBuilder.rateHz,
+                                          sampleRateHz: CallBuilder.rateHz, rms: 1, seed: noiseSeed)
+            case .babble: NoiseMixing.babble(from: CallBuilder.levelledUtterances.map(\.samples), talkerCount: 6,
+                                             length: buffer.frameCount, seed: noiseSeed)
+            }
+            buffer.channels[k] = NoiseMixing.add(noise, to: buffer.channels[k], speechPower: power, snrDB: snrDB)
+        }
+        return (clean, buffer, truth)
+    }
+
+    /// `latencyMAESeconds`: the latency MAE measured on the 18 latencies (2026-12-05, analysisVersion 14).
+    @Test(arguments: Sanitizer.few([(NoiseKind.white, 10.0, 0.100), (.white, 5.0, 0.092)], 1))
+    func eventsOnNoisyBuiltCalls(kind: NoiseKind, snrDB: Double, latencyMAESeconds: Double) throws {
         let s = try Self.noisyScores(kind, snrDB: snrDB, seeds: 1...6)
         let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
         let recall = Double(s.interruptionHits) / Double(s.interruptionsTrue)
@@ -186,7 +204,13 @@ struct TurnTakingSyntheticCallTests {
         #expect(precision >= 0.9 && recall >= 0.9)
         #expect(bcRecall >= 0.8)
         #expect(s.backchannelsCalledInterruptions == 0)
-        #expect(latencyMAE <= 0.15 && s.latenciesMissed <= 1)
+        // Latency: the target is 0.10 s; held to the measured MAE plus 0.01 s (one
+        // frame). Where the error comes from (LatencyNoiseStudy, docs/accuracy.md "Turn-taking"):
+        // the customer's turn end, which the noisy-channel hold (0.15 s) puts 0.11–0.15 s past the
+        // truth on 12 of the 18 ends (the last 0.03–0.08 s of those phrase ends lie ≥ 10 dB under
+        // the noise) and which stays 0.03–0.07 s early on the 6 ends of ja_commonvoice_38853932,
+        // whose last ~0.2 s sink into the noise; the agent's onsets are within 0.07 s.
+        #expect(latencyMAE <= latencyMAESeconds + 0.01 && s.latenciesMissed == 0)
         #expect(s.deadAirMissed == 0)
         #expect((s.deadAirBoundaryErrors.max() ?? 1) <= 0.3)
     }

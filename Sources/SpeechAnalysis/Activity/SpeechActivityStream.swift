@@ -57,6 +57,10 @@ public final class SpeechActivityStream {
     var fixedEchoLagFrames: Int?
     /// Tests: how much lower the onset is in steady noise (0: the full onset everywhere).
     var steadyNoiseReliefDB = SpeechActivityDetector.Constants.steadyNoiseOnsetReliefDB
+    /// Tests: how long run ends are held on noisy channels, seconds.
+    var noisyTailSeconds = SpeechActivityDetector.Constants.noisyTailSeconds {
+        didSet { for c in evidence.indices { evidence[c].noisyTailSeconds = noisyTailSeconds } }
+    }
 
     /// Runs `body(c)` once for each channel c in 0..<count and returns when every call has
     /// returned; the calls may run at once on different threads. Each builds channel c's

@@ -8,7 +8,13 @@ public struct FilledPauseSettings: Sendable, Codable, Equatable {
     /// disfluencies", PhD thesis, UC Berkeley: filled pauses are longer than ordinary vowels).
     /// 0.25 rather than 0.2 is a project choice: held vowels of running speech reach 0.2 s.
     public var minimumSeconds: Double
-    /// Longest filled pause, seconds (0.3…3; default 1.0).
+    /// Longest filled pause, seconds (0.3…3; default 2.0). An "um" is a vowel and a nasal murmur,
+    /// and the nasal can be held: the fixture speaker's "um" between two silent pauses lasts 1.3 s
+    /// (en_mfa_mcauliffe_um: [ɐ] 0.2 s, [m] 1.0 s; docs/accuracy.md). "um" announces a longer delay
+    /// than "uh" (Clark & Fox Tree 2002, Cognition 84, "Using uh and um in spontaneous speaking"),
+    /// and filled pauses between two silent pauses are the longest of all (Gósy 2023, Languages
+    /// 8(1):79, 2,450 filled pauses). 2 s is a project choice with that margin; what keeps tones
+    /// and held notes out is not the length (`minimumSpreadSemitones`, the level and rest tests).
     public var maximumSeconds: Double
     /// Largest F0 step between neighbouring voiced frames inside a filler, semitones (0.1…3; default 0.6):
     /// a held vowel's F0 drifts slowly, running speech moves several semitones per syllable.
@@ -32,7 +38,7 @@ public struct FilledPauseSettings: Sendable, Codable, Equatable {
 
     public static let standard = try! FilledPauseSettings()
 
-    public init(minimumSeconds: Double = 0.25, maximumSeconds: Double = 1.0, maximumStepSemitones: Double = 0.6,
+    public init(minimumSeconds: Double = 0.25, maximumSeconds: Double = 2.0, maximumStepSemitones: Double = 0.6,
                 maximumSpreadSemitones: Double = 2, maximumSpectralChangeDB: Double = 2.5,
                 maximumTurnGapSeconds: Double = 1.5, levelBelowSpeechDB: Double = 15) throws {
         try SettingsError.check("maximumTurnGapSeconds", maximumTurnGapSeconds, in: 0...5)
@@ -72,7 +78,7 @@ public struct FilledPauses: Sendable, Codable, Equatable {
 }
 
 /// Finds filled pauses without a transcript: stretches of sustained voicing whose F0 is flat
-/// and whose spectrum is steady, 200–1000 ms long, inside the speaker's speech and not while
+/// and whose spectrum is steady, 250–2000 ms long, inside the speaker's speech and not while
 /// the other party holds the floor (those are backchannels).
 ///
 /// The acoustic signature follows Shriberg 1994 (PhD thesis, UC Berkeley, ch. 4, "filled pauses":
@@ -144,12 +150,13 @@ public enum FilledPauseDetector {
         for run in runs {
             let duration = Double(run.count) * tb.hopSeconds
             guard duration >= settings.minimumSeconds, duration <= settings.maximumSeconds,
-                  standsAlone(pitch, run, transitionFrames: transitionFrames, restFrames: restFrames) else { continue }
+                  standsAlone(pitch, run, transitionFrames: transitionFrames, restFrames: restFrames,
+                              sounding: { HalfPrecision.float(contours.levelDB[$0]) >= levelGateDB }) else { continue }
             let semitones = run.compactMap { pitch.f0Hz[$0] > 0 ? 12 * log2(Double(pitch.f0Hz[$0])) : nil }.sorted()
             guard semitones.count * 2 >= run.count,
                   let p5 = Statistics.percentile(sorted: semitones, 5), let p95 = Statistics.percentile(sorted: semitones, 95),
                   let median = Statistics.percentile(sorted: semitones, 50),
-                  p95 - p5 <= settings.maximumSpreadSemitones else { continue }
+                  p95 - p5 <= settings.maximumSpreadSemitones, p95 - p5 >= Self.minimumSpreadSemitones else { continue }
             let start = max(0, tb.seconds(ofFrame: run.lowerBound) - tb.hopSeconds / 2)
             let end = tb.seconds(ofFrame: run.upperBound - 1) + tb.hopSeconds / 2
             items.append(.init(start: start, end: end, durationSeconds: end - start,
@@ -183,25 +190,37 @@ public enum FilledPauseDetector {
     /// just before or after it is part of a phrase. The start and end of the recording count as rest.
     static let restSeconds = 0.2
 
-    /// Whether `run` is a voiced stretch of its own (see `transitionSeconds`).
-    static func standsAlone(_ pitch: PitchTrack, _ run: Range<Int>, transitionFrames: Int, restFrames: Int) -> Bool {
+    /// Fillers' F0 is never exactly constant: a 5th–95th-percentile spread under 0.1 semitone
+    /// (ten steps of the track's 0.01 st precision) is a machine's tone — a ring-back burst, a
+    /// steady synthesised note — not a voice. The voices' fillers measured here spread 0.40–1.68 st
+    /// (13 detections: the 9 planted fillers found on the fixture calls, 4 real "um"s; docs/accuracy.md);
+    /// E.180 ring-back tones and a steady harmonic note spread 0.000 st. Project choice.
+    static let minimumSpreadSemitones = 0.1
+
+    /// Whether `run` is a voiced stretch of its own (see `transitionSeconds`). Voicing counts only
+    /// where `sounding` holds — the frame is within the level gate of the speaker's speech level —
+    /// so the fading tail of an "um" (the pitch track follows a nasal's release 15–20 dB down into
+    /// the pause) is part of the rest after it, as the same gate already makes it for the run.
+    static func standsAlone(_ pitch: PitchTrack, _ run: Range<Int>, transitionFrames: Int, restFrames: Int,
+                            sounding: (Int) -> Bool) -> Bool {
+        func voiced(_ i: Int) -> Bool { pitch.f0Hz[i] > 0 && sounding(i) }
         var i = run.lowerBound - 1, lead = 0
-        while i >= 0, pitch.f0Hz[i] > 0 {
+        while i >= 0, voiced(i) {
             lead += 1
             if lead > transitionFrames { return false }
             i -= 1
         }
         var unvoiced = 0
-        while i >= 0, pitch.f0Hz[i] == 0, unvoiced < restFrames { unvoiced += 1; i -= 1 }
+        while i >= 0, !voiced(i), unvoiced < restFrames { unvoiced += 1; i -= 1 }
         guard unvoiced >= restFrames || i < 0 else { return false }
         var j = run.upperBound, lag = 0
-        while j < pitch.frameCount, pitch.f0Hz[j] > 0 {
+        while j < pitch.frameCount, voiced(j) {
             lag += 1
             if lag > transitionFrames { return false }
             j += 1
         }
         unvoiced = 0
-        while j < pitch.frameCount, pitch.f0Hz[j] == 0, unvoiced < restFrames { unvoiced += 1; j += 1 }
+        while j < pitch.frameCount, !voiced(j), unvoiced < restFrames { unvoiced += 1; j += 1 }
         return unvoiced >= restFrames || j >= pitch.frameCount
     }
 

@@ -1,0 +1,261 @@
+import AudioIO
+import DSP
+import Foundation
+import Testing
+import TestSupport
+@testable import SpeechAnalysis
+
+/// Issue 17 study (run on demand: `VOICEQA_LATENCY_STUDY=1 swift test --filter LatencyNoiseStudy`):
+/// every response latency of the level-matched built calls (`TurnTakingSyntheticCallTests`),
+/// edge by edge — where the customer's turn end and the agent's turn start were found against
+/// their truth — with the clean signal's level at each true edge against the added noise, under
+/// each noise the tests use. One TSV row per latency, to stdout.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["VOICEQA_LATENCY_STUDY"] != nil))
+struct LatencyNoiseStudy {
+    /// Power of `x − y` and of `y` in 10 ms frames over `from..<to` seconds, dB (the noise and the
+    /// clean speech of one channel, frame by frame).
+    static func frameLevelsDB(_ x: [Float], from: Double, to: Double) -> [Double] {
+        let hop = Int(0.01 * CallBuilder.rateHz)
+        var out: [Double] = []
+        var i = max(0, Int(from * CallBuilder.rateHz))
+        while i + hop <= min(x.count, Int(to * CallBuilder.rateHz)) {
+            var sum = 0.0
+            for j in i..<(i + hop) { sum += Double(x[j]) * Double(x[j]) }
+            out.append(10 * log10(max(1e-12, sum / Double(hop))))
+            i += hop
+        }
+        return out
+    }
+
+    static let configurations: [(String, TurnTakingSyntheticCallTests.NoiseKind?, Double)] = [
+        ("clean", nil, 0), ("white20", .white, 20), ("white10", .white, 10), ("white5", .white, 5),
+        ("babble20", .babble, 20), ("babble10", .babble, 10),
+    ]
+
+    @Test func latencyEdges() throws {
+        print("config\tseed\tk\tcustomer\tagent\ttrueEnd\tdEnd\ttrueStart\tdStart\tdLatency\tnoiseDB\tendLast50DB\tendLast100to50DB\tstartFirst50DB")
+        for (name, kind, snr) in Self.configurations {
+            var errors: [Double] = []
+            for seed in UInt64(1)...6 {
+                let call = TurnTakingSyntheticCallTests.noisyCall(kind ?? .white, snrDB: kind == nil ? 200 : snr, seed: seed)
+                let c = TurnTakingSyntheticCallTests.conversation(call.noisy)
+                for (k, l) in call.truth.latencies.enumerated() {
+                    let talkers = call.truth.latencyTalkers[k]
+                    let noise = zip(call.noisy.channels[1], call.clean.channels[1]).map { $0 - $1 }
+                    let noiseDB = 10 * log10(max(1e-12, Double(Synth.rms(noise) * Synth.rms(noise))))
+                    let customerClean = call.clean.channels[1], agentClean = call.clean.channels[0]
+                    let last50 = Self.frameLevelsDB(customerClean, from: l.customerEnd - 0.05, to: l.customerEnd)
+                    let last100 = Self.frameLevelsDB(customerClean, from: l.customerEnd - 0.10, to: l.customerEnd - 0.05)
+                    let first50 = Self.frameLevelsDB(agentClean, from: l.agentStart, to: l.agentStart + 0.05)
+                    func power(_ v: [Double]) -> Double { 10 * log10(v.map { pow(10, $0 / 10) }.reduce(0, +) / Double(max(1, v.count))) }
+                    var row = "\(name)\t\(seed)\t\(k)\t\(talkers.customer)\t\(talkers.agent)\t\(String(format: "%.3f", l.customerEnd))"
+                    if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
+                        let dLatency = m.seconds - (l.agentStart - l.customerEnd)
+                        errors.append(abs(dLatency))
+                        row += String(format: "\t%+.3f\t%.3f\t%+.3f\t%+.3f", m.customerEnd - l.customerEnd, l.agentStart,
+                                      m.agentStart - l.agentStart, dLatency)
+                    } else {
+                        row += String(format: "\tmissed\t%.3f\tmissed\tmissed", l.agentStart)
+                    }
+                    row += String(format: "\t%.1f\t%.1f\t%.1f\t%.1f", noiseDB, power(last50), power(last100), power(first50))
+                    print(row)
+                }
+            }
+            print("summary\t\(name)\tMAE \(Statistics.mean(errors) ?? -1) over \(errors.count)")
+        }
+    }
+
+    /// The smoothed score and the raw decision (steps 1–3) of one channel, frame by frame.
+    static func evidence(_ contours: ChannelContours) -> SpeechActivityDetector.WindowEvidence {
+        let n = contours.frameCount
+        let levels = (0..<n).map { Float(contours.levelDB[$0]) }
+        return contours.bandLevelCodes.withUnsafeBufferPointer { codes in
+            levels.withUnsafeBufferPointer { lv in
+                ChannelContours.powerOfCode.withUnsafeBufferPointer { power in
+                    SpeechActivityDetector.WindowEvidence(start: 0, codes: UnsafeBufferPointer(rebasing: codes[0..<(n * AnalysisBands.count)]),
+                                                          levelDB: lv, settings: .standard, powerOfCode: power)
+                }
+            }
+        }
+    }
+
+    /// Around each true customer turn end: the score of the frames from 0.3 s before to 0.3 s
+    /// after it (`*` where steps 1–3 call the frame speech), and the noise-only frames' score
+    /// percentiles on the channel (frames ≥ 0.3 s from any true speech).
+    @Test(arguments: [10.0, 5.0, 20.0])
+    func scoresAtTurnEnds(snrDB: Double) throws {
+        var noiseScores: [Double] = []
+        for seed in UInt64(1)...6 {
+            let call = TurnTakingSyntheticCallTests.noisyCall(.white, snrDB: snrDB, seed: seed)
+            let contours = TurnTakingSyntheticCallTests.contours(call.noisy)[1]
+            let w = Self.evidence(contours)
+            let hop = contours.timeBase.hopSeconds
+            let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
+            for i in 0..<w.count {
+                let t = contours.timeBase.seconds(ofFrame: i)
+                if !builder.customerSegments.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) { noiseScores.append(Double(w.score[i])) }
+            }
+            for (k, l) in call.truth.latencies.enumerated() {
+                let e = Int((l.customerEnd / hop).rounded())
+                let trace = (max(0, e - 30)..<min(w.count, e + 30)).map { i in
+                    String(format: "%.0f", w.score[i]) + (w.raw[i] ? "*" : "") + (i == e ? "|" : "")
+                }
+                print("trace\t\(snrDB)\t\(seed)\t\(k)\t\(call.truth.latencyTalkers[k].customer)\t" + trace.joined(separator: " "))
+            }
+        }
+        noiseScores.sort()
+        let p = [50, 90, 99, 99.9].map { String(format: "%.1f", noiseScores[min(noiseScores.count - 1, Int($0 / 100 * Double(noiseScores.count)))]) }
+        print("noise-only score \(snrDB) dB: p50/p90/p99/p99.9 \(p.joined(separator: " / ")) over \(noiseScores.count)")
+    }
+
+    /// Phrase ends of the fixture utterances under white noise (`phraseEndErrors`), with the hold
+    /// off and at its default, per source.
+    @Test(arguments: [10.0, 5.0])
+    func phraseEndsOnClips(snrDB: Double) throws {
+        let clips = try ActivityFixtureTests.speechClips()
+        for tail in [0.0, 0.15] {
+            var bySource: [String: [Double]] = [:]
+            for (k, clip) in clips.enumerated() where clip.truthIsExactEnough {
+                bySource[clip.source, default: []] += Self.phraseEndErrors(clip, index: k, snrDB: snrDB, tailSeconds: tail)
+            }
+            for (source, d) in bySource.sorted(by: { $0.key < $1.key }) {
+                print(String(format: "phrase ends %.0f dB tail %.2f %@ (n %d): median %+.3f, MAE %.3f", snrDB, tail, source, d.count,
+                             Statistics.median(d) ?? 0, Statistics.mean(d.map(abs)) ?? 0))
+            }
+            let all = bySource.values.flatMap { $0 }
+            print(String(format: "phrase ends %.0f dB tail %.2f all (n %d): median %+.3f, MAE %.3f", snrDB, tail, all.count,
+                         Statistics.median(all) ?? 0, Statistics.mean(all.map(abs)) ?? 0))
+        }
+    }
+
+    /// The built calls' latency MAE and the clips' phrase-end MAE (en apart from ja + zh) with
+    /// run ends held `tail` on noisy channels: what a different constant hold would give.
+    @Test(arguments: [10.0, 5.0])
+    func tailSweep(snrDB: Double) throws {
+        let clips = try ActivityFixtureTests.speechClips()
+        for tail in [0.0, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15] {
+            var errors: [String: [Double]] = [:]
+            for seed in UInt64(1)...6 {
+                let call = TurnTakingSyntheticCallTests.noisyCall(.white, snrDB: snrDB, seed: seed)
+                let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
+                let activity = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
+                                                             noisyTailSeconds: tail)
+                let c = TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
+                                           customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
+                                           durationSeconds: call.noisy.durationSeconds)
+                for (k, l) in call.truth.latencies.enumerated() {
+                    let group = call.truth.latencyTalkers[k].customer.hasPrefix("en") ? "en" : "ja+zh"
+                    if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
+                        errors["calls " + group, default: []].append(abs(m.seconds - (l.agentStart - l.customerEnd)))
+                    } else { errors["calls missed", default: []].append(1) }
+                }
+            }
+            for (k, clip) in clips.enumerated() where clip.truthIsExactEnough {
+                errors[clip.stem.hasPrefix("en") ? "clips en" : "clips ja+zh", default: []]
+                    += Self.phraseEndErrors(clip, index: k, snrDB: snrDB, tailSeconds: tail)
+            }
+            let line = errors.sorted { $0.key < $1.key }.map { key, d in
+                String(format: "%@ n %d MAE %.3f median %+.3f", key, d.count, Statistics.mean(d.map(abs)) ?? 0, Statistics.median(d) ?? 0)
+            }
+            print(String(format: "sweep %.0f dB tail %.2f: ", snrDB, tail) + line.joined(separator: "; "))
+        }
+    }
+
+    /// Phrase ends of fixture utterance `clip` (true segment ends followed by ≥ 0.3 s without
+    /// speech, as a turn end is) under white noise at `snrDB` (the seed `ActivityFixtureTests`
+    /// uses for clip `index`): the signed error of the nearest detected end within 0.3 s, with
+    /// run ends held `tailSeconds` on noisy channels.
+    static func phraseEndErrors(_ clip: ActivityFixtureTests.Clip, index k: Int, snrDB: Double, tailSeconds: Double) -> [Double] {
+        let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
+        let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
+                                     sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
+        let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
+        let activity = SpeechActivityDetector.detect([ActivityFixtureTests.contours(x, rateHz: clip.rateHz)], settings: .standard,
+                                                     chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
+                                                     noisyTailSeconds: tailSeconds)[0]
+        let ends = activity.segments.map(\.end)
+        var errors: [Double] = []
+        for (j, seg) in clip.truth.enumerated() {
+            let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
+            guard nextStart - seg.1 >= 0.3 else { continue }
+            guard let e = ends.min(by: { abs($0 - seg.1) < abs($1 - seg.1) }), abs(e - seg.1) < 0.3 else {
+                print("phrase end \(clip.stem) \(seg.1): none within 0.3 s"); continue
+            }
+            errors.append(e - seg.1)
+        }
+        return errors
+    }
+
+    /// Whether the decay before a run's end predicts how much of the phrase end sank: for each
+    /// phrase end of the clips (hold off), the score fall over the last frames the raw
+    /// decision keeps, and the signed end error.
+    @Test func decayAgainstLoss() throws {
+        let clips = try ActivityFixtureTests.speechClips()
+        for snrDB in [10.0, 5.0] {
+            for (k, clip) in clips.enumerated() where clip.truthIsExactEnough {
+                let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
+                let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
+                                             sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
+                let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
+                let contours = ActivityFixtureTests.contours(x, rateHz: clip.rateHz)
+                let w = Self.evidence(contours)
+                let hop = contours.timeBase.hopSeconds
+                for (j, seg) in clip.truth.enumerated() {
+                    let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
+                    guard nextStart - seg.1 >= 0.3 else { continue }
+                    // The last raw speech frame within 0.4 s before the true end (or 0.1 s after).
+                    let e = Int((seg.1 / hop).rounded())
+                    guard let last = stride(from: min(w.count - 1, e + 10), through: max(0, e - 40), by: -1).first(where: { w.raw[$0] }) else { continue }
+                    let peak = (max(0, last - 15)...last).map { w.score[$0] }.max() ?? 0
+                    // Frames from the last frame at ≥ 12 dB to the last raw frame.
+                    let lastHigh = stride(from: last, through: max(0, last - 30), by: -1).first(where: { w.score[$0] >= 12 }) ?? last
+                    let slope = Double(w.score[lastHigh] - w.score[last]) / Double(max(1, last - lastHigh))
+                    let trace = (max(0, last - 8)...min(w.count - 1, last + 2)).map { String(format: "%.0f", w.score[$0]) }.joined(separator: " ")
+                    print(String(format: "decay %.0f dB %@ end %.2f loss %+.3f peak %.0f fall frames %d slope %.1f dB/frame | %@", snrDB, clip.stem, seg.1,
+                                 Double(last + 1) * hop - seg.1, peak, last - lastHigh, slope, trace))
+                }
+            }
+        }
+    }
+
+    /// The customer channels of the noisy built calls as raw 32-bit float files (16 kHz) with
+    /// their true turn ends, into the directory `VOICEQA_LATENCY_STUDY` names (if it is one), for
+    /// a reference detector to be scored on the same ends.
+    @Test func exportCustomerChannels() throws {
+        let directory = ProcessInfo.processInfo.environment["VOICEQA_LATENCY_STUDY"] ?? ""
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        var ends = "file\tcustomer\ttrueEnd\tagentStart\n"
+        for snrDB in [200.0, 20, 10, 5] {
+            for seed in UInt64(1)...6 {
+                let call = TurnTakingSyntheticCallTests.noisyCall(.white, snrDB: snrDB, seed: seed)
+                let name = String(format: "white%.0f_%d.f32", snrDB, seed)
+                let data = call.noisy.channels[1].withUnsafeBufferPointer { Data(buffer: $0) }
+                try data.write(to: URL(fileURLWithPath: directory + "/" + name))
+                for (k, l) in call.truth.latencies.enumerated() {
+                    ends += "\(name)\t\(call.truth.latencyTalkers[k].customer)\t\(l.customerEnd)\t\(l.agentStart)\n"
+                }
+            }
+        }
+        try ends.write(toFile: directory + "/ends.tsv", atomically: true, encoding: .utf8)
+    }
+}
+
+extension LatencyNoiseStudy {
+    /// Under babble the built calls' latencies are all missed: how much of each channel is taken
+    /// for speech, against the truth.
+    @Test func babbleCoverage() throws {
+        for snrDB in [20.0, 10.0] {
+            for seed in UInt64(1)...2 {
+                let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed)
+                let activity = SpeechActivityDetector.detect(TurnTakingSyntheticCallTests.contours(call.noisy))
+                let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
+                let truth = [builder.agentSegments, builder.customerSegments].map { $0.reduce(0) { $0 + $1.1 - $1.0 } }
+                for c in 0..<2 {
+                    print(String(format: "babble %.0f dB seed %d channel %d: %.1f s of speech found in %d runs (truth %.1f s) of %.1f s",
+                                 snrDB, seed, c, activity[c].speechSeconds, activity[c].segments.count, truth[c], call.noisy.durationSeconds))
+                }
+            }
+        }
+    }
+}
