@@ -32,7 +32,9 @@
 /// of a voice whose two pitch modes straddle the ceiling are no longer halved (issue 17). 15: a filled
 /// pause may last up to 2 s (an "um" can hold its nasal), its silence around is judged on frames the
 /// level gate passes, and a run whose F0 spreads under 0.1 st (a pure tone, no voice) is not one
-/// (issue 17).
+/// (issue 17). 16: the pitch tracker's speaker range reads its third quartile at most an octave
+/// above the median, so a low voice whose first pass locks onto upper harmonics through the
+/// telephone band on a quarter of its frames keeps a range its second pass can correct (issue 17).
 public enum AnalysisVersion {
-    public static let current = 15
+    public static let current = 16
 }
