@@ -387,3 +387,27 @@ extension LatencyNoiseStudy {
         }
     }
 }
+
+extension LatencyNoiseStudy {
+    /// Whether the talker count drives the babble's score: babble alone (no speech, 30 s, the
+    /// level-matched fixture utterances) of 1–48 talkers, its frames' score percentiles and the
+    /// share over the onset, with white noise as the steady reference.
+    @Test func babbleTalkerCount() throws {
+        let length = Int(30 * CallBuilder.rateHz)
+        let utterances = CallBuilder.levelledUtterances.map(\.samples)
+        print("babble from \(utterances.count) distinct utterances (more talkers loop them at other offsets)")
+        for talkers in [0, 1, 3, 6, 12, 24, 48] {
+            var scores: [Double] = []
+            for seed in UInt64(1)...2 {
+                let x = talkers == 0 ? Synth.whiteNoise(durationSeconds: 30, sampleRateHz: CallBuilder.rateHz, rms: 0.05, seed: seed)
+                    : NoiseMixing.babble(from: utterances, talkerCount: talkers, length: length, seed: seed).map { $0 * 0.05 / Float(talkers).squareRoot() }
+                let w = Self.evidence(ActivityFixtureTests.contours(x, rateHz: CallBuilder.rateHz))
+                scores += w.score.map(Double.init)
+            }
+            print(String(format: "talkers %d (0 = white): score p10/p50/p90/p99 %.1f/%.1f/%.1f/%.1f dB, over 12 dB %.0f%%, over 6 dB %.0f%% (n %d)",
+                         talkers, Self.percentile(scores, 10), Self.percentile(scores, 50), Self.percentile(scores, 90), Self.percentile(scores, 99),
+                         100 * Double(scores.filter { $0 > 12 }.count) / Double(scores.count),
+                         100 * Double(scores.filter { $0 > 6 }.count) / Double(scores.count), scores.count))
+        }
+    }
+}
