@@ -411,3 +411,42 @@ extension LatencyNoiseStudy {
         }
     }
 }
+
+extension LatencyNoiseStudy {
+    /// Babble of more talkers, which rarely reaches the onset but stays over the continue
+    /// threshold: the built calls' latencies (found, MAE) and speech found, with the continue
+    /// threshold at its 6 dB and at 9 dB (a probe of the hysteresis' offset).
+    @Test func babbleTalkersOnCalls() throws {
+        for talkers in [12, 24, 48] {
+            for snrDB in [20.0, 10.0] {
+                var results: [Double: (errors: [Double], missed: Int, found: Double, runs: Int)] = [:]
+                var truthSeconds = 0.0
+                for seed in UInt64(1)...6 {
+                    let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed, babbleTalkers: talkers)
+                    let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
+                    let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
+                    truthSeconds += [builder.agentSegments, builder.customerSegments].flatMap { $0 }.reduce(0) { $0 + $1.1 - $1.0 }
+                    for keep in [6.0, 9.0] {
+                        let activity = SpeechActivityDetector.detect(contours, settings: try SpeechActivitySettings(continueSNRDB: keep))
+                        let c = TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
+                                                   customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
+                                                   durationSeconds: call.noisy.durationSeconds)
+                        var r = results[keep] ?? ([], 0, 0, 0)
+                        r.found += activity[0].speechSeconds + activity[1].speechSeconds
+                        r.runs += activity[0].segments.count + activity[1].segments.count
+                        for l in call.truth.latencies {
+                            if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
+                                r.errors.append(abs(m.seconds - (l.agentStart - l.customerEnd)))
+                            } else { r.missed += 1 }
+                        }
+                        results[keep] = r
+                    }
+                }
+                for (keep, r) in results.sorted(by: { $0.key < $1.key }) {
+                    print(String(format: "babble %d talkers %.0f dB, continue %.0f dB: latencies found %d of %d, MAE %.3f; speech found %.1f s in %d runs against %.1f s true",
+                                 talkers, snrDB, keep, r.errors.count, r.errors.count + r.missed, Statistics.mean(r.errors) ?? -1, r.found, r.runs, truthSeconds))
+                }
+            }
+        }
+    }
+}
