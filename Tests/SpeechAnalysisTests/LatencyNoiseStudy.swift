@@ -259,3 +259,194 @@ extension LatencyNoiseStudy {
         }
     }
 }
+
+extension LatencyNoiseStudy {
+    /// Why a babble channel is one run: per channel, the smoothed score of the babble-only frames
+    /// (≥ 0.3 s from the channel's true speech) and of the speech frames against the onset and
+    /// continue thresholds, the floor's lift (steadiness), the share of babble-only frames the
+    /// raw decision (steps 1–3) calls speech, and the longest stretch of babble-only frames
+    /// under the continue threshold (what could end a run).
+    @Test func babbleScores() throws {
+        func pct(_ v: [Float], _ p: Double) -> Float { Float(Self.percentile(v.map(Double.init), p)) }
+        Self.forEachBabbleChannel { snrDB, seed, c, _, contours, truth in
+            let w = Self.evidence(contours[c])
+            let n = contours[c].frameCount
+            var lift: [Int32] = []
+            _ = contours[c].bandLevelCodes.withUnsafeBufferPointer {
+                BandNoiseFloor().floorCodes(UnsafeBufferPointer(rebasing: $0[0..<(n * AnalysisBands.count)]), frameCount: n, lift: &lift)
+            }
+            let hop = contours[c].timeBase.hopSeconds
+            var noise: [Float] = [], speech: [Float] = [], noiseLift: [Float] = [], speechLift: [Float] = []
+            var noiseRaw = 0, below = 0, longestBelow = 0, noiseStretch = 0, longestNoise = 0
+            for i in 0..<w.count {
+                let t = contours[c].timeBase.seconds(ofFrame: i)
+                let liftDB = Float(lift[i]) / Float(2 * AnalysisBands.count)
+                if truth.contains(where: { t >= $0.0 && t < $0.1 }) { speech.append(w.score[i]); speechLift.append(liftDB) }
+                if !truth.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) {
+                    noise.append(w.score[i]); noiseLift.append(liftDB)
+                    if w.raw[i] { noiseRaw += 1 }
+                    noiseStretch += 1; longestNoise = max(longestNoise, noiseStretch)
+                    if w.score[i] <= 6 { below += 1; longestBelow = max(longestBelow, below) } else { below = 0 }
+                } else { below = 0; noiseStretch = 0 }
+            }
+            let ps = [10.0, 50, 90, 99]
+            print(String(format: "babble %.0f dB seed %d ch %d: noise-only n %d score p10/50/90/99 %@, >6 %.0f%%, >9 %.0f%%, >12 %.0f%%, raw %.0f%%; lift p5/50 %.1f/%.1f; longest ≤6 stretch %.2f s of longest noise %.2f s | speech n %d score p10/50/90 %@, lift p50 %.1f",
+                         snrDB, seed, c, noise.count, ps.map { String(format: "%.1f", pct(noise, $0)) }.joined(separator: "/"),
+                         100 * Double(noise.filter { $0 > 6 }.count) / Double(max(1, noise.count)),
+                         100 * Double(noise.filter { $0 > 9 }.count) / Double(max(1, noise.count)),
+                         100 * Double(noise.filter { $0 > 12 }.count) / Double(max(1, noise.count)),
+                         100 * Double(noiseRaw) / Double(max(1, noise.count)), pct(noiseLift, 5), pct(noiseLift, 50),
+                         Double(longestBelow) * hop, Double(longestNoise) * hop, speech.count,
+                         [10.0, 50, 90].map { String(format: "%.1f", pct(speech, $0)) }.joined(separator: "/"), pct(speechLift, 50)))
+            // A trace: 2 s of a babble-only stretch, score and raw decision.
+            if let k = (0..<w.count).first(where: { i in
+                let t = contours[c].timeBase.seconds(ofFrame: i)
+                return !truth.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 2.3 }) && t > 1 }) {
+                print("trace ch \(c) from \(String(format: "%.2f", Double(k) * hop)) s: " + (k..<min(w.count, k + 100)).map { String(format: "%.0f", w.score[$0]) + (w.raw[$0] ? "*" : "") }.joined(separator: " "))
+            }
+        }
+    }
+
+    /// `body(snrDB, seed, channel, call, contours, channel's true speech)` for each channel of the
+    /// babble-noised built calls, seeds 1–2, at 20 and 10 dB SNR.
+    static func forEachBabbleChannel(_ body: (Double, UInt64, Int, (clean: AudioBuffer, noisy: AudioBuffer, truth: TurnTakingSyntheticCallTests.Truth),
+                                              [ChannelContours], [(Double, Double)]) -> Void) {
+        for snrDB in [20.0, 10.0] {
+            for seed in UInt64(1)...2 {
+                let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed)
+                let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
+                let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
+                for c in 0..<2 { body(snrDB, seed, c, call, contours, c == 0 ? builder.agentSegments : builder.customerSegments) }
+            }
+        }
+    }
+
+    /// The `p`-th percentile of `v` (the value at rank ⌊p/100 · n⌋ of the sorted values; −1 if empty).
+    static func percentile(_ v: [Double], _ p: Double) -> Double {
+        let s = v.sorted()
+        return s.isEmpty ? -1 : s[min(s.count - 1, Int(p / 100 * Double(s.count)))]
+    }
+}
+
+extension LatencyNoiseStudy {
+    /// The built babble's own level modulation (the babble alone, 10 ms frames, dB re its mean
+    /// power), and on the noisy channel the in-band level of the babble-only frames against the
+    /// speech frames: what a level rule would have to separate.
+    @Test func babbleLevels() throws {
+        let pct = Self.percentile
+        Self.forEachBabbleChannel { snrDB, seed, c, call, contours, truth in
+            let babble = zip(call.noisy.channels[c], call.clean.channels[c]).map { $0 - $1 }
+            let levels = Self.frameLevelsDB(babble, from: 0, to: call.noisy.durationSeconds)
+            let meanDB = 10 * log10(levels.map { pow(10, $0 / 10) }.reduce(0, +) / Double(levels.count))
+            let rel = levels.map { $0 - meanDB }
+            var noise: [Double] = [], speech: [Double] = []
+            for i in 0..<contours[c].frameCount {
+                let t = contours[c].timeBase.seconds(ofFrame: i)
+                if truth.contains(where: { t >= $0.0 && t < $0.1 }) { speech.append(Double(contours[c].levelDB[i])) }
+                if !truth.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) { noise.append(Double(contours[c].levelDB[i])) }
+            }
+            let speechMedian = pct(speech, 50)
+            print(String(format: "babble %.0f dB seed %d ch %d: babble alone re its mean p5/p20/p50/p95 %.1f/%.1f/%.1f/%.1f dB | channel level re speech median: babble-only p50/p90/p99 %.1f/%.1f/%.1f, speech p5/p10/p25 %.1f/%.1f/%.1f; speech frames under babble-only p90 %.0f%%",
+                         snrDB, seed, c, pct(rel, 5), pct(rel, 20), pct(rel, 50), pct(rel, 95),
+                         pct(noise, 50) - speechMedian, pct(noise, 90) - speechMedian, pct(noise, 99) - speechMedian,
+                         pct(speech, 5) - speechMedian, pct(speech, 10) - speechMedian, pct(speech, 25) - speechMedian,
+                         100 * Double(speech.filter { $0 < pct(noise, 90) }.count) / Double(speech.count)))
+        }
+    }
+}
+
+extension LatencyNoiseStudy {
+    /// What a level rule alone would give: the built calls' latencies (found, MAE) and speech
+    /// found against true under babble and white noise with the dynamic-range gate (frames more
+    /// than `dynamicRangeDB` under the loudest frame within ±3 s are not speech) narrowed.
+    @Test func babbleDynamicRangeSweep() throws {
+        for range in [40.0, 30.0, 25.0, 20.0] {
+            let settings = try SpeechActivitySettings(dynamicRangeDB: range)
+            for (kind, snrDB) in [(TurnTakingSyntheticCallTests.NoiseKind.babble, 20.0), (.babble, 10), (.white, 10)] {
+                var errors: [Double] = [], missed = 0, found = 0.0, truthSeconds = 0.0, runs = 0
+                for seed in UInt64(1)...6 {
+                    let call = TurnTakingSyntheticCallTests.noisyCall(kind, snrDB: snrDB, seed: seed)
+                    let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
+                    let activity = SpeechActivityDetector.detect(contours, settings: settings)
+                    let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
+                    truthSeconds += [builder.agentSegments, builder.customerSegments].flatMap { $0 }.reduce(0) { $0 + $1.1 - $1.0 }
+                    found += activity[0].speechSeconds + activity[1].speechSeconds
+                    runs += activity[0].segments.count + activity[1].segments.count
+                    let c = TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
+                                               customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
+                                               durationSeconds: call.noisy.durationSeconds)
+                    for l in call.truth.latencies {
+                        if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
+                            errors.append(abs(m.seconds - (l.agentStart - l.customerEnd)))
+                        } else { missed += 1 }
+                    }
+                }
+                print(String(format: "range %.0f dB, %@ %.0f dB: latencies found %d of %d, MAE %.3f; speech found %.1f s in %d runs against %.1f s true",
+                             range, kind.rawValue, snrDB, errors.count, errors.count + missed, Statistics.mean(errors) ?? -1, found, runs, truthSeconds))
+            }
+        }
+    }
+}
+
+extension LatencyNoiseStudy {
+    /// Whether the talker count drives the babble's score: babble alone (no speech, 30 s, the
+    /// level-matched fixture utterances) of 1–48 talkers, its frames' score percentiles and the
+    /// share over the onset, with white noise as the steady reference.
+    @Test func babbleTalkerCount() throws {
+        let length = Int(30 * CallBuilder.rateHz)
+        let utterances = CallBuilder.levelledUtterances.map(\.samples)
+        print("babble from \(utterances.count) distinct utterances (more talkers loop them at other offsets)")
+        for talkers in [0, 1, 3, 6, 12, 24, 48] {
+            var scores: [Double] = []
+            for seed in UInt64(1)...2 {
+                let x = talkers == 0 ? Synth.whiteNoise(durationSeconds: 30, sampleRateHz: CallBuilder.rateHz, rms: 0.05, seed: seed)
+                    : NoiseMixing.babble(from: utterances, talkerCount: talkers, length: length, seed: seed).map { $0 * 0.05 / Float(talkers).squareRoot() }
+                let w = Self.evidence(ActivityFixtureTests.contours(x, rateHz: CallBuilder.rateHz))
+                scores += w.score.map(Double.init)
+            }
+            print(String(format: "talkers %d (0 = white): score p10/p50/p90/p99 %.1f/%.1f/%.1f/%.1f dB, over 12 dB %.0f%%, over 6 dB %.0f%% (n %d)",
+                         talkers, Self.percentile(scores, 10), Self.percentile(scores, 50), Self.percentile(scores, 90), Self.percentile(scores, 99),
+                         100 * Double(scores.filter { $0 > 12 }.count) / Double(scores.count),
+                         100 * Double(scores.filter { $0 > 6 }.count) / Double(scores.count), scores.count))
+        }
+    }
+}
+
+extension LatencyNoiseStudy {
+    /// Babble of more talkers, which rarely reaches the onset but stays over the continue
+    /// threshold: the built calls' latencies (found, MAE) and speech found, with the continue
+    /// threshold at its 6 dB and at 9 dB (a probe of the hysteresis' offset).
+    @Test func babbleTalkersOnCalls() throws {
+        for talkers in [12, 24, 48] {
+            for snrDB in [20.0, 10.0] {
+                var results: [Double: (errors: [Double], missed: Int, found: Double, runs: Int)] = [:]
+                var truthSeconds = 0.0
+                for seed in UInt64(1)...6 {
+                    let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed, babbleTalkers: talkers)
+                    let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
+                    let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
+                    truthSeconds += [builder.agentSegments, builder.customerSegments].flatMap { $0 }.reduce(0) { $0 + $1.1 - $1.0 }
+                    for keep in [6.0, 9.0] {
+                        let activity = SpeechActivityDetector.detect(contours, settings: try SpeechActivitySettings(continueSNRDB: keep))
+                        let c = TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
+                                                   customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
+                                                   durationSeconds: call.noisy.durationSeconds)
+                        var r = results[keep] ?? ([], 0, 0, 0)
+                        r.found += activity[0].speechSeconds + activity[1].speechSeconds
+                        r.runs += activity[0].segments.count + activity[1].segments.count
+                        for l in call.truth.latencies {
+                            if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
+                                r.errors.append(abs(m.seconds - (l.agentStart - l.customerEnd)))
+                            } else { r.missed += 1 }
+                        }
+                        results[keep] = r
+                    }
+                }
+                for (keep, r) in results.sorted(by: { $0.key < $1.key }) {
+                    print(String(format: "babble %d talkers %.0f dB, continue %.0f dB: latencies found %d of %d, MAE %.3f; speech found %.1f s in %d runs against %.1f s true",
+                                 talkers, snrDB, keep, r.errors.count, r.errors.count + r.missed, Statistics.mean(r.errors) ?? -1, r.found, r.runs, truthSeconds))
+                }
+            }
+        }
+    }
+}

@@ -171,8 +171,8 @@ struct TurnTakingSyntheticCallTests {
     }
 
     /// One built call of `noisyScores`: the level-matched scenario of `seed`, before and after
-    /// the noise.
-    static func noisyCall(_ kind: NoiseKind, snrDB: Double, seed: UInt64) -> (clean: AudioBuffer, noisy: AudioBuffer, truth: Truth) {
+    /// the noise (babble of `babbleTalkers` talkers).
+    static func noisyCall(_ kind: NoiseKind, snrDB: Double, seed: UInt64, babbleTalkers: Int = 6) -> (clean: AudioBuffer, noisy: AudioBuffer, truth: Truth) {
         let (builder, truth) = Self.scenario(seed: seed, levelled: true)
         let clean = builder.buffer(seed: seed)
         var buffer = clean
@@ -182,7 +182,7 @@ struct TurnTakingSyntheticCallTests {
             let noise = switch kind {
             case .white: Synth.whiteNoise(durationSeconds: Double(buffer.frameCount) / CallBuilder.rateHz,
                                           sampleRateHz: CallBuilder.rateHz, rms: 1, seed: noiseSeed)
-            case .babble: NoiseMixing.babble(from: CallBuilder.levelledUtterances.map(\.samples), talkerCount: 6,
+            case .babble: NoiseMixing.babble(from: CallBuilder.levelledUtterances.map(\.samples), talkerCount: babbleTalkers,
                                              length: buffer.frameCount, seed: noiseSeed)
             }
             buffer.channels[k] = NoiseMixing.add(noise, to: buffer.channels[k], speechPower: power, snrDB: snrDB)
