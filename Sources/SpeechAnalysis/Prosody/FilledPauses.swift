@@ -150,8 +150,8 @@ public enum FilledPauseDetector {
         for run in runs {
             let duration = Double(run.count) * tb.hopSeconds
             guard duration >= settings.minimumSeconds, duration <= settings.maximumSeconds,
-                  standsAlone(pitch, run, transitionFrames: transitionFrames, restFrames: restFrames,
-                              sounding: { HalfPrecision.float(contours.levelDB[$0]) >= levelGateDB }) else { continue }
+                  standsAlone(pitch, run, frameCount: n, transitionFrames: transitionFrames, restFrames: restFrames,
+                              soundingAfter: { HalfPrecision.float(contours.levelDB[$0]) >= levelGateDB }) else { continue }
             let semitones = run.compactMap { pitch.f0Hz[$0] > 0 ? 12 * log2(Double(pitch.f0Hz[$0])) : nil }.sorted()
             guard semitones.count * 2 >= run.count,
                   let p5 = Statistics.percentile(sorted: semitones, 5), let p95 = Statistics.percentile(sorted: semitones, 95),
@@ -197,31 +197,36 @@ public enum FilledPauseDetector {
     /// E.180 ring-back tones and a steady harmonic note spread 0.000 st. Project choice.
     static let minimumSpreadSemitones = 0.1
 
-    /// Whether `run` is a voiced stretch of its own (see `transitionSeconds`). Voicing counts only
-    /// where `sounding` holds — the frame is within the level gate of the speaker's speech level —
-    /// so the fading tail of an "um" (the pitch track follows a nasal's release 15–20 dB down into
-    /// the pause) is part of the rest after it, as the same gate already makes it for the run.
-    static func standsAlone(_ pitch: PitchTrack, _ run: Range<Int>, transitionFrames: Int, restFrames: Int,
-                            sounding: (Int) -> Bool) -> Bool {
-        func voiced(_ i: Int) -> Bool { pitch.f0Hz[i] > 0 && sounding(i) }
+    /// Whether `run` is a voiced stretch of its own (see `transitionSeconds`), looking at frames
+    /// 0..<`frameCount`. After the run, voicing counts only where `soundingAfter` holds — the frame
+    /// is within the level gate of the speaker's speech level — so the fading tail of an "um" (the
+    /// pitch track follows a nasal's release 15–20 dB down into the pause) is part of the rest
+    /// after it, as the same gate already makes it for the run. Before the run every voiced frame
+    /// counts: a faint onset consonant or syllable running into a held vowel makes it part of a
+    /// phrase, whatever its level.
+    static func standsAlone(_ pitch: PitchTrack, _ run: Range<Int>, frameCount: Int, transitionFrames: Int, restFrames: Int,
+                            soundingAfter: (Int) -> Bool) -> Bool {
+        let n = min(frameCount, pitch.frameCount)
+        func voicedBefore(_ i: Int) -> Bool { pitch.f0Hz[i] > 0 }
+        func voicedAfter(_ j: Int) -> Bool { pitch.f0Hz[j] > 0 && soundingAfter(j) }
         var i = run.lowerBound - 1, lead = 0
-        while i >= 0, voiced(i) {
+        while i >= 0, voicedBefore(i) {
             lead += 1
             if lead > transitionFrames { return false }
             i -= 1
         }
         var unvoiced = 0
-        while i >= 0, !voiced(i), unvoiced < restFrames { unvoiced += 1; i -= 1 }
+        while i >= 0, !voicedBefore(i), unvoiced < restFrames { unvoiced += 1; i -= 1 }
         guard unvoiced >= restFrames || i < 0 else { return false }
         var j = run.upperBound, lag = 0
-        while j < pitch.frameCount, voiced(j) {
+        while j < n, voicedAfter(j) {
             lag += 1
             if lag > transitionFrames { return false }
             j += 1
         }
         unvoiced = 0
-        while j < pitch.frameCount, !voiced(j), unvoiced < restFrames { unvoiced += 1; j += 1 }
-        return unvoiced >= restFrames || j >= pitch.frameCount
+        while j < n, !voicedAfter(j), unvoiced < restFrames { unvoiced += 1; j += 1 }
+        return unvoiced >= restFrames || j >= n
     }
 
     /// Change of spectral shape between two frames' band levels, dB: the band-level differences
