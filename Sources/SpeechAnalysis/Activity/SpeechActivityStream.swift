@@ -57,9 +57,14 @@ public final class SpeechActivityStream {
     var fixedEchoLagFrames: Int?
     /// Tests: how much lower the onset is in steady noise (0: the full onset everywhere).
     var steadyNoiseReliefDB = SpeechActivityDetector.Constants.steadyNoiseOnsetReliefDB
-    /// Tests: how long run ends are held on noisy channels, seconds.
+    /// Tests: how long run ends are held on noisy channels, seconds; at most the default, which
+    /// the quiet margin around a cut (`quietFramesAroundCut`) is sized for.
     var noisyTailSeconds = SpeechActivityDetector.Constants.noisyTailSeconds {
-        didSet { for c in evidence.indices { evidence[c].noisyTailSeconds = noisyTailSeconds } }
+        didSet {
+            precondition(noisyTailSeconds <= SpeechActivityDetector.Constants.noisyTailSeconds,
+                         "noisyTailSeconds \(noisyTailSeconds) over the default the cut margin is sized for")
+            for c in evidence.indices { evidence[c].noisyTailSeconds = noisyTailSeconds }
+        }
     }
 
     /// Runs `body(c)` once for each channel c in 0..<count and returns when every call has
