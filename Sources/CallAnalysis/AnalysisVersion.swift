@@ -30,8 +30,8 @@
 /// charges no speaker-range cost on frames the first pass glided to above the range's ceiling from
 /// inside it (steps ≤ 1.5 st per 10 ms), for candidates within 1 st of the first pass, so real rises
 /// of a voice whose two pitch modes straddle the ceiling are no longer halved (issue 17). 15: a filled
-/// pause may last up to 2 s (an "um" can hold its nasal), its silence around is judged on frames the
-/// level gate passes, and a run whose F0 spreads under 0.1 st (a pure tone, no voice) is not one
+/// pause may last up to 2 s (an "um" can hold its nasal), the silence after it is judged on frames
+/// the level gate passes, and a run whose F0 spreads under 0.1 st (a pure tone, no voice) is not one
 /// (issue 17). 16: the pitch tracker's speaker range reads its third quartile at most an octave
 /// above the median, so a low voice whose first pass locks onto upper harmonics through the
 /// telephone band on a quarter of its frames keeps a range its second pass can correct (issue 17).
