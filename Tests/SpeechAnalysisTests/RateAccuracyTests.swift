@@ -109,11 +109,17 @@ import TestSupport
     /// threshold, 65 with the local reference of ±5 s; `denseTurnWithLevelSteps`), and THCHS-30's turn
     /// keeps its clips' own pauses (its truth cannot say where they are: `Fixtures.truthLeavesOutSpeech`).
     /// A known issue, with the figures printed.
+    ///
+    /// Count and time apart (docs/accuracy.md, "dense turns at 1.35×, count and time apart"): the
+    /// speech time here is the truth segments', scaled by 1/1.35 for the copy, so its ratio is the
+    /// factor exactly and the rate ratio is the nucleus ratio × 1.35; the whole ratio error is nuclei
+    /// the copy loses. The count error at 1.35× is printed as the turn's error at 1.0× (accuracy)
+    /// plus what the tempo adds; the 1.0× part is asserted against issue 17's 10 % (median 7.7 %).
     @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func denseTurnsAtTempo135() throws {
         try #require(Self.all.count >= 20)
         var groups: [String: [RateFixture]] = [:]
         for f in Self.all { groups["\(Fixtures.source(f.stem))@\(f.sampleRateHz)", default: []].append(f) }
-        var countErrors: [Double] = [], ratioErrors: [Double] = []
+        var countErrors: [Double] = [], ratioErrors: [Double] = [], originalErrors: [Double] = [], tempoParts: [Double] = []
         for (key, g) in groups.sorted(by: { $0.key < $1.key }) {
             let joined = DenseSpeech.join(g.map { .init(samples: $0.samples, truth: $0.segments.map { ($0.start, $0.end) }) },
                                           sampleRateHz: Double(g[0].sampleRateHz), marginSeconds: 0.125)
@@ -127,13 +133,22 @@ import TestSupport
             let countError = 100 * Double(fast.count - turn.trueCount) / Double(turn.trueCount)
             let ratio = fast.measures.articulationRateSyllablesPerSecond / original.measures.articulationRateSyllablesPerSecond
             countErrors.append(abs(countError)); ratioErrors.append(100 * abs(ratio / 1.35 - 1))
-            print(String(format: "rate dense turn %@ (n %d, %.1f s): %d → %d at 1.35× vs %d (%+.1f %%), rate ratio %.3f",
+            // The two factors of the rate ratio: nuclei (the rate's numerator) and speech time.
+            let nucleusRatio = Double(fast.measures.syllableCount) / Double(original.measures.syllableCount)
+            let seconds = { (m: RateMeasures) in Double(m.syllableCount) / m.articulationRateSyllablesPerSecond }
+            let timeRatio = seconds(original.measures) / seconds(fast.measures)
+            let originalError = 100 * Double(original.count - turn.trueCount) / Double(turn.trueCount)
+            originalErrors.append(abs(originalError)); tempoParts.append(abs(countError - originalError))
+            print(String(format: "rate dense turn %@ (n %d, %.1f s): %d → %d at 1.35× vs %d (%+.1f %% = %+.1f at 1.0× %+.1f by the tempo), rate ratio %.3f = nuclei %d → %d (× %.3f) × speech time original/copy %.3f",
                          key, g.count, Double(turn.samples.count) / Double(turn.sampleRateHz), original.count, fast.count,
-                         turn.trueCount, countError, ratio))
+                         turn.trueCount, countError, originalError, countError - originalError, ratio,
+                         original.measures.syllableCount, fast.measures.syllableCount, nucleusRatio, timeRatio))
         }
         let countError = Statistics.median(countErrors)!, ratioError = Statistics.median(ratioErrors)!
-        print(String(format: "rate dense turns at 1.35× (n %d): count off by %.1f %%, rate ratio off the factor by %.1f %% (medians)",
-                     countErrors.count, countError, ratioError))
+        let originalError = Statistics.median(originalErrors)!
+        print(String(format: "rate dense turns at 1.35× (n %d): count off by %.1f %%, rate ratio off the factor by %.1f %% (medians); at 1.0× off by %.1f %%, the tempo adds %.1f points (medians of the absolute values)",
+                     countErrors.count, countError, ratioError, originalError, Statistics.median(tempoParts)!))
+        #expect(originalError <= 10)  // % (issue 17's count target on the turns as recorded; measured 7.7)
         withKnownIssue("issue 17 tempo targets on dense turns (docs/accuracy.md)", isIntermittent: true) {
             #expect(countError <= 10)  // % (issue 17 target)
             #expect(ratioError <= 4)   // % (issue 17 target)
