@@ -63,6 +63,77 @@ import TestSupport
         #expect(PitchTracker.speakerRange(codeHistogram: Self.histogram(f0), count: f0.count) == nil)
     }
 
+    /// The first pass of a track: the same tracker without the range cost (`decode` then keeps the
+    /// first pass, with the tone-free silence reference, which is the same when there is no tone).
+    static func firstPass(_ x: [Float], sampleRateHz: Double) throws -> [Float] {
+        var settings = PitchSettings.standard
+        settings.speakerRangeCost = 0
+        let track = PitchTracker.track(x, sampleRateHz: sampleRateHz, settings: settings)
+        #expect(!PitchTracker.steadyToneFrames(track.f0Hz).contains(true))
+        return track.f0Hz.map { Float($0) }
+    }
+
+    /// The limit binds on the case it is for: the telephone copies of the three fixture voices shifted
+    /// to 60–63 Hz (`PitchShiftedTelephoneTests`), whose first pass follows components at 4.5–7.3 × F0
+    /// on a quarter or more of its voiced frames. Their first-pass q75 lies more than an octave above
+    /// the median, so the ceiling is 3 × median, under Hirst's 1.5 × q75; and the second pass takes
+    /// most of the frames above that ceiling back (measured, 2026-12-06: ja_commonvoice_38853932 ×
+    /// 0.6, median 78 Hz, q75 350 Hz, ceiling 234 Hz against 525 Hz).
+    @Test func octaveLimitBindsOnTheLowVoicesItIsFor() throws {
+        let stems = ["en_mfa_mcauliffe_english_slow", "ja_commonvoice_38853932", "ja_mfa_mcauliffe_fast"]
+        for stem in Sanitizer.few(stems, 1) {
+            let audio = try AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem))
+            let voice = PitchShiftedTelephoneTests.shifted(audio.channels[0], sampleRateHz: Int(audio.sampleRateHz), p: 3, q: 5)
+            let telephone = Telephone.narrowband(voice, sampleRateHz: audio.sampleRateHz)
+            let first = try Self.firstPass(telephone, sampleRateHz: 8_000).filter { $0 > 0 }
+            let sorted = first.sorted(), median = sorted[sorted.count / 2], q75 = sorted[3 * sorted.count / 4]
+            let range = try #require(PitchTracker.speakerRange(codeHistogram: Self.histogram(first), count: first.count))
+            let second = PitchTracker.track(telephone, sampleRateHz: 8_000).f0Hz.map { Float($0) }
+            let aboveFirst = first.filter { $0 > range.upperBound }.count, aboveSecond = second.filter { $0 > range.upperBound }.count
+            print(String(format: "%@ × 0.6 telephone: first pass %d voiced, median %.1f Hz, q75 %.1f Hz (%.2f × median); ceiling %.1f Hz (Hirst's %.1f); frames above it: first pass %d, second %d",
+                         stem, first.count, median, q75, q75 / median, range.upperBound, 1.5 * q75, aboveFirst, aboveSecond))
+            #expect(q75 > PitchTracker.quartileOctaveLimit * median, "\(stem): the limit's condition")
+            #expect(Self.near(range.upperBound, 1.5 * PitchTracker.quartileOctaveLimit * median), "\(stem): ceiling \(range.upperBound) Hz")
+            #expect(range.upperBound < 0.8 * 1.5 * q75, "\(stem): the limit lowers the ceiling")
+            #expect(aboveFirst >= 20 && aboveSecond * 2 <= aboveFirst, "\(stem): \(aboveFirst) → \(aboveSecond) frames above the ceiling")
+        }
+    }
+
+    /// devcall_mixed_03's agent channel (three voices, then 66 s of hold music at 49.6–114.7 s, then a
+    /// voice): the first pass's F0 histogram is mostly the music (6,472 of 7,818 voiced frames) and
+    /// its q75 (269 Hz) is 2.3 × its median (117 Hz), so the limit binds there too: ceiling 350 Hz
+    /// where Hirst's is 403 Hz (docs/accuracy.md, "Issue 17: hold music and the speaker range"). The
+    /// agent's own frames the lower ceiling moves, 29.81–29.84 s, are right with it: Praat's wideband
+    /// track of the placed utterance (ja_commonvoice_38864552) has 178–202 Hz there, where Praat on
+    /// the 8 kHz call channel, and this tracker without the limit, have its octave (346–400 Hz).
+    @Test(.disabled(if: Sanitizer.isActive, "a whole call, accuracy")) func holdMusicChannelKeepsTheAgentsFrames() throws {
+        let stem = "devcall_mixed_03"
+        let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+        let first = try Self.firstPass(buffer.channels[0], sampleRateHz: buffer.sampleRateHz).filter { $0 > 0 }
+        let sorted = first.sorted(), median = sorted[sorted.count / 2], q75 = sorted[3 * sorted.count / 4]
+        let range = try #require(PitchTracker.speakerRange(codeHistogram: Self.histogram(first), count: first.count))
+        print(String(format: "%@ agent channel, first pass: %d voiced, median %.1f Hz, q75 %.1f Hz; range %.1f–%.1f Hz",
+                     stem, first.count, median, q75, range.lowerBound, range.upperBound))
+        #expect(q75 > PitchTracker.quartileOctaveLimit * median)
+        let track = PitchTracker.track(buffer.channels[0], sampleRateHz: buffer.sampleRateHz)
+        let truth = try Fixtures.truth("calls", stem)
+        let placement = try #require((truth["placements"] as? [[String: Any]])?.first { $0["source_id"] as? String == "ja_commonvoice_38864552" })
+        let start = try #require(placement["start"] as? Double)
+        let source = try Fixtures.truth("speech", "ja_commonvoice_38864552")
+        let offset = try #require(((source["speech_segments"] as? [[[Double]]])?.first?.first?.first))
+        let reference = try PitchReferenceTests.Reference(stem: "ja_commonvoice_38864552")
+        var checked = 0
+        for i in 0..<track.frameCount {
+            let t = track.seconds(ofFrame: i)
+            guard t > 29.805, t < 29.845 else { continue }
+            let ours = Double(track.f0Hz[i]), praat = try #require(reference.hz(at: t - start + offset))
+            print(String(format: "%.2f s: ours %.1f Hz, wideband Praat %.1f Hz", t, ours, praat))
+            #expect(praat > 0 && abs(ours / praat - 1) <= 0.2, "\(t) s: \(ours) Hz against \(praat) Hz")
+            checked += 1
+        }
+        #expect(checked == 4)
+    }
+
     /// `QuietFrameGate` stays exact where the octave limit binds: the telephone copies of the three
     /// fixture voices shifted to 60–63 Hz (`PitchShiftedTelephoneTests`), whose first-pass q75 lies
     /// more than an octave above the median (ja_commonvoice_38853932: q75 350 Hz, median 78 Hz), are
