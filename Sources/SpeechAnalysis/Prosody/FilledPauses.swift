@@ -23,6 +23,14 @@ public struct FilledPauseSettings: Sendable, Codable, Equatable {
     /// fillers are flat or gently falling (Shriberg 1994). The 2 st bound is a project choice
     /// (Japanese long vowels, which are not fillers, reach 2–3 st).
     public var maximumSpreadSemitones: Double
+    /// Smallest 5th–95th-percentile F0 spread over the whole filler, semitones (0…0.5; default 0.1;
+    /// 0 turns the test off). Fillers' F0 is never exactly constant: a spread under 0.1 st (ten
+    /// steps of the track's 0.01 st precision) is a machine's tone — a ring-back burst, a steady
+    /// synthesised note — not a voice. The voices' fillers measured here spread 0.40–1.68 st (13
+    /// detections: the 9 planted fillers found on the fixture calls, 4 real "um"s); ITU-T E.180
+    /// ring-back tones and a steady harmonic note spread 0.000 st (docs/accuracy.md, "Long filled
+    /// pauses"). Project choice, not fitted; at most 0.5 st, the least `maximumSpreadSemitones`.
+    public var minimumSpreadSemitones: Double
     /// Largest spectral-shape change between frames 20 ms apart: mean absolute difference of the 16
     /// band levels after removing their mean difference (the level change), dB (0.5…10; default 2.5). A sustained vowel keeps its formants; syllables in
     /// running speech change band levels by far more within 20 ms. Project choice.
@@ -40,7 +48,8 @@ public struct FilledPauseSettings: Sendable, Codable, Equatable {
 
     public init(minimumSeconds: Double = 0.25, maximumSeconds: Double = 2.0, maximumStepSemitones: Double = 0.6,
                 maximumSpreadSemitones: Double = 2, maximumSpectralChangeDB: Double = 2.5,
-                maximumTurnGapSeconds: Double = 1.5, levelBelowSpeechDB: Double = 15) throws {
+                maximumTurnGapSeconds: Double = 1.5, levelBelowSpeechDB: Double = 15,
+                minimumSpreadSemitones: Double = 0.1) throws {
         try SettingsError.check("maximumTurnGapSeconds", maximumTurnGapSeconds, in: 0...5)
         try SettingsError.check("levelBelowSpeechDB", levelBelowSpeechDB, in: 3...40)
         self.maximumTurnGapSeconds = maximumTurnGapSeconds
@@ -49,12 +58,33 @@ public struct FilledPauseSettings: Sendable, Codable, Equatable {
         try SettingsError.check("maximumSeconds", maximumSeconds, in: 0.3...3.0)
         try SettingsError.check("maximumStepSemitones", maximumStepSemitones, in: 0.1...3)
         try SettingsError.check("maximumSpreadSemitones", maximumSpreadSemitones, in: 0.5...6)
+        try SettingsError.check("minimumSpreadSemitones", minimumSpreadSemitones, in: 0...0.5)
         try SettingsError.check("maximumSpectralChangeDB", maximumSpectralChangeDB, in: 0.5...10)
         self.minimumSeconds = minimumSeconds
         self.maximumSeconds = maximumSeconds
         self.maximumStepSemitones = maximumStepSemitones
         self.maximumSpreadSemitones = maximumSpreadSemitones
+        self.minimumSpreadSemitones = minimumSpreadSemitones
         self.maximumSpectralChangeDB = maximumSpectralChangeDB
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case minimumSeconds, maximumSeconds, maximumStepSemitones, maximumSpreadSemitones, minimumSpreadSemitones,
+             maximumSpectralChangeDB, maximumTurnGapSeconds, levelBelowSpeechDB
+    }
+
+    /// Decodes and validates; `minimumSpreadSemitones` may be absent: reports stored before it was
+    /// a setting (analysisVersion 16 and earlier) used the fixed 0.1 st.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(minimumSeconds: c.decode(Double.self, forKey: .minimumSeconds),
+                      maximumSeconds: c.decode(Double.self, forKey: .maximumSeconds),
+                      maximumStepSemitones: c.decode(Double.self, forKey: .maximumStepSemitones),
+                      maximumSpreadSemitones: c.decode(Double.self, forKey: .maximumSpreadSemitones),
+                      maximumSpectralChangeDB: c.decode(Double.self, forKey: .maximumSpectralChangeDB),
+                      maximumTurnGapSeconds: c.decode(Double.self, forKey: .maximumTurnGapSeconds),
+                      levelBelowSpeechDB: c.decode(Double.self, forKey: .levelBelowSpeechDB),
+                      minimumSpreadSemitones: c.decodeIfPresent(Double.self, forKey: .minimumSpreadSemitones) ?? 0.1)
     }
 }
 
@@ -156,7 +186,7 @@ public enum FilledPauseDetector {
             guard semitones.count * 2 >= run.count,
                   let p5 = Statistics.percentile(sorted: semitones, 5), let p95 = Statistics.percentile(sorted: semitones, 95),
                   let median = Statistics.percentile(sorted: semitones, 50),
-                  p95 - p5 <= settings.maximumSpreadSemitones, p95 - p5 >= Self.minimumSpreadSemitones else { continue }
+                  p95 - p5 <= settings.maximumSpreadSemitones, p95 - p5 >= settings.minimumSpreadSemitones else { continue }
             let start = max(0, tb.seconds(ofFrame: run.lowerBound) - tb.hopSeconds / 2)
             let end = tb.seconds(ofFrame: run.upperBound - 1) + tb.hopSeconds / 2
             items.append(.init(start: start, end: end, durationSeconds: end - start,
@@ -189,13 +219,6 @@ public enum FilledPauseDetector {
     /// consonants and devoiced morae, gaps between syllables), so a held vowel with one of those
     /// just before or after it is part of a phrase. The start and end of the recording count as rest.
     static let restSeconds = 0.2
-
-    /// Fillers' F0 is never exactly constant: a 5th–95th-percentile spread under 0.1 semitone
-    /// (ten steps of the track's 0.01 st precision) is a machine's tone — a ring-back burst, a
-    /// steady synthesised note — not a voice. The voices' fillers measured here spread 0.40–1.68 st
-    /// (13 detections: the 9 planted fillers found on the fixture calls, 4 real "um"s; docs/accuracy.md);
-    /// E.180 ring-back tones and a steady harmonic note spread 0.000 st. Project choice.
-    static let minimumSpreadSemitones = 0.1
 
     /// Whether `run` is a voiced stretch of its own (see `transitionSeconds`), looking at frames
     /// 0..<`frameCount`. After the run, voicing counts only where `soundingAfter` holds — the frame
