@@ -122,7 +122,8 @@ struct FilledPauseLengthTests {
     }
 
     /// The least F0 spread is a setting (`FilledPauseSettings.minimumSpreadSemitones`): validated,
-    /// echoed in the report's settings, read as 0.1 st from reports stored before it existed, and
+    /// echoed in the report's settings, read as 0.1 st (the value of analysisVersions 15–16) from
+    /// reports stored before it existed, round-trips with every field off its default, and
     /// it is what keeps a held note out. Truth by construction: the note is a steady 220 Hz tone
     /// (spread 0.000 st), the same as in `steadySoundsAreNotFillers`.
     @Test func minimumSpreadIsASetting() throws {
@@ -132,13 +133,18 @@ struct FilledPauseLengthTests {
         }
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FilledPauseSettings.standard)) as? [String: Any]
         #expect(json?["minimumSpreadSemitones"] as? Double == 0.1)
-        // A report's settings from before the key: decodes, with the fixed value those reports used.
+        // A report's settings from before the key: decodes, with the fixed value of versions 15–16.
         var older = try #require(json)
         older["minimumSpreadSemitones"] = nil
         let decoded = try JSONDecoder().decode(FilledPauseSettings.self, from: JSONSerialization.data(withJSONObject: older))
         #expect(decoded == .standard)
         older["minimumSpreadSemitones"] = 0.7
-        #expect(throws: SettingsError.self) { try JSONDecoder().decode(FilledPauseSettings.self, from: JSONSerialization.data(withJSONObject: older)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(FilledPauseSettings.self, from: JSONSerialization.data(withJSONObject: older)) }
+        // Every key is written and read back: each field off its default.
+        let custom = try FilledPauseSettings(minimumSeconds: 0.3, maximumSeconds: 1.5, maximumStepSemitones: 0.5,
+                                             maximumSpreadSemitones: 2.5, maximumSpectralChangeDB: 3,
+                                             maximumTurnGapSeconds: 1.2, levelBelowSpeechDB: 12, minimumSpreadSemitones: 0.2)
+        #expect(try JSONDecoder().decode(FilledPauseSettings.self, from: JSONEncoder().encode(custom)) == custom)
         // Off (0), the 1 s held note is taken for a filler (measured before the test existed: 0.98 s, 0.000 st).
         let (buffer, start) = Self.turn(with: Self.heldNote(seconds: 1))
         var options = AnalysisOptions()

@@ -114,12 +114,14 @@ import TestSupport
     /// speech time here is the truth segments', scaled by 1/1.35 for the copy, so its ratio is the
     /// factor exactly and the rate ratio is the nucleus ratio × 1.35; the whole ratio error is nuclei
     /// the copy loses. The count error at 1.35× is printed as the turn's error at 1.0× (accuracy)
-    /// plus what the tempo adds; the 1.0× part is asserted against issue 17's 10 % (median 7.7 %).
+    /// plus what the tempo adds; the 1.0× part is asserted against issue 17's 10 %, pooled over the
+    /// turns (6.6 %; median 7.7 %).
     @Test(.disabled(if: Sanitizer.isActive, "accuracy sweep")) func denseTurnsAtTempo135() throws {
         try #require(Self.all.count >= 20)
         var groups: [String: [RateFixture]] = [:]
         for f in Self.all { groups["\(Fixtures.source(f.stem))@\(f.sampleRateHz)", default: []].append(f) }
         var countErrors: [Double] = [], ratioErrors: [Double] = [], originalErrors: [Double] = [], tempoParts: [Double] = []
+        var originalMissed = 0, trueTotal = 0  // nuclei off the truth at 1.0×, summed over the turns
         for (key, g) in groups.sorted(by: { $0.key < $1.key }) {
             let joined = DenseSpeech.join(g.map { .init(samples: $0.samples, truth: $0.segments.map { ($0.start, $0.end) }) },
                                           sampleRateHz: Double(g[0].sampleRateHz), marginSeconds: 0.125)
@@ -139,6 +141,7 @@ import TestSupport
             let timeRatio = seconds(original.measures) / seconds(fast.measures)
             let originalError = 100 * Double(original.count - turn.trueCount) / Double(turn.trueCount)
             originalErrors.append(abs(originalError)); tempoParts.append(abs(countError - originalError))
+            originalMissed += abs(original.count - turn.trueCount); trueTotal += turn.trueCount
             print(String(format: "rate dense turn %@ (n %d, %.1f s): %d → %d at 1.35× vs %d (%+.1f %% = %+.1f at 1.0× %+.1f by the tempo), rate ratio %.3f = nuclei %d → %d (× %.3f) × speech time original/copy %.3f",
                          key, g.count, Double(turn.samples.count) / Double(turn.sampleRateHz), original.count, fast.count,
                          turn.trueCount, countError, originalError, countError - originalError, ratio,
@@ -148,7 +151,12 @@ import TestSupport
         let originalError = Statistics.median(originalErrors)!
         print(String(format: "rate dense turns at 1.35× (n %d): count off by %.1f %%, rate ratio off the factor by %.1f %% (medians); at 1.0× off by %.1f %%, the tempo adds %.1f points (medians of the absolute values)",
                      countErrors.count, countError, ratioError, originalError, Statistics.median(tempoParts)!))
-        #expect(originalError <= 10)  // % (issue 17's count target on the turns as recorded; measured 7.7)
+        // Pooled over the turns (Σ|detected − true| / Σ true), not the median: the median sits on two
+        // 13-syllable single-clip turns, where one nucleus is 7.7 %.
+        let pooledOriginalError = 100 * Double(originalMissed) / Double(trueTotal)
+        print(String(format: "rate dense turns at 1.0× (n %d): pooled count error %.1f %% (%d of %d)",
+                     countErrors.count, pooledOriginalError, originalMissed, trueTotal))
+        #expect(pooledOriginalError <= 10)  // % (issue 17's count target on the turns as recorded; measured 6.6)
         withKnownIssue("issue 17 tempo targets on dense turns (docs/accuracy.md)", isIntermittent: true) {
             #expect(countError <= 10)  // % (issue 17 target)
             #expect(ratioError <= 4)   // % (issue 17 target)

@@ -73,18 +73,31 @@ public struct FilledPauseSettings: Sendable, Codable, Equatable {
              maximumSpectralChangeDB, maximumTurnGapSeconds, levelBelowSpeechDB
     }
 
-    /// Decodes and validates; `minimumSpreadSemitones` may be absent: reports stored before it was
-    /// a setting (analysisVersion 16 and earlier) used the fixed 0.1 st.
+    /// `minimumSpreadSemitones` of a report stored before it was a setting: analysisVersions 15 and
+    /// 16 used this fixed value; versions before 15 had no such test (their reports read it too,
+    /// which only matters for provenance: nothing re-runs detection from a stored report's settings).
+    public static let storedWithoutMinimumSpreadSemitones = 0.1
+
+    /// Decodes and validates; `minimumSpreadSemitones` may be absent (reports stored before it was a
+    /// setting: `storedWithoutMinimumSpreadSemitones`). A value out of range is a decoding error, so
+    /// the reader of a stored report says which setting is wrong.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(minimumSeconds: c.decode(Double.self, forKey: .minimumSeconds),
-                      maximumSeconds: c.decode(Double.self, forKey: .maximumSeconds),
-                      maximumStepSemitones: c.decode(Double.self, forKey: .maximumStepSemitones),
-                      maximumSpreadSemitones: c.decode(Double.self, forKey: .maximumSpreadSemitones),
-                      maximumSpectralChangeDB: c.decode(Double.self, forKey: .maximumSpectralChangeDB),
-                      maximumTurnGapSeconds: c.decode(Double.self, forKey: .maximumTurnGapSeconds),
-                      levelBelowSpeechDB: c.decode(Double.self, forKey: .levelBelowSpeechDB),
-                      minimumSpreadSemitones: c.decodeIfPresent(Double.self, forKey: .minimumSpreadSemitones) ?? 0.1)
+        let minimumSpread = try c.decodeIfPresent(Double.self, forKey: .minimumSpreadSemitones)
+            ?? Self.storedWithoutMinimumSpreadSemitones
+        do {
+            try self.init(minimumSeconds: c.decode(Double.self, forKey: .minimumSeconds),
+                          maximumSeconds: c.decode(Double.self, forKey: .maximumSeconds),
+                          maximumStepSemitones: c.decode(Double.self, forKey: .maximumStepSemitones),
+                          maximumSpreadSemitones: c.decode(Double.self, forKey: .maximumSpreadSemitones),
+                          maximumSpectralChangeDB: c.decode(Double.self, forKey: .maximumSpectralChangeDB),
+                          maximumTurnGapSeconds: c.decode(Double.self, forKey: .maximumTurnGapSeconds),
+                          levelBelowSpeechDB: c.decode(Double.self, forKey: .levelBelowSpeechDB),
+                          minimumSpreadSemitones: minimumSpread)
+        } catch let error as SettingsError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description,
+                                                    underlyingError: error))
+        }
     }
 }
 
