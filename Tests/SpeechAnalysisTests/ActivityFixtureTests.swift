@@ -71,12 +71,18 @@ struct ActivityFixtureTests {
         #expect(median <= 0.05)     // issue 2: boundaries within 50 ms median (5 frames)
     }
 
+    /// Clip `clip` (number `index` of `speechClips()`, which seeds the noise) with white noise
+    /// `snrDB` under its mean speech power.
+    static func withWhiteNoise(_ clip: Clip, index: Int, snrDB: Double) -> [Float] {
+        let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
+        let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
+                                     sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + index))
+        return NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
+    }
+
     @Test func whiteNoiseAt10DB() throws {
         let (score, errors) = Self.score(try Self.speechClips(), label: "white 10 dB") { k, clip in
-            let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
-            let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
-                                         sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
-            return NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: 10)
+            Self.withWhiteNoise(clip, index: k, snrDB: 10)
         }
         print("activity white 10 dB: \(score), boundary median \(String(format: "%.3f", ActivityScore.median(errors))) s")
         #expect(score.f1 >= 0.90)   // issue 2 target

@@ -92,16 +92,29 @@ struct TurnTakingSyntheticCallTests {
             if (c.backchannels ?? []).contains(where: { abs($0.time - bc) < 0.5 }) { s.backchannelHits += 1 }
             if found.contains(where: { abs($0.time - bc) < 0.5 }) { s.backchannelsCalledInterruptions += 1 }
         }
-        for l in t.latencies {
-            if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
-                s.latencyErrors.append(abs(m.seconds - (l.agentStart - l.customerEnd)))
-            } else { s.latenciesMissed += 1 }
-        }
+        let latencies = Self.latencyErrors(c, t)
+        s.latencyErrors += latencies.errors
+        s.latenciesMissed += latencies.missed
         for d in t.deadAir {
             if let m = c.deadAir.first(where: { $0.overlapSeconds(with: Segment(start: d.0, end: d.1)) > 0 }) {
                 s.deadAirBoundaryErrors += [abs(m.start - d.0), abs(m.end - d.1)]
             } else { s.deadAirMissed += 1 }
         }
+    }
+
+    /// The response latency `c` found for true latency `l`: the one whose agent start lies within
+    /// 0.5 s of the true one (nil: missed).
+    static func found(_ l: (customerEnd: Double, agentStart: Double), in c: Conversation) -> Conversation.Latency? {
+        c.responseLatency?.items.first { abs($0.agentStart - l.agentStart) < 0.5 }
+    }
+
+    /// The absolute error of each true latency of `t` that `c` found, seconds, and how many it missed.
+    static func latencyErrors(_ c: Conversation, _ t: Truth) -> (errors: [Double], missed: Int) {
+        var errors: [Double] = [], missed = 0
+        for l in t.latencies {
+            if let m = Self.found(l, in: c) { errors.append(abs(m.seconds - (l.agentStart - l.customerEnd))) } else { missed += 1 }
+        }
+        return (errors, missed)
     }
 
     @Test(arguments: Sanitizer.few([false, true], 1))
@@ -149,10 +162,14 @@ struct TurnTakingSyntheticCallTests {
     /// `conversation`, without pitch, level and rate (so a built call costs a fraction in debug).
     static func conversation(_ buffer: AudioBuffer) -> Conversation {
         let contours = Self.contours(buffer)
-        let activity = SpeechActivityDetector.detect(contours)
-        return TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
-                                  customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
-                                  durationSeconds: buffer.durationSeconds)
+        return Self.conversation(contours, SpeechActivityDetector.detect(contours), durationSeconds: buffer.durationSeconds)
+    }
+
+    /// Turn-taking of a call's two channels (agent, customer) from their contours and speech activity.
+    static func conversation(_ contours: [ChannelContours], _ activity: [SpeechActivity], durationSeconds: Double) -> Conversation {
+        TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
+                           customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
+                           durationSeconds: durationSeconds)
     }
 
     /// The built calls from level-matched utterances (`CallBuilder.levelledUtterances`: each
