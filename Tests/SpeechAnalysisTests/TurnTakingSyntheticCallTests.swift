@@ -18,6 +18,10 @@ struct TurnTakingSyntheticCallTests {
         var deadAir: [(Double, Double)] = []
     }
 
+    /// The built calls' seeds: 1–6 (4 with echo), the first 2 under the sanitizers, which need
+    /// each path once; every figure and target is asserted on all of them in the plain run.
+    static func seeds(_ count: UInt64) -> ClosedRange<UInt64> { 1...(Sanitizer.isActive ? 2 : count) }
+
     static func scenario(seed: UInt64, levelled: Bool = false) -> (CallBuilder, Truth) {
         var rng = SeededRandom(seed: seed)
         func uniform(_ r: ClosedRange<Double>) -> Double { Double.random(in: r, using: &rng) }
@@ -120,7 +124,7 @@ struct TurnTakingSyntheticCallTests {
     @Test(arguments: Sanitizer.few([false, true], 1))
     func eventsOnBuiltCalls(withEcho: Bool) throws {
         var s = Score()
-        for seed in UInt64(1)...6 {
+        for seed in Self.seeds(6) {
             let (builder, truth) = Self.scenario(seed: seed)
             var buffer = builder.buffer(seed: seed)
             if withEcho {
@@ -210,7 +214,7 @@ struct TurnTakingSyntheticCallTests {
     /// `latencyMAESeconds`: the latency MAE measured on the 18 latencies (2026-12-05, analysisVersion 14).
     @Test(arguments: Sanitizer.few([(NoiseKind.white, 10.0, 0.100), (.white, 5.0, 0.092)], 1))
     func eventsOnNoisyBuiltCalls(kind: NoiseKind, snrDB: Double, latencyMAESeconds: Double) throws {
-        let s = try Self.noisyScores(kind, snrDB: snrDB, seeds: 1...6)
+        let s = try Self.noisyScores(kind, snrDB: snrDB, seeds: Self.seeds(6))
         let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
         let recall = Double(s.interruptionHits) / Double(s.interruptionsTrue)
         let bcRecall = Double(s.backchannelHits) / Double(s.backchannelsTrue)
@@ -239,7 +243,7 @@ struct TurnTakingSyntheticCallTests {
     @Test(arguments: Sanitizer.few([(-15.0, 64.0), (-25.0, 120.0)], 1))
     func eventsWithEcho(echoDB: Double, delayMilliseconds: Double) throws {
         var s = Score()
-        for seed in UInt64(1)...4 {
+        for seed in Self.seeds(4) {
             let (builder, truth) = Self.scenario(seed: seed, levelled: true)
             var buffer = builder.buffer(seed: seed)
             let delay = Int(delayMilliseconds / 1000 * CallBuilder.rateHz), gain = Float(pow(10, echoDB / 20))
