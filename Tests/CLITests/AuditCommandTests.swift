@@ -224,7 +224,9 @@ struct AuditCommandTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("voiceqa-audit-tty-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
         let calls = dir.appendingPathComponent("calls")
-        _ = try Self.writeCalls(8, into: calls)
+        // Under a sanitizer 3 files: the bar is redrawn every 0.2 s whatever the count.
+        let count = Sanitizer.isActive ? 3 : 8
+        _ = try Self.writeCalls(count, into: calls)
         let binary = try #require(CLIRunner.binaryURL).path
         let db = dir.appendingPathComponent("a.sqlite").path
         // script(1) gives the run a pseudo-terminal as stdout and stderr.
@@ -240,9 +242,9 @@ struct AuditCommandTests {
         #expect(process.terminationStatus == 0, "\(text)")
         let frames = text.components(separatedBy: "\r\u{1B}[K").filter { $0.hasPrefix("[") }
         #expect(!frames.isEmpty, "\(text.debugDescription)")
-        let pattern = /^\[[#.]{24}\] \d+\/8 files, \d+\.\d files\/s, \d+× realtime, 0 failed(, ETA \d+:\d\d)?$/
-        for frame in frames { #expect(frame.wholeMatch(of: pattern) != nil, "\(frame.debugDescription)") }
-        #expect(text.contains("audit: 8 file(s): 8 analysed"))
+        let pattern = /^\[[#.]{24}\] \d+\/(\d+) files, \d+\.\d files\/s, \d+× realtime, 0 failed(, ETA \d+:\d\d)?$/
+        for frame in frames { #expect(frame.wholeMatch(of: pattern).map { String($0.1) } == String(count), "\(frame.debugDescription)") }
+        #expect(text.contains("audit: \(count) file(s): \(count) analysed"))
     }
 
     // MARK: crashes
@@ -282,7 +284,12 @@ struct AuditCommandTests {
 
     /// SIGKILL of the whole `audit run` process group (parent and workers) once at least 5 results
     /// are committed; the rerun completes the batch: one row per path and key, integrity ok.
-    @Test func resumeAfterKillingTheProcessGroup() throws {
+    /// Skipped under the sanitizers: its 30 files are there for timing (the run must outlast the
+    /// polls), and its paths run there in `killedWorkerIsAFailureThenRetried` (a killed run, the
+    /// rerun skipping what is stored) and `workersServeManyFilesAndKeepEachFilesLibraryNotes`
+    /// (two workers on many files).
+    @Test(.disabled(if: Sanitizer.isActive, "timing volume: paths run in lighter tests"))
+    func resumeAfterKillingTheProcessGroup() throws {
         let dir = try TestAudioWriter.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let calls = dir.appendingPathComponent("calls")

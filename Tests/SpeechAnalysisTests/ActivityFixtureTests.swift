@@ -71,12 +71,18 @@ struct ActivityFixtureTests {
         #expect(median <= 0.05)     // issue 2: boundaries within 50 ms median (5 frames)
     }
 
+    /// Clip `clip` (number `index` of `speechClips()`, which seeds the noise) with white noise
+    /// `snrDB` under its mean speech power.
+    static func withWhiteNoise(_ clip: Clip, index: Int, snrDB: Double) -> [Float] {
+        let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
+        let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
+                                     sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + index))
+        return NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
+    }
+
     @Test func whiteNoiseAt10DB() throws {
         let (score, errors) = Self.score(try Self.speechClips(), label: "white 10 dB") { k, clip in
-            let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
-            let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
-                                         sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
-            return NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: 10)
+            Self.withWhiteNoise(clip, index: k, snrDB: 10)
         }
         print("activity white 10 dB: \(score), boundary median \(String(format: "%.3f", ActivityScore.median(errors))) s")
         #expect(score.f1 >= 0.90)   // issue 2 target
@@ -111,16 +117,40 @@ struct ActivityFixtureTests {
         }
     }
 
+    /// A fixture call read once with what the tests here score: its truth, each channel's contours
+    /// and the two channels' speech activity.
+    struct Call {
+        var stem: String, buffer: AudioBuffer, truthJSON: [String: Any]
+        var contours: [ChannelContours], activities: [SpeechActivity]
+        var truth: [[(Double, Double)]] { Fixtures.speechSegments(truthJSON) }
+    }
+
+    /// Every fixture call, analysed once for the suite (the front end is most of each test's work,
+    /// and five tests read the same calls).
+    nonisolated(unsafe) static let fixtureCalls = Result {
+        try Fixtures.stems(in: "calls").map { stem -> Call in
+            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
+            let contours = buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) }
+            return Call(stem: stem, buffer: buffer, truthJSON: try Fixtures.truth("calls", stem), contours: contours,
+                        activities: SpeechActivityDetector.detect(contours))
+        }
+    }
+
+    /// `fixtureCalls` of the stems `Sanitizer.few` keeps of `count`.
+    static func fewFixtureCalls(_ count: Int) throws -> [Call] {
+        let calls = try fixtureCalls.get()
+        let stems = Set(Sanitizer.few(calls.map(\.stem), count))
+        return calls.filter { stems.contains($0.stem) }
+    }
+
     @Test func twoChannelCalls() throws {
         var perChannel = [ActivityScore(), ActivityScore()]
-        for stem in Fixtures.stems(in: "calls") {
-            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
-            let truth = Fixtures.speechSegments(try Fixtures.truth("calls", stem))
-            let activities = SpeechActivityDetector.detect(buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) })
+        for call in try Self.fixtureCalls.get() {
+            let (buffer, truth, activities) = (call.buffer, call.truth, call.activities)
             for ch in 0..<2 {
                 var s = ActivityScore()
                 s.add(detected: Self.pairs(activities[ch].segments), truth: truth[ch], durationSeconds: buffer.durationSeconds)
-                print("activity call \(stem) ch\(ch): \(s)")
+                print("activity call \(call.stem) ch\(ch): \(s)")
                 perChannel[ch] = perChannel[ch] + s
             }
         }
@@ -149,11 +179,8 @@ struct ActivityFixtureTests {
     @Test func callsOnSegmentLevelTruth() throws {
         var perChannel = [ActivityScore(), ActivityScore()]
         var agentsByNoise = (loudBroadband: ActivityScore(), rest: ActivityScore())
-        for stem in Fixtures.stems(in: "calls") {
-            let truthJSON = try Fixtures.truth("calls", stem)
-            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
-            let truth = Fixtures.speechSegments(truthJSON)
-            let activities = SpeechActivityDetector.detect(buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) })
+        for call in try Self.fixtureCalls.get() {
+            let (truthJSON, buffer, truth, activities) = (call.truthJSON, call.buffer, call.truth, call.activities)
             for ch in 0..<2 {
                 let role = ch == 0 ? "agent" : "customer"
                 let excluded = Fixtures.placementSpans(truthJSON, channel: role) {
@@ -232,22 +259,22 @@ struct ActivityFixtureTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let gsm = try #require(TestAudioWriter.formats.first { $0.name == "WAV GSM 6.10" })
         var original = ActivityScore(), coded = ActivityScore()
-        for stem in Fixtures.stems(in: "calls") {
-            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
-            let truth = Fixtures.speechSegments(try Fixtures.truth("calls", stem))
+        for call in try Self.fixtureCalls.get() {
+            let (buffer, truth) = (call.buffer, call.truth)
             let legs = try buffer.channels.enumerated().map { c, samples -> [Float] in
-                let path = dir.appendingPathComponent("\(stem)-\(c).wav").path
+                let path = dir.appendingPathComponent("\(call.stem)-\(c).wav").path
                 try TestAudioWriter.write(AudioBuffer(sampleRateHz: buffer.sampleRateHz, mono: samples), to: path, format: gsm)
                 return Array(try AudioFileReader.readAll(path: path).channels[0].prefix(samples.count))
             }
-            for (channels, score) in [(buffer.channels, 0), (legs, 1)] {
-                let n = channels.map(\.count).min()!
-                let activities = SpeechActivityDetector.detect(channels.map { Self.contours(Array($0.prefix(n)), rateHz: buffer.sampleRateHz) })
-                for c in 0..<2 {
-                    var s = ActivityScore()
-                    s.add(detected: Self.pairs(activities[c].segments), truth: truth[c], durationSeconds: Double(n) / buffer.sampleRateHz)
-                    if score == 0 { original = original + s } else { coded = coded + s }
-                }
+            let n = legs.map(\.count).min()!
+            let codedActivities = SpeechActivityDetector.detect(legs.map { Self.contours(Array($0.prefix(n)), rateHz: buffer.sampleRateHz) })
+            for c in 0..<2 {
+                var s = ActivityScore()
+                s.add(detected: Self.pairs(call.activities[c].segments), truth: truth[c], durationSeconds: buffer.durationSeconds)
+                original = original + s
+                s = ActivityScore()
+                s.add(detected: Self.pairs(codedActivities[c].segments), truth: truth[c], durationSeconds: Double(n) / buffer.sampleRateHz)
+                coded = coded + s
             }
         }
         print("activity calls µ-law: \(original); GSM 6.10: \(coded)")
@@ -276,10 +303,10 @@ struct ActivityFixtureTests {
     /// instead of all of it; in use, from at least 10 minutes), which may move a few frames.
     @Test func chunkSizeDoesNotChangeActivity() throws {
         var differing = 0, differingEstimated = 0, total = 0
-        for stem in Sanitizer.few(Fixtures.stems(in: "calls"), 3) {
-            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
-            let contours = buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) }
-            for lag in [nil, 0, 3, 30] as [Int?] {
+        for call in try Self.fewFixtureCalls(3) {
+            let contours = call.contours
+            // Under a sanitizer the estimated delay and one fixed: the fixed delays take one path.
+            for lag in Sanitizer.few([nil, 0, 3, 30] as [Int?], 2) {
                 let whole = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 1_000_000, fixedEchoLagFrames: lag)
                 let chunked = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 340, fixedEchoLagFrames: lag)
                 for c in 0..<2 {
@@ -315,9 +342,8 @@ struct ActivityFixtureTests {
     @Test(arguments: [nil, 1000] as [Int?])
     func piecesJoinUp(forcedCutFrames: Int?) throws {
         var differing = 0, total = 0, pieces = 0, channels = 0
-        for stem in Sanitizer.few(Fixtures.stems(in: "calls"), 3) {
-            let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
-            let contours = buffer.channels.map { Self.contours($0, rateHz: buffer.sampleRateHz) }
+        for call in try Self.fewFixtureCalls(3) {
+            let (stem, contours) = (call.stem, call.contours)
             let whole = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 1_000_000, fixedEchoLagFrames: 3)
             var ends: [[Int]] = []
             let pieced = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: 340, fixedEchoLagFrames: 3,

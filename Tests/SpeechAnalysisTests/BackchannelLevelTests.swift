@@ -35,7 +35,7 @@ import TestSupport
 
     static func tally(levelDB: Double, echoDB: Double?) throws -> Tally {
         var tally = Tally()
-        for seed in UInt64(1)...6 {
+        for seed in TurnTakingSyntheticCallTests.seeds(6) {   // 1–2 under the sanitizers
             let (builder, times) = Self.call(seed: seed, levelDB: levelDB)
             var buffer = builder.buffer(seed: seed)
             if let echoDB {
@@ -57,6 +57,16 @@ import TestSupport
         return tally
     }
 
+    /// Issue 17's targets on `t`: backchannel recall ≥ 0.85 over the 18 placements, asserted in the
+    /// plain run (the sanitizers' 2 seeds place 6, too few to hold a recall figure: −25 dB finds
+    /// 5 of them), and none of the backchannels nor any other overlap counted as an interruption,
+    /// which holds on any subset of the calls and is asserted in every run.
+    static func expectTargets(_ t: Tally, sourceLocation: SourceLocation = #_sourceLocation) {
+        if !Sanitizer.isActive { #expect(Double(t.found) / Double(t.placed) >= 0.85, sourceLocation: sourceLocation) }
+        #expect(t.asInterruption == 0, sourceLocation: sourceLocation)
+        #expect(t.otherInterruptions == 0, sourceLocation: sourceLocation)
+    }
+
     /// Before the customer could resume under a backchannel made in the customer's pause (the
     /// rule asked the customer to resume after it), 0 dB gave 14/18 found and 3 counted as the
     /// customer's interruptions, −10 dB 14/18 and 1.
@@ -64,9 +74,7 @@ import TestSupport
     func backchannelUnderCustomerSpeech(levelDB: Double) throws {
         let t = try Self.tally(levelDB: levelDB, echoDB: nil)
         print("backchannels \(levelDB) dB under the agent's speech: found \(t.found)/\(t.placed), as interruptions \(t.asInterruption), other interruptions \(t.otherInterruptions)")
-        #expect(Double(t.found) / Double(t.placed) >= 0.85)  // issue 17: backchannel recall ≥ 0.85
-        #expect(t.asInterruption == 0)
-        #expect(t.otherInterruptions == 0)
+        Self.expectTargets(t)
     }
 
     /// 20 dB under the agent's speech, a backchannel is about 20 dB under the customer's speech
@@ -79,9 +87,7 @@ import TestSupport
     func quietBackchannelUnderCustomerSpeech(levelDB: Double) throws {
         let t = try Self.tally(levelDB: levelDB, echoDB: nil)
         print("backchannels \(levelDB) dB under the agent's speech: found \(t.found)/\(t.placed), as interruptions \(t.asInterruption), other interruptions \(t.otherInterruptions)")
-        #expect(Double(t.found) / Double(t.placed) >= 0.85)  // issue 17: backchannel recall ≥ 0.85
-        #expect(t.asInterruption == 0)
-        #expect(t.otherInterruptions == 0)
+        Self.expectTargets(t)
     }
 
     /// With the customer leaking back at −25 dB (a typical hybrid echo return loss, ITU-T G.168):
@@ -91,8 +97,6 @@ import TestSupport
     func backchannelUnderCustomerSpeechWithEcho(levelDB: Double) throws {
         let t = try Self.tally(levelDB: levelDB, echoDB: -25)
         print("backchannels \(levelDB) dB under the agent's speech, echo −25 dB: found \(t.found)/\(t.placed), as interruptions \(t.asInterruption), other interruptions \(t.otherInterruptions)")
-        #expect(Double(t.found) / Double(t.placed) >= 0.85)  // issue 17: backchannel recall ≥ 0.85
-        #expect(t.asInterruption == 0)
-        #expect(t.otherInterruptions == 0)
+        Self.expectTargets(t)
     }
 }

@@ -19,7 +19,7 @@ struct FilledPauseTests {
     @Test func fixtureFillersPrecisionRecall() throws {
         var hits = 0, detections = 0, labels = 0
         for stem in ["devcall2_en_02", "devcall2_en_00", "devcall2_en_01", "devcall_en_00", "devcall_en_02", "devcall_mixed_01"] {
-            let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem))
+            let analysis = try FixtureCallAnalyses.standard(stem)
             let found = analysis.conversation?.filledPauses?.items ?? []
             let truth = try Self.truthFillers(stem)
             detections += found.count

@@ -12,8 +12,42 @@ import TestSupport
 /// each noise the tests use. One TSV row per latency, to stdout.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["VOICEQA_LATENCY_STUDY"] != nil))
 struct LatencyNoiseStudy {
-    /// Power of `x − y` and of `y` in 10 ms frames over `from..<to` seconds, dB (the noise and the
-    /// clean speech of one channel, frame by frame).
+    typealias Calls = TurnTakingSyntheticCallTests
+
+    /// One noisy built call of `Calls.noisyCall` with what the study reads of it: each channel's
+    /// true speech (agent, customer) and contours (band levels kept).
+    struct Call {
+        let clean: AudioBuffer, noisy: AudioBuffer, truth: Calls.Truth
+        let speech: [[(Double, Double)]]
+        let contours: [ChannelContours]
+
+        init(_ kind: Calls.NoiseKind, snrDB: Double, seed: UInt64, babbleTalkers: Int = 6) {
+            let call = Calls.noisyCall(kind, snrDB: snrDB, seed: seed, babbleTalkers: babbleTalkers)
+            clean = call.clean; noisy = call.noisy; truth = call.truth
+            let (builder, _) = Calls.scenario(seed: seed, levelled: true)
+            speech = [builder.agentSegments, builder.customerSegments]
+            contours = Calls.contours(noisy)
+        }
+
+        /// True speech on both channels, seconds.
+        var speechSeconds: Double { speech.joined().reduce(0) { $0 + $1.1 - $1.0 } }
+
+        /// Turn-taking from `activity` of this call's channels.
+        func conversation(_ activity: [SpeechActivity]) -> Conversation {
+            Calls.conversation(contours, activity, durationSeconds: noisy.durationSeconds)
+        }
+    }
+
+    /// The seeds of the built calls `TurnTakingSyntheticCallTests` scores.
+    static let seeds = UInt64(1)...6
+
+    /// Speech activity of `contours` with run ends held `tailSeconds` on noisy channels.
+    static func activity(_ contours: [ChannelContours], tailSeconds: Double) -> [SpeechActivity] {
+        SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
+                                      noisyTailSeconds: tailSeconds)
+    }
+
+    /// Power of `x` in 10 ms frames over `from..<to` seconds, dB.
     static func frameLevelsDB(_ x: [Float], from: Double, to: Double) -> [Double] {
         let hop = Int(0.01 * CallBuilder.rateHz)
         var out: [Double] = []
@@ -27,7 +61,15 @@ struct LatencyNoiseStudy {
         return out
     }
 
-    static let configurations: [(String, TurnTakingSyntheticCallTests.NoiseKind?, Double)] = [
+    /// The mean power of frames whose levels are `levelsDB`, dB.
+    static func meanPowerDB(_ levelsDB: [Double]) -> Double {
+        10 * log10(levelsDB.map { pow(10, $0 / 10) }.reduce(0, +) / Double(max(1, levelsDB.count)))
+    }
+
+    /// `Statistics.percentile` (p in 0…100), −1 for no values.
+    static func percentile(_ v: [Double], _ p: Double) -> Double { Statistics.percentile(v, p) ?? -1 }
+
+    static let configurations: [(String, Calls.NoiseKind?, Double)] = [
         ("clean", nil, 0), ("white20", .white, 20), ("white10", .white, 10), ("white5", .white, 5),
         ("babble20", .babble, 20), ("babble10", .babble, 10),
     ]
@@ -36,20 +78,19 @@ struct LatencyNoiseStudy {
         print("config\tseed\tk\tcustomer\tagent\ttrueEnd\tdEnd\ttrueStart\tdStart\tdLatency\tnoiseDB\tendLast50DB\tendLast100to50DB\tstartFirst50DB")
         for (name, kind, snr) in Self.configurations {
             var errors: [Double] = []
-            for seed in UInt64(1)...6 {
-                let call = TurnTakingSyntheticCallTests.noisyCall(kind ?? .white, snrDB: kind == nil ? 200 : snr, seed: seed)
-                let c = TurnTakingSyntheticCallTests.conversation(call.noisy)
+            for seed in Self.seeds {
+                let call = Call(kind ?? .white, snrDB: kind == nil ? 200 : snr, seed: seed)
+                let c = call.conversation(SpeechActivityDetector.detect(call.contours))
+                let customerClean = call.clean.channels[1], agentClean = call.clean.channels[0]
+                let noise = zip(call.noisy.channels[1], customerClean).map { $0 - $1 }
+                let noiseDB = 10 * log10(max(1e-12, Synth.rms(noise) * Synth.rms(noise)))
                 for (k, l) in call.truth.latencies.enumerated() {
                     let talkers = call.truth.latencyTalkers[k]
-                    let noise = zip(call.noisy.channels[1], call.clean.channels[1]).map { $0 - $1 }
-                    let noiseDB = 10 * log10(max(1e-12, Double(Synth.rms(noise) * Synth.rms(noise))))
-                    let customerClean = call.clean.channels[1], agentClean = call.clean.channels[0]
                     let last50 = Self.frameLevelsDB(customerClean, from: l.customerEnd - 0.05, to: l.customerEnd)
                     let last100 = Self.frameLevelsDB(customerClean, from: l.customerEnd - 0.10, to: l.customerEnd - 0.05)
                     let first50 = Self.frameLevelsDB(agentClean, from: l.agentStart, to: l.agentStart + 0.05)
-                    func power(_ v: [Double]) -> Double { 10 * log10(v.map { pow(10, $0 / 10) }.reduce(0, +) / Double(max(1, v.count))) }
                     var row = "\(name)\t\(seed)\t\(k)\t\(talkers.customer)\t\(talkers.agent)\t\(String(format: "%.3f", l.customerEnd))"
-                    if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
+                    if let m = Calls.found(l, in: c) {
                         let dLatency = m.seconds - (l.agentStart - l.customerEnd)
                         errors.append(abs(dLatency))
                         row += String(format: "\t%+.3f\t%.3f\t%+.3f\t%+.3f", m.customerEnd - l.customerEnd, l.agentStart,
@@ -57,7 +98,8 @@ struct LatencyNoiseStudy {
                     } else {
                         row += String(format: "\tmissed\t%.3f\tmissed\tmissed", l.agentStart)
                     }
-                    row += String(format: "\t%.1f\t%.1f\t%.1f\t%.1f", noiseDB, power(last50), power(last100), power(first50))
+                    row += String(format: "\t%.1f\t%.1f\t%.1f\t%.1f", noiseDB, Self.meanPowerDB(last50), Self.meanPowerDB(last100),
+                                  Self.meanPowerDB(first50))
                     print(row)
                 }
             }
@@ -85,15 +127,14 @@ struct LatencyNoiseStudy {
     @Test(arguments: [10.0, 5.0, 20.0])
     func scoresAtTurnEnds(snrDB: Double) throws {
         var noiseScores: [Double] = []
-        for seed in UInt64(1)...6 {
-            let call = TurnTakingSyntheticCallTests.noisyCall(.white, snrDB: snrDB, seed: seed)
-            let contours = TurnTakingSyntheticCallTests.contours(call.noisy)[1]
+        for seed in Self.seeds {
+            let call = Call(.white, snrDB: snrDB, seed: seed)
+            let contours = call.contours[1]
             let w = Self.evidence(contours)
             let hop = contours.timeBase.hopSeconds
-            let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
             for i in 0..<w.count {
                 let t = contours.timeBase.seconds(ofFrame: i)
-                if !builder.customerSegments.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) { noiseScores.append(Double(w.score[i])) }
+                if !call.speech[1].contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) { noiseScores.append(Double(w.score[i])) }
             }
             for (k, l) in call.truth.latencies.enumerated() {
                 let e = Int((l.customerEnd / hop).rounded())
@@ -103,8 +144,7 @@ struct LatencyNoiseStudy {
                 print("trace\t\(snrDB)\t\(seed)\t\(k)\t\(call.truth.latencyTalkers[k].customer)\t" + trace.joined(separator: " "))
             }
         }
-        noiseScores.sort()
-        let p = [50, 90, 99, 99.9].map { String(format: "%.1f", noiseScores[min(noiseScores.count - 1, Int($0 / 100 * Double(noiseScores.count)))]) }
+        let p = [50, 90, 99, 99.9].map { String(format: "%.1f", Self.percentile(noiseScores, $0)) }
         print("noise-only score \(snrDB) dB: p50/p90/p99/p99.9 \(p.joined(separator: " / ")) over \(noiseScores.count)")
     }
 
@@ -133,19 +173,14 @@ struct LatencyNoiseStudy {
     @Test(arguments: [10.0, 5.0])
     func tailSweep(snrDB: Double) throws {
         let clips = try ActivityFixtureTests.speechClips()
+        let calls = Self.seeds.map { Call(.white, snrDB: snrDB, seed: $0) }
         for tail in [0.0, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15] {
             var errors: [String: [Double]] = [:]
-            for seed in UInt64(1)...6 {
-                let call = TurnTakingSyntheticCallTests.noisyCall(.white, snrDB: snrDB, seed: seed)
-                let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
-                let activity = SpeechActivityDetector.detect(contours, settings: .standard, chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
-                                                             noisyTailSeconds: tail)
-                let c = TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
-                                           customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
-                                           durationSeconds: call.noisy.durationSeconds)
+            for call in calls {
+                let c = call.conversation(Self.activity(call.contours, tailSeconds: tail))
                 for (k, l) in call.truth.latencies.enumerated() {
                     let group = call.truth.latencyTalkers[k].customer.hasPrefix("en") ? "en" : "ja+zh"
-                    if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
+                    if let m = Calls.found(l, in: c) {
                         errors["calls " + group, default: []].append(abs(m.seconds - (l.agentStart - l.customerEnd)))
                     } else { errors["calls missed", default: []].append(1) }
                 }
@@ -161,27 +196,27 @@ struct LatencyNoiseStudy {
         }
     }
 
-    /// Phrase ends of fixture utterance `clip` (true segment ends followed by ≥ 0.3 s without
-    /// speech, as a turn end is) under white noise at `snrDB` (the seed `ActivityFixtureTests`
-    /// uses for clip `index`): the signed error of the nearest detected end within 0.3 s, with
-    /// run ends held `tailSeconds` on noisy channels.
+    /// The phrase ends of `clip`: its true segment ends followed by ≥ 0.3 s without speech (as a
+    /// turn end is), seconds.
+    static func phraseEnds(_ clip: ActivityFixtureTests.Clip) -> [Double] {
+        clip.truth.indices.compactMap { j in
+            let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(clip.samples.count) / clip.rateHz
+            return nextStart - clip.truth[j].1 >= 0.3 ? clip.truth[j].1 : nil
+        }
+    }
+
+    /// Phrase ends of fixture utterance `clip` under white noise at `snrDB` (as
+    /// `ActivityFixtureTests` mixes clip `index`): the signed error of the nearest detected end
+    /// within 0.3 s, with run ends held `tailSeconds` on noisy channels.
     static func phraseEndErrors(_ clip: ActivityFixtureTests.Clip, index k: Int, snrDB: Double, tailSeconds: Double) -> [Double] {
-        let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
-        let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
-                                     sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
-        let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
-        let activity = SpeechActivityDetector.detect([ActivityFixtureTests.contours(x, rateHz: clip.rateHz)], settings: .standard,
-                                                     chunkFrames: SpeechActivityDetector.Constants.chunkFrames,
-                                                     noisyTailSeconds: tailSeconds)[0]
-        let ends = activity.segments.map(\.end)
+        let x = ActivityFixtureTests.withWhiteNoise(clip, index: k, snrDB: snrDB)
+        let ends = Self.activity([ActivityFixtureTests.contours(x, rateHz: clip.rateHz)], tailSeconds: tailSeconds)[0].segments.map(\.end)
         var errors: [Double] = []
-        for (j, seg) in clip.truth.enumerated() {
-            let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
-            guard nextStart - seg.1 >= 0.3 else { continue }
-            guard let e = ends.min(by: { abs($0 - seg.1) < abs($1 - seg.1) }), abs(e - seg.1) < 0.3 else {
-                print("phrase end \(clip.stem) \(seg.1): none within 0.3 s"); continue
+        for trueEnd in Self.phraseEnds(clip) {
+            guard let e = ends.min(by: { abs($0 - trueEnd) < abs($1 - trueEnd) }), abs(e - trueEnd) < 0.3 else {
+                print("phrase end \(clip.stem) \(trueEnd): none within 0.3 s"); continue
             }
-            errors.append(e - seg.1)
+            errors.append(e - trueEnd)
         }
         return errors
     }
@@ -193,26 +228,20 @@ struct LatencyNoiseStudy {
         let clips = try ActivityFixtureTests.speechClips()
         for snrDB in [10.0, 5.0] {
             for (k, clip) in clips.enumerated() where clip.truthIsExactEnough {
-                let p = NoiseMixing.meanPower(clip.samples, sampleRateHz: clip.rateHz, over: clip.truth)
-                let noise = Synth.whiteNoise(durationSeconds: Double(clip.samples.count) / clip.rateHz,
-                                             sampleRateHz: clip.rateHz, rms: 1, seed: UInt64(100 + k))
-                let x = NoiseMixing.add(noise, to: clip.samples, speechPower: p, snrDB: snrDB)
-                let contours = ActivityFixtureTests.contours(x, rateHz: clip.rateHz)
+                let contours = ActivityFixtureTests.contours(ActivityFixtureTests.withWhiteNoise(clip, index: k, snrDB: snrDB), rateHz: clip.rateHz)
                 let w = Self.evidence(contours)
                 let hop = contours.timeBase.hopSeconds
-                for (j, seg) in clip.truth.enumerated() {
-                    let nextStart = j + 1 < clip.truth.count ? clip.truth[j + 1].0 : Double(x.count) / clip.rateHz
-                    guard nextStart - seg.1 >= 0.3 else { continue }
+                for trueEnd in Self.phraseEnds(clip) {
                     // The last raw speech frame within 0.4 s before the true end (or 0.1 s after).
-                    let e = Int((seg.1 / hop).rounded())
+                    let e = Int((trueEnd / hop).rounded())
                     guard let last = stride(from: min(w.count - 1, e + 10), through: max(0, e - 40), by: -1).first(where: { w.raw[$0] }) else { continue }
                     let peak = (max(0, last - 15)...last).map { w.score[$0] }.max() ?? 0
                     // Frames from the last frame at ≥ 12 dB to the last raw frame.
                     let lastHigh = stride(from: last, through: max(0, last - 30), by: -1).first(where: { w.score[$0] >= 12 }) ?? last
                     let slope = Double(w.score[lastHigh] - w.score[last]) / Double(max(1, last - lastHigh))
                     let trace = (max(0, last - 8)...min(w.count - 1, last + 2)).map { String(format: "%.0f", w.score[$0]) }.joined(separator: " ")
-                    print(String(format: "decay %.0f dB %@ end %.2f loss %+.3f peak %.0f fall frames %d slope %.1f dB/frame | %@", snrDB, clip.stem, seg.1,
-                                 Double(last + 1) * hop - seg.1, peak, last - lastHigh, slope, trace))
+                    print(String(format: "decay %.0f dB %@ end %.2f loss %+.3f peak %.0f fall frames %d slope %.1f dB/frame | %@", snrDB, clip.stem, trueEnd,
+                                 Double(last + 1) * hop - trueEnd, peak, last - lastHigh, slope, trace))
                 }
             }
         }
@@ -227,8 +256,8 @@ struct LatencyNoiseStudy {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return }
         var ends = "file\tcustomer\ttrueEnd\tagentStart\n"
         for snrDB in [200.0, 20, 10, 5] {
-            for seed in UInt64(1)...6 {
-                let call = TurnTakingSyntheticCallTests.noisyCall(.white, snrDB: snrDB, seed: seed)
+            for seed in Self.seeds {
+                let call = Calls.noisyCall(.white, snrDB: snrDB, seed: seed)
                 let name = String(format: "white%.0f_%d.f32", snrDB, seed)
                 let data = call.noisy.channels[1].withUnsafeBufferPointer { Data(buffer: $0) }
                 try data.write(to: URL(fileURLWithPath: directory + "/" + name))
@@ -247,10 +276,9 @@ extension LatencyNoiseStudy {
     @Test func babbleCoverage() throws {
         for snrDB in [20.0, 10.0] {
             for seed in UInt64(1)...2 {
-                let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed)
-                let activity = SpeechActivityDetector.detect(TurnTakingSyntheticCallTests.contours(call.noisy))
-                let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
-                let truth = [builder.agentSegments, builder.customerSegments].map { $0.reduce(0) { $0 + $1.1 - $1.0 } }
+                let call = Call(.babble, snrDB: snrDB, seed: seed)
+                let activity = SpeechActivityDetector.detect(call.contours)
+                let truth = call.speech.map { $0.reduce(0) { $0 + $1.1 - $1.0 } }
                 for c in 0..<2 {
                     print(String(format: "babble %.0f dB seed %d channel %d: %.1f s of speech found in %d runs (truth %.1f s) of %.1f s",
                                  snrDB, seed, c, activity[c].speechSeconds, activity[c].segments.count, truth[c], call.noisy.durationSeconds))
@@ -258,9 +286,7 @@ extension LatencyNoiseStudy {
             }
         }
     }
-}
 
-extension LatencyNoiseStudy {
     /// Why a babble channel is one run: per channel, the smoothed score of the babble-only frames
     /// (≥ 0.3 s from the channel's true speech) and of the speech frames against the onset and
     /// continue thresholds, the floor's lift (steadiness), the share of babble-only frames the
@@ -268,18 +294,19 @@ extension LatencyNoiseStudy {
     /// under the continue threshold (what could end a run).
     @Test func babbleScores() throws {
         func pct(_ v: [Float], _ p: Double) -> Float { Float(Self.percentile(v.map(Double.init), p)) }
-        Self.forEachBabbleChannel { snrDB, seed, c, _, contours, truth in
-            let w = Self.evidence(contours[c])
-            let n = contours[c].frameCount
+        Self.forEachBabbleChannel { snrDB, seed, c, call in
+            let contours = call.contours[c], truth = call.speech[c]
+            let w = Self.evidence(contours)
+            let n = contours.frameCount
             var lift: [Int32] = []
-            _ = contours[c].bandLevelCodes.withUnsafeBufferPointer {
+            _ = contours.bandLevelCodes.withUnsafeBufferPointer {
                 BandNoiseFloor().floorCodes(UnsafeBufferPointer(rebasing: $0[0..<(n * AnalysisBands.count)]), frameCount: n, lift: &lift)
             }
-            let hop = contours[c].timeBase.hopSeconds
+            let hop = contours.timeBase.hopSeconds
             var noise: [Float] = [], speech: [Float] = [], noiseLift: [Float] = [], speechLift: [Float] = []
             var noiseRaw = 0, below = 0, longestBelow = 0, noiseStretch = 0, longestNoise = 0
             for i in 0..<w.count {
-                let t = contours[c].timeBase.seconds(ofFrame: i)
+                let t = contours.timeBase.seconds(ofFrame: i)
                 let liftDB = Float(lift[i]) / Float(2 * AnalysisBands.count)
                 if truth.contains(where: { t >= $0.0 && t < $0.1 }) { speech.append(w.score[i]); speechLift.append(liftDB) }
                 if !truth.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) {
@@ -300,31 +327,22 @@ extension LatencyNoiseStudy {
                          [10.0, 50, 90].map { String(format: "%.1f", pct(speech, $0)) }.joined(separator: "/"), pct(speechLift, 50)))
             // A trace: 2 s of a babble-only stretch, score and raw decision.
             if let k = (0..<w.count).first(where: { i in
-                let t = contours[c].timeBase.seconds(ofFrame: i)
+                let t = contours.timeBase.seconds(ofFrame: i)
                 return !truth.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 2.3 }) && t > 1 }) {
                 print("trace ch \(c) from \(String(format: "%.2f", Double(k) * hop)) s: " + (k..<min(w.count, k + 100)).map { String(format: "%.0f", w.score[$0]) + (w.raw[$0] ? "*" : "") }.joined(separator: " "))
             }
         }
     }
 
-    /// `body(snrDB, seed, channel, call, contours, channel's true speech)` for each channel of the
-    /// babble-noised built calls, seeds 1–2, at 20 and 10 dB SNR.
-    static func forEachBabbleChannel(_ body: (Double, UInt64, Int, (clean: AudioBuffer, noisy: AudioBuffer, truth: TurnTakingSyntheticCallTests.Truth),
-                                              [ChannelContours], [(Double, Double)]) -> Void) {
+    /// `body(snrDB, seed, channel, call)` for each channel of the babble-noised built calls,
+    /// seeds 1–2, at 20 and 10 dB SNR.
+    static func forEachBabbleChannel(_ body: (Double, UInt64, Int, Call) -> Void) {
         for snrDB in [20.0, 10.0] {
             for seed in UInt64(1)...2 {
-                let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed)
-                let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
-                let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
-                for c in 0..<2 { body(snrDB, seed, c, call, contours, c == 0 ? builder.agentSegments : builder.customerSegments) }
+                let call = Call(.babble, snrDB: snrDB, seed: seed)
+                for c in 0..<2 { body(snrDB, seed, c, call) }
             }
         }
-    }
-
-    /// The `p`-th percentile of `v` (the value at rank ⌊p/100 · n⌋ of the sorted values; −1 if empty).
-    static func percentile(_ v: [Double], _ p: Double) -> Double {
-        let s = v.sorted()
-        return s.isEmpty ? -1 : s[min(s.count - 1, Int(p / 100 * Double(s.count)))]
     }
 }
 
@@ -334,16 +352,17 @@ extension LatencyNoiseStudy {
     /// speech frames: what a level rule would have to separate.
     @Test func babbleLevels() throws {
         let pct = Self.percentile
-        Self.forEachBabbleChannel { snrDB, seed, c, call, contours, truth in
+        Self.forEachBabbleChannel { snrDB, seed, c, call in
+            let contours = call.contours[c], truth = call.speech[c]
             let babble = zip(call.noisy.channels[c], call.clean.channels[c]).map { $0 - $1 }
             let levels = Self.frameLevelsDB(babble, from: 0, to: call.noisy.durationSeconds)
-            let meanDB = 10 * log10(levels.map { pow(10, $0 / 10) }.reduce(0, +) / Double(levels.count))
+            let meanDB = Self.meanPowerDB(levels)
             let rel = levels.map { $0 - meanDB }
             var noise: [Double] = [], speech: [Double] = []
-            for i in 0..<contours[c].frameCount {
-                let t = contours[c].timeBase.seconds(ofFrame: i)
-                if truth.contains(where: { t >= $0.0 && t < $0.1 }) { speech.append(Double(contours[c].levelDB[i])) }
-                if !truth.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) { noise.append(Double(contours[c].levelDB[i])) }
+            for i in 0..<contours.frameCount {
+                let t = contours.timeBase.seconds(ofFrame: i)
+                if truth.contains(where: { t >= $0.0 && t < $0.1 }) { speech.append(Double(contours.levelDB[i])) }
+                if !truth.contains(where: { t > $0.0 - 0.3 && t < $0.1 + 0.3 }) { noise.append(Double(contours.levelDB[i])) }
             }
             let speechMedian = pct(speech, 50)
             print(String(format: "babble %.0f dB seed %d ch %d: babble alone re its mean p5/p20/p50/p95 %.1f/%.1f/%.1f/%.1f dB | channel level re speech median: babble-only p50/p90/p99 %.1f/%.1f/%.1f, speech p5/p10/p25 %.1f/%.1f/%.1f; speech frames under babble-only p90 %.0f%%",
@@ -362,28 +381,32 @@ extension LatencyNoiseStudy {
     @Test func babbleDynamicRangeSweep() throws {
         for range in [40.0, 30.0, 25.0, 20.0] {
             let settings = try SpeechActivitySettings(dynamicRangeDB: range)
-            for (kind, snrDB) in [(TurnTakingSyntheticCallTests.NoiseKind.babble, 20.0), (.babble, 10), (.white, 10)] {
-                var errors: [Double] = [], missed = 0, found = 0.0, truthSeconds = 0.0, runs = 0
-                for seed in UInt64(1)...6 {
-                    let call = TurnTakingSyntheticCallTests.noisyCall(kind, snrDB: snrDB, seed: seed)
-                    let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
-                    let activity = SpeechActivityDetector.detect(contours, settings: settings)
-                    let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
-                    truthSeconds += [builder.agentSegments, builder.customerSegments].flatMap { $0 }.reduce(0) { $0 + $1.1 - $1.0 }
-                    found += activity[0].speechSeconds + activity[1].speechSeconds
-                    runs += activity[0].segments.count + activity[1].segments.count
-                    let c = TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
-                                               customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
-                                               durationSeconds: call.noisy.durationSeconds)
-                    for l in call.truth.latencies {
-                        if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
-                            errors.append(abs(m.seconds - (l.agentStart - l.customerEnd)))
-                        } else { missed += 1 }
-                    }
-                }
-                print(String(format: "range %.0f dB, %@ %.0f dB: latencies found %d of %d, MAE %.3f; speech found %.1f s in %d runs against %.1f s true",
-                             range, kind.rawValue, snrDB, errors.count, errors.count + missed, Statistics.mean(errors) ?? -1, found, runs, truthSeconds))
+            for (kind, snrDB) in [(Calls.NoiseKind.babble, 20.0), (.babble, 10), (.white, 10)] {
+                var r = Found()
+                for seed in Self.seeds { r.add(Call(kind, snrDB: snrDB, seed: seed), settings: settings) }
+                print(String(format: "range %.0f dB, %@ %.0f dB: ", range, kind.rawValue, snrDB) + r.description)
             }
+        }
+    }
+
+    /// What a setting finds on built calls, summed over them: the latencies (found, MAE) and the
+    /// speech (seconds, runs) against the truth.
+    struct Found: CustomStringConvertible {
+        var errors: [Double] = [], missed = 0, foundSeconds = 0.0, runs = 0, truthSeconds = 0.0
+
+        mutating func add(_ call: Call, settings: SpeechActivitySettings) {
+            let activity = SpeechActivityDetector.detect(call.contours, settings: settings)
+            let latencies = Calls.latencyErrors(call.conversation(activity), call.truth)
+            errors += latencies.errors
+            missed += latencies.missed
+            foundSeconds += activity[0].speechSeconds + activity[1].speechSeconds
+            runs += activity[0].segments.count + activity[1].segments.count
+            truthSeconds += call.speechSeconds
+        }
+
+        var description: String {
+            String(format: "latencies found %d of %d, MAE %.3f; speech found %.1f s in %d runs against %.1f s true",
+                   errors.count, errors.count + missed, Statistics.mean(errors) ?? -1, foundSeconds, runs, truthSeconds)
         }
     }
 }
@@ -419,32 +442,13 @@ extension LatencyNoiseStudy {
     @Test func babbleTalkersOnCalls() throws {
         for talkers in [12, 24, 48] {
             for snrDB in [20.0, 10.0] {
-                var results: [Double: (errors: [Double], missed: Int, found: Double, runs: Int)] = [:]
-                var truthSeconds = 0.0
-                for seed in UInt64(1)...6 {
-                    let call = TurnTakingSyntheticCallTests.noisyCall(.babble, snrDB: snrDB, seed: seed, babbleTalkers: talkers)
-                    let contours = TurnTakingSyntheticCallTests.contours(call.noisy)
-                    let (builder, _) = TurnTakingSyntheticCallTests.scenario(seed: seed, levelled: true)
-                    truthSeconds += [builder.agentSegments, builder.customerSegments].flatMap { $0 }.reduce(0) { $0 + $1.1 - $1.0 }
-                    for keep in [6.0, 9.0] {
-                        let activity = SpeechActivityDetector.detect(contours, settings: try SpeechActivitySettings(continueSNRDB: keep))
-                        let c = TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
-                                                   customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
-                                                   durationSeconds: call.noisy.durationSeconds)
-                        var r = results[keep] ?? ([], 0, 0, 0)
-                        r.found += activity[0].speechSeconds + activity[1].speechSeconds
-                        r.runs += activity[0].segments.count + activity[1].segments.count
-                        for l in call.truth.latencies {
-                            if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
-                                r.errors.append(abs(m.seconds - (l.agentStart - l.customerEnd)))
-                            } else { r.missed += 1 }
-                        }
-                        results[keep] = r
-                    }
+                var results: [Double: Found] = [:]
+                for seed in Self.seeds {
+                    let call = Call(.babble, snrDB: snrDB, seed: seed, babbleTalkers: talkers)
+                    for keep in [6.0, 9.0] { results[keep, default: Found()].add(call, settings: try SpeechActivitySettings(continueSNRDB: keep)) }
                 }
                 for (keep, r) in results.sorted(by: { $0.key < $1.key }) {
-                    print(String(format: "babble %d talkers %.0f dB, continue %.0f dB: latencies found %d of %d, MAE %.3f; speech found %.1f s in %d runs against %.1f s true",
-                                 talkers, snrDB, keep, r.errors.count, r.errors.count + r.missed, Statistics.mean(r.errors) ?? -1, r.found, r.runs, truthSeconds))
+                    print(String(format: "babble %d talkers %.0f dB, continue %.0f dB: ", talkers, snrDB, keep) + r.description)
                 }
             }
         }

@@ -147,7 +147,7 @@ struct TurnTakingFixtureTests {
         var t = Tally(), tl = Tally()
         for stem in Fixtures.stems(in: "calls") where Fixtures.isIssue17Batch(stem) == issue17Batch {
             let truth = try Fixtures.truth("calls", stem)
-            let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem))
+            let analysis = try FixtureCallAnalyses.standard(stem)
             let segments = Fixtures.speechSegments(truth).map { $0.map { Segment(start: $0.0, end: $0.1) } }
             let c = TurnTaking.analyze(
                 agent: PartyInput(segments: segments[0], contours: analysis.channels[0].contours),
@@ -162,7 +162,7 @@ struct TurnTakingFixtureTests {
     func endToEnd(issue17Batch: Bool) throws {
         var t = Tally(), tl = Tally()
         for stem in Fixtures.stems(in: "calls") where Fixtures.isIssue17Batch(stem) == issue17Batch {
-            let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem))
+            let analysis = try FixtureCallAnalyses.standard(stem)
             Self.tally(try #require(analysis.conversation), Self.truthEvents(try Fixtures.truth("calls", stem)), stem: stem,
                        into: &t, turnLevel: &tl)
         }

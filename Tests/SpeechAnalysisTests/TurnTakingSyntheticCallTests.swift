@@ -18,6 +18,10 @@ struct TurnTakingSyntheticCallTests {
         var deadAir: [(Double, Double)] = []
     }
 
+    /// The built calls' seeds: 1–6 (4 with echo), the first 2 under the sanitizers, which need
+    /// each path once; every figure and target is asserted on all of them in the plain run.
+    static func seeds(_ count: UInt64) -> ClosedRange<UInt64> { 1...(Sanitizer.isActive ? 2 : count) }
+
     static func scenario(seed: UInt64, levelled: Bool = false) -> (CallBuilder, Truth) {
         var rng = SeededRandom(seed: seed)
         func uniform(_ r: ClosedRange<Double>) -> Double { Double.random(in: r, using: &rng) }
@@ -92,11 +96,9 @@ struct TurnTakingSyntheticCallTests {
             if (c.backchannels ?? []).contains(where: { abs($0.time - bc) < 0.5 }) { s.backchannelHits += 1 }
             if found.contains(where: { abs($0.time - bc) < 0.5 }) { s.backchannelsCalledInterruptions += 1 }
         }
-        for l in t.latencies {
-            if let m = c.responseLatency?.items.first(where: { abs($0.agentStart - l.agentStart) < 0.5 }) {
-                s.latencyErrors.append(abs(m.seconds - (l.agentStart - l.customerEnd)))
-            } else { s.latenciesMissed += 1 }
-        }
+        let latencies = Self.latencyErrors(c, t)
+        s.latencyErrors += latencies.errors
+        s.latenciesMissed += latencies.missed
         for d in t.deadAir {
             if let m = c.deadAir.first(where: { $0.overlapSeconds(with: Segment(start: d.0, end: d.1)) > 0 }) {
                 s.deadAirBoundaryErrors += [abs(m.start - d.0), abs(m.end - d.1)]
@@ -104,10 +106,25 @@ struct TurnTakingSyntheticCallTests {
         }
     }
 
+    /// The response latency `c` found for true latency `l`: the one whose agent start lies within
+    /// 0.5 s of the true one (nil: missed).
+    static func found(_ l: (customerEnd: Double, agentStart: Double), in c: Conversation) -> Conversation.Latency? {
+        c.responseLatency?.items.first { abs($0.agentStart - l.agentStart) < 0.5 }
+    }
+
+    /// The absolute error of each true latency of `t` that `c` found, seconds, and how many it missed.
+    static func latencyErrors(_ c: Conversation, _ t: Truth) -> (errors: [Double], missed: Int) {
+        var errors: [Double] = [], missed = 0
+        for l in t.latencies {
+            if let m = Self.found(l, in: c) { errors.append(abs(m.seconds - (l.agentStart - l.customerEnd))) } else { missed += 1 }
+        }
+        return (errors, missed)
+    }
+
     @Test(arguments: Sanitizer.few([false, true], 1))
     func eventsOnBuiltCalls(withEcho: Bool) throws {
         var s = Score()
-        for seed in UInt64(1)...6 {
+        for seed in Self.seeds(6) {
             let (builder, truth) = Self.scenario(seed: seed)
             var buffer = builder.buffer(seed: seed)
             if withEcho {
@@ -149,10 +166,14 @@ struct TurnTakingSyntheticCallTests {
     /// `conversation`, without pitch, level and rate (so a built call costs a fraction in debug).
     static func conversation(_ buffer: AudioBuffer) -> Conversation {
         let contours = Self.contours(buffer)
-        let activity = SpeechActivityDetector.detect(contours)
-        return TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
-                                  customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
-                                  durationSeconds: buffer.durationSeconds)
+        return Self.conversation(contours, SpeechActivityDetector.detect(contours), durationSeconds: buffer.durationSeconds)
+    }
+
+    /// Turn-taking of a call's two channels (agent, customer) from their contours and speech activity.
+    static func conversation(_ contours: [ChannelContours], _ activity: [SpeechActivity], durationSeconds: Double) -> Conversation {
+        TurnTaking.analyze(agent: PartyInput(segments: activity[0].segments, contours: contours[0]),
+                           customer: PartyInput(segments: activity[1].segments, contours: contours[1]),
+                           durationSeconds: durationSeconds)
     }
 
     /// The built calls from level-matched utterances (`CallBuilder.levelledUtterances`: each
@@ -193,7 +214,7 @@ struct TurnTakingSyntheticCallTests {
     /// `latencyMAESeconds`: the latency MAE measured on the 18 latencies (2026-12-05, analysisVersion 14).
     @Test(arguments: Sanitizer.few([(NoiseKind.white, 10.0, 0.100), (.white, 5.0, 0.092)], 1))
     func eventsOnNoisyBuiltCalls(kind: NoiseKind, snrDB: Double, latencyMAESeconds: Double) throws {
-        let s = try Self.noisyScores(kind, snrDB: snrDB, seeds: 1...6)
+        let s = try Self.noisyScores(kind, snrDB: snrDB, seeds: Self.seeds(6))
         let precision = Double(s.interruptionHits) / Double(max(1, s.interruptionsFound))
         let recall = Double(s.interruptionHits) / Double(s.interruptionsTrue)
         let bcRecall = Double(s.backchannelHits) / Double(s.backchannelsTrue)
@@ -222,7 +243,7 @@ struct TurnTakingSyntheticCallTests {
     @Test(arguments: Sanitizer.few([(-15.0, 64.0), (-25.0, 120.0)], 1))
     func eventsWithEcho(echoDB: Double, delayMilliseconds: Double) throws {
         var s = Score()
-        for seed in UInt64(1)...4 {
+        for seed in Self.seeds(4) {
             let (builder, truth) = Self.scenario(seed: seed, levelled: true)
             var buffer = builder.buffer(seed: seed)
             let delay = Int(delayMilliseconds / 1000 * CallBuilder.rateHz), gain = Float(pow(10, echoDB / 20))

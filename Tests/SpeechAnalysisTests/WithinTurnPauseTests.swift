@@ -54,7 +54,7 @@ struct WithinTurnPauseTests {
     /// hold (mean 8.5 s, longest 65.6 s in issue 17); inside the agent's own turns the truth's
     /// longest gap between agent segments with no customer speech and no hold is under 3 s.
     @Test func mixedCallAgentPauses() throws {
-        let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", "devcall_mixed_03"))
+        let analysis = try FixtureCallAnalyses.standard("devcall_mixed_03")
         let agent = try #require(analysis.channels.first { $0.role == .agent })
         let within = try #require(agent.speech.withinTurnPauses)
         print("devcall_mixed_03 agent: pauses \(agent.speech.pauses.count), mean \(agent.speech.pauses.meanSeconds ?? -1) s, longest \(agent.speech.pauses.longestSeconds ?? -1) s; within turns \(within.count), mean \(within.meanSeconds ?? -1) s, longest \(within.longestSeconds ?? -1) s")
