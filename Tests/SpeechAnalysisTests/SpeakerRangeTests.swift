@@ -73,6 +73,16 @@ import TestSupport
         return track.f0Hz.map { Float($0) }
     }
 
+    /// The three fixture voices that shifted by 0.6 land at 60–63 Hz (`PitchShiftedTelephoneTests`).
+    static let lowVoiceStems = ["en_mfa_mcauliffe_english_slow", "ja_commonvoice_38853932", "ja_mfa_mcauliffe_fast"]
+
+    /// Fixture voice `stem` shifted in pitch by 0.6 and sent through the telephone band (8 kHz).
+    static func lowVoiceTelephoneCopy(_ stem: String) throws -> [Float] {
+        let audio = try AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem))
+        let voice = PitchShiftedTelephoneTests.shifted(audio.channels[0], sampleRateHz: Int(audio.sampleRateHz), p: 3, q: 5)
+        return Telephone.narrowband(voice, sampleRateHz: audio.sampleRateHz)
+    }
+
     /// The limit binds on the case it is for: the telephone copies of the three fixture voices shifted
     /// to 60–63 Hz (`PitchShiftedTelephoneTests`), whose first pass follows components at 4.5–7.3 × F0
     /// on a quarter or more of its voiced frames. Their first-pass q75 lies more than an octave above
@@ -82,12 +92,9 @@ import TestSupport
     /// wideband track × 0.6: right or unvoiced, seldom still wrong (the range only moves a frame
     /// among its candidates; where none is near F0, the path leaves it unvoiced).
     @Test func octaveLimitBindsOnTheLowVoicesItIsFor() throws {
-        let stems = ["en_mfa_mcauliffe_english_slow", "ja_commonvoice_38853932", "ja_mfa_mcauliffe_fast"]
         var allJudged = 0, allWrong = 0  // frames the first pass had above the ceiling that Praat voices
-        for stem in Sanitizer.few(stems, 1) {
-            let audio = try AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem))
-            let voice = PitchShiftedTelephoneTests.shifted(audio.channels[0], sampleRateHz: Int(audio.sampleRateHz), p: 3, q: 5)
-            let telephone = Telephone.narrowband(voice, sampleRateHz: audio.sampleRateHz)
+        for stem in Sanitizer.few(Self.lowVoiceStems, 1) {
+            let telephone = try Self.lowVoiceTelephoneCopy(stem)
             let firstTrack = try Self.firstPass(telephone, sampleRateHz: 8_000)
             let first = firstTrack.filter { $0 > 0 }
             let sorted = first.sorted(), median = sorted[sorted.count / 2], q75 = sorted[3 * sorted.count / 4]
@@ -161,12 +168,8 @@ import TestSupport
     /// 20 s and 5-minute chunks (`EighthRoundTwinTests.compare`).
     @Test(.disabled(if: Sanitizer.findsOnlyRaces, "one thread")) func gateStaysExactWhereTheLimitBinds() throws {
         var counts = EighthRoundTwinTests.Counts()
-        let stems = ["en_mfa_mcauliffe_english_slow", "ja_commonvoice_38853932", "ja_mfa_mcauliffe_fast"]
-        var allJudged = 0, allWrong = 0  // frames the first pass had above the ceiling that Praat voices
-        for stem in Sanitizer.few(stems, 1) {
-            let audio = try AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem))
-            let voice = PitchShiftedTelephoneTests.shifted(audio.channels[0], sampleRateHz: Int(audio.sampleRateHz), p: 3, q: 5)
-            let telephone = Telephone.narrowband(voice, sampleRateHz: audio.sampleRateHz)
+        for stem in Sanitizer.few(Self.lowVoiceStems, 1) {
+            let telephone = try Self.lowVoiceTelephoneCopy(stem)
             for chunk in [200, 2_000, PitchTracker.standardChunkFrames] {
                 EighthRoundTwinTests.compare(telephone, sampleRateHz: 8_000, chunkFrames: chunk, label: "\(stem) × 0.6 telephone", into: &counts)
             }
