@@ -38,8 +38,8 @@ struct LatencyNoiseStudy {
         }
     }
 
-    /// The seeds of the built calls `TurnTakingSyntheticCallTests` scores.
-    static let seeds = UInt64(1)...6
+    /// The seeds of the built calls `TurnTakingSyntheticCallTests` scores (all 6 in a plain run).
+    static let seeds = Calls.seeds(6)
 
     /// Speech activity of `contours` with run ends held `tailSeconds` on noisy channels.
     static func activity(_ contours: [ChannelContours], tailSeconds: Double) -> [SpeechActivity] {
