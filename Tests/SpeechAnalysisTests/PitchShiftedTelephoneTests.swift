@@ -28,6 +28,25 @@ import TestSupport
         return y
     }
 
+    /// The copies at k 1.25 and 1.5 (child-like voices) of every speech fixture's first channel,
+    /// keyed "stem p/q", made once for the two suites that read them (this one and
+    /// `ChildVoiceRateTests`): the resampling and WSOLA are most of either test's time.
+    static let childLikeCopies: [String: [Float]] = {
+        var copies: [String: [Float]] = [:]
+        for stem in Fixtures.stems(in: "speech") {
+            guard let audio = try? AudioFileReader.readAll(path: Fixtures.audioPath("speech", stem)) else { continue }
+            for (p, q) in [(5, 4), (3, 2)] {
+                copies["\(stem) \(p)/\(q)"] = shifted(audio.channels[0], sampleRateHz: Int(audio.sampleRateHz), p: p, q: q)
+            }
+        }
+        return copies
+    }()
+
+    /// `shifted` of a speech fixture's first channel, from `childLikeCopies` where it holds the copy.
+    static func shifted(stem: String, _ x: [Float], sampleRateHz: Int, p: Int, q: Int) -> [Float] {
+        childLikeCopies["\(stem) \(p)/\(q)"] ?? shifted(x, sampleRateHz: sampleRateHz, p: p, q: q)
+    }
+
     struct Row {
         var stem: String, k: Double
         var truthMedianHz: Double, wideMedianHz: Double, phoneMedianHz: Double
@@ -74,7 +93,7 @@ import TestSupport
                 let k = Double(p) / Double(q)
                 let truthMedianHz = k * referenceMedianHz
                 guard truthMedianHz >= 55, truthMedianHz <= 450 else { continue }
-                let voice = Self.shifted(audio.channels[0], sampleRateHz: rate, p: p, q: q)
+                let voice = Self.shifted(stem: stem, audio.channels[0], sampleRateHz: rate, p: p, q: q)
                 let truth = PitchReferenceTests.Reference(startSeconds: reference.startSeconds, hopSeconds: reference.hopSeconds,
                                                           hz: reference.hz.map { $0 * k }, stdevSemitones: reference.stdevSemitones)
                 let wideTrack = PitchTracker.track(voice, sampleRateHz: audio.sampleRateHz)

@@ -38,7 +38,12 @@ struct RateFixture {
         let rate = sampleRateHz ?? self.sampleRateHz
         let frontEnd = ChannelFrontEnd(sampleRateHz: Double(rate), retainBandLevels: true)
         frontEnd.consume(x)
-        let contours = frontEnd.finish()
+        return detected(contours: frontEnd.finish(), timeScale: timeScale)
+    }
+
+    /// `detected(samples:sampleRateHz:timeScale:)` on contours already computed (a front end with
+    /// `retainBandLevels`), for studies that read activity from the same contours.
+    func detected(contours: ChannelContours, timeScale: Double = 1) -> (count: Int, measures: RateMeasures) {
         let speech = segments.map { Segment(start: $0.start * timeScale, end: $0.end * timeScale) }
         let settings = try! RateSettings(language: language)
         let m = SpeakingRate.measure(contours, speech: speech, settings: settings)!
