@@ -24,7 +24,7 @@ import TestSupport
         case rumble
 
         func added(to x: [Float], sampleRateHz: Double) -> [Float] {
-            let rms = Float((x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, x.count))).squareRoot())
+            let rms = Float(Synth.rms(x))
             switch self {
             case .offset: return x.map { $0 + 0.2 * rms }
             case .rumble:

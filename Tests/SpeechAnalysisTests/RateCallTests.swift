@@ -17,13 +17,17 @@ import TestSupport
         return agent["syllable_count_excl_backchannels"] is Int
     }
 
+    /// The agent's language of a fixture call, from its truth's `language` ("ja…", "agent ja…", "zh…"; else English).
+    static func agentLanguage(_ truth: [String: Any]) -> SpeechLanguage {
+        let name = truth["language"] as? String ?? ""
+        return name.hasPrefix("agent ja") || name.hasPrefix("ja") ? .ja : name.hasPrefix("zh") ? .zh : .en
+    }
+
     @Test(arguments: Sanitizer.few(calls, 2)) func agentSyllableTotal(stem: String) throws {
         let truth = try Fixtures.truth("calls", stem)
         let agentStats = (truth["channel_stats"] as! [String: Any])["agent"] as! [String: Any]
         let expected = agentStats["syllable_count_excl_backchannels"] as! Int
-        let languageName = truth["language"] as? String ?? ""
-        let language: SpeechLanguage = languageName.hasPrefix("agent ja") || languageName.hasPrefix("ja") ? .ja
-            : languageName.hasPrefix("zh") ? .zh : .en
+        let language = Self.agentLanguage(truth)
         let options = AnalysisOptions(language: language)
         let analysis = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem), options: options)
         let agent = try #require(analysis.channels.first { $0.role == .agent })

@@ -23,11 +23,11 @@ struct RateNoiseStudy {
     /// much a noise's power swings from block to block (white ≈ 0.5–1 dB; a few talkers, many dB).
     static func levelSpreadDB(_ x: [Float], rateHz: Double) -> Double {
         let block = Int(rateHz / 100)
-        let levels = stride(from: 0, to: x.count - block, by: block).map { i in
-            10 * log10(max(1e-20, x[i..<i + block].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(block)))
+        let levels = stride(from: 0, to: x.count - block, by: block).map { i -> Double in
+            let rms = Synth.rms(Array(x[i..<i + block]))
+            return Decibels.fromPower(rms * rms)
         }
-        let m = levels.reduce(0, +) / Double(levels.count)
-        return (levels.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(levels.count)).squareRoot()
+        return Statistics.standardDeviation(levels) ?? 0
     }
 
     @Test func countsUnderNoise() throws {
@@ -90,9 +90,7 @@ struct RateNoiseStudy {
         print("call\tstem\tchannel\tnoiseKind\tnominalSNRDB\tmeasuredSNRDB\tcountEndToEnd\ttruth")
         for stem in Fixtures.stems(in: "calls") {
             let truth = try Fixtures.truth("calls", stem)
-            let languageName = truth["language"] as? String ?? ""
-            let language: SpeechLanguage = languageName.hasPrefix("agent ja") || languageName.hasPrefix("ja") ? .ja
-                : languageName.hasPrefix("zh") ? .zh : .en
+            let language = RateCallTests.agentLanguage(truth)
             let a = try CallAnalyzer.analyze(path: Fixtures.audioPath("calls", stem), options: AnalysisOptions(language: language))
             let stats = truth["channel_stats"] as? [String: Any]
             for c in a.channels {

@@ -73,6 +73,12 @@ import TestSupport
         return track.f0Hz.map { Float($0) }
     }
 
+    /// Median and third quartile of voiced F0 values, nearest rank (as the figures in the docs).
+    static func medianAndQ75(_ f0: [Float]) -> (median: Float, q75: Float) {
+        let sorted = f0.sorted()
+        return (sorted[sorted.count / 2], sorted[3 * sorted.count / 4])
+    }
+
     /// The three fixture voices that shifted by 0.6 land at 60–63 Hz (`PitchShiftedTelephoneTests`).
     static let lowVoiceStems = ["en_mfa_mcauliffe_english_slow", "ja_commonvoice_38853932", "ja_mfa_mcauliffe_fast"]
 
@@ -97,7 +103,7 @@ import TestSupport
             let telephone = try Self.lowVoiceTelephoneCopy(stem)
             let firstTrack = try Self.firstPass(telephone, sampleRateHz: 8_000)
             let first = firstTrack.filter { $0 > 0 }
-            let sorted = first.sorted(), median = sorted[sorted.count / 2], q75 = sorted[3 * sorted.count / 4]
+            let (median, q75) = Self.medianAndQ75(first)
             let range = try #require(PitchTracker.speakerRange(codeHistogram: Self.histogram(first), count: first.count))
             let secondTrack = PitchTracker.track(telephone, sampleRateHz: 8_000)
             let second = secondTrack.f0Hz.map { Float($0) }
@@ -137,7 +143,7 @@ import TestSupport
         let stem = "devcall_mixed_03"
         let buffer = try AudioFileReader.readAll(path: Fixtures.audioPath("calls", stem))
         let first = try Self.firstPass(buffer.channels[0], sampleRateHz: buffer.sampleRateHz).filter { $0 > 0 }
-        let sorted = first.sorted(), median = sorted[sorted.count / 2], q75 = sorted[3 * sorted.count / 4]
+        let (median, q75) = Self.medianAndQ75(first)
         let range = try #require(PitchTracker.speakerRange(codeHistogram: Self.histogram(first), count: first.count))
         print(String(format: "%@ agent channel, first pass: %d voiced, median %.1f Hz, q75 %.1f Hz; range %.1f–%.1f Hz",
                      stem, first.count, median, q75, range.lowerBound, range.upperBound))

@@ -100,7 +100,7 @@ struct TurnTakingFixtureTests {
             } else { t.missedSilences.append("\(stem) dead air \(d)") }
         }
         for m in c.deadAir {
-            let truth = e.deadAir.first { m.overlapSeconds(with: Segment(start: $0.0, end: $0.1)) > 0 }
+            let truth = Self.trueDeadAir(overlapping: m, in: e.deadAir)
             if let d = truth, e.isTurnLevel(d.0) || e.isTurnLevel(d.1) { tl.deadAirFound += 1; continue }
             t.deadAirFound += 1
             if truth == nil { t.falseDeadAir.append("\(stem) dead air (\(m.start), \(m.end))") }
@@ -112,6 +112,12 @@ struct TurnTakingFixtureTests {
             } else { t.missedSilences.append("\(stem) hold \(h)") }
         }
         if c.ringCount != e.rings { t.ringMistakes.append("\(stem): \(String(describing: c.ringCount)) vs \(String(describing: e.rings))") }
+    }
+
+    /// The first true dead air (start, end) that `found` overlaps, if any: how found and true dead
+    /// airs are matched here and in `TurnTakingSyntheticCallTests`.
+    static func trueDeadAir(overlapping found: Segment, in truth: [(Double, Double)]) -> (Double, Double)? {
+        truth.first { found.overlapSeconds(with: Segment(start: $0.0, end: $0.1)) > 0 }
     }
 
     static func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 1 : Double(a) / Double(b) }

@@ -107,7 +107,7 @@ struct TurnTakingSyntheticCallTests {
             } else { s.deadAirMissed += 1 }
         }
         s.deadAirFound += c.deadAir.count
-        s.deadAirFalse += c.deadAir.filter { m in !t.deadAir.contains { m.overlapSeconds(with: Segment(start: $0.0, end: $0.1)) > 0 } }.count
+        s.deadAirFalse += c.deadAir.filter { TurnTakingFixtureTests.trueDeadAir(overlapping: $0, in: t.deadAir) == nil }.count
     }
 
     /// The response latency `c` found for true latency `l`: the one whose agent start lies within
